@@ -1,0 +1,1 @@
+"""feecollect: non-tax fee collection and bank reconciliation for government service centres."""

@@ -1,0 +1,1 @@
+"""Database plumbing: engine, migrations (applied on start) and the unit of work."""

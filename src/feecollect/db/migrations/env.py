@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+from alembic import context
+from sqlalchemy import Connection
+
+from feecollect.db.engine import make_engine
+from feecollect.db.models import Base
+from feecollect.settings import get_settings
+
+target_metadata = Base.metadata
+
+
+def run(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = context.config.attributes.get("connection")
+if connection is not None:
+    run(connection)
+else:
+    with make_engine(get_settings().database_url).begin() as fresh:
+        run(fresh)

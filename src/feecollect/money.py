@@ -1,0 +1,56 @@
+"""Money is integer fen inside the service and ``Decimal`` yuan at its edges; never ``float``.
+
+>>> to_fen(Decimal("1234.565"))
+123457
+>>> format_yuan(123450)
+'1234.50'
+>>> parse_yuan("1,234.50")
+Traceback (most recent call last):
+...
+ValueError: '1,234.50' is not an amount in yuan with exactly two decimals
+>>> parse_yuan("-0.05")
+-5
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import ROUND_HALF_UP, Decimal
+
+FEN_PER_YUAN = 100
+_ONE = Decimal(1)
+_AMOUNT = re.compile(r"-?\d{1,15}\.\d{2}")
+
+
+def to_fen(yuan: Decimal) -> int:
+    """Round an exact yuan amount half-up to the fen (0.005 rounds away from zero)."""
+    return int((yuan * FEN_PER_YUAN).quantize(_ONE, rounding=ROUND_HALF_UP))
+
+
+def fen_to_decimal(fen: int) -> Decimal:
+    return Decimal(fen).scaleb(-2)
+
+
+def format_yuan(fen: int) -> str:
+    """The wire form of an amount: yuan as a string with exactly two decimals."""
+    sign = "-" if fen < 0 else ""
+    whole, cents = divmod(abs(fen), FEN_PER_YUAN)
+    return f"{sign}{whole}.{cents:02d}"
+
+
+def parse_yuan(text: str) -> int:
+    """Parse the wire form (exactly two decimals, no separators) into fen."""
+    if not _AMOUNT.fullmatch(text):
+        raise ValueError(f"{text!r} is not an amount in yuan with exactly two decimals")
+    return int(Decimal(text) * FEN_PER_YUAN)
+
+
+def format_rate(rate: Decimal) -> str:
+    """A rate as a plain decimal string with at least two decimals (rates may be finer than a fen).
+
+    >>> format_rate(Decimal("1.2")), format_rate(Decimal("512")), format_rate(Decimal("0.0045"))
+    ('1.20', '512.00', '0.0045')
+    """
+    text = format(rate.normalize(), "f")
+    whole, _, frac = text.partition(".")
+    return f"{whole}.{frac.ljust(2, '0')}"

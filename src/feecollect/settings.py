@@ -1,0 +1,55 @@
+"""Runtime settings, read from ``FEECOLLECT_*`` environment variables (and a ``.env`` file)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Values that ship in examples and must never reach a real deployment.
+PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret", "development", "dev", "test"})
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FEECOLLECT_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///./feecollect.db"
+    schedules_dir: Path = Path("fee_schedules")
+    # Business dates (service date defaults, payment dates, reconciliation days) are the centre's dates.
+    timezone: str = "Asia/Shanghai"
+    secret_key: SecretStr = SecretStr("change-me")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @model_validator(mode="after")
+    def _no_placeholder_secrets_outside_development(self) -> Settings:
+        if self.environment != "development":
+            for name in ("secret_key",):
+                value: SecretStr = getattr(self, name)
+                if value.get_secret_value().strip().lower() in PLACEHOLDER_SECRETS:
+                    raise ValueError(
+                        f"FEECOLLECT_{name.upper()} is a placeholder; set a real secret "
+                        f"when FEECOLLECT_ENVIRONMENT={self.environment}"
+                    )
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
