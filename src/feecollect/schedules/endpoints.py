@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Query
+
+from feecollect.api.deps import CurrentCatalogue, DbSession
+from feecollect.errors import NotFound
+from feecollect.schedules import repository
+from feecollect.schedules.schemas import ItemHistoryOut, ScheduleItemOut, ScheduleListOut, VersionOut
+from feecollect.schedules.service import to_item
+
+router = APIRouter(prefix="/api/v1/schedules", tags=["schedules (public, 七公开)"])
+
+
+@router.get("", response_model=ScheduleListOut, summary="Published fee standards and their legal bases")
+def list_schedules(
+    catalogue: CurrentCatalogue,
+    department: str | None = Query(None, description="collecting department code, e.g. ZRZY"),
+    on: date | None = Query(None, description="only items chargeable for a service on this date"),
+) -> ScheduleListOut:
+    items = catalogue.in_force(on) if on is not None else list(catalogue)
+    if department is not None:
+        items = [item for item in items if item.department.code == department]
+    return ScheduleListOut(items=[ScheduleItemOut.of(item) for item in items])
+
+
+@router.get("/{code}", response_model=ItemHistoryOut, summary="Every version of one fee item, superseded included")
+def item_history(code: str, session: DbSession) -> ItemHistoryOut:
+    rows = repository.history(session, code)
+    if not rows:
+        raise NotFound(f"no fee item with code {code!r}", code="unknown_item")
+    return ItemHistoryOut(
+        code=code,
+        versions=[
+            VersionOut(version=row.version, effective_from=row.effective_from, effective_to=row.effective_to,
+                       content_hash=row.content_hash, source_file=row.source_file, loaded_at=row.loaded_at,
+                       superseded_at=row.superseded_at, item=ScheduleItemOut.of(to_item(row)))
+            for row in rows
+        ],
+    )  # fmt: skip
