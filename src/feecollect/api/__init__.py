@@ -1,0 +1,1 @@
+"""HTTP API: one FastAPI app, routers contributed by the domain packages."""

@@ -1,0 +1,1 @@
+"""Pricing: quotes at the lowest lawful rate (and, later, the notices priced from them)."""
