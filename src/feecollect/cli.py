@@ -36,7 +36,9 @@ class _Group(click.Group):
         except (FeeCollectError, ConfigurationError) as exc:
             raise click.ClickException(str(exc)) from exc
         except ValidationError as exc:  # settings from the environment
-            problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors())
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'settings'}: {e['msg']}" for e in exc.errors()
+            )
             raise click.ClickException(f"invalid settings: {problems}") from exc
 
 
@@ -162,8 +164,10 @@ def schedules_list(department: str | None, on_text: str | None, as_json: bool) -
         _echo_json({"items": [ScheduleItemOut.of(item).model_dump(mode="json") for item in items]})
         return
     for item in items:
-        click.echo(f"{item.code:<12} v{item.version:<3} {item.department.code:<5} {_rate_text(item):<28} "
-                   f"{_status_text(item):<22} {item.name}")  # fmt: skip
+        click.echo(
+            f"{item.code:<12} v{item.version:<3} {item.department.code:<5} {_rate_text(item):<28} "
+            f"{_status_text(item):<22} {item.name}"
+        )
 
 
 def _rate_text(item: FeeItem) -> str:
@@ -194,16 +198,29 @@ def schedules_show(code: str, as_json: bool) -> None:
     if not rows:
         raise click.ClickException(f"no fee item with code {code!r}")
     if as_json:
-        _echo_json({"code": code, "versions": [
-            {"version": r.version, "loaded_at": r.loaded_at.isoformat(), "superseded_at":
-             r.superseded_at.isoformat() if r.superseded_at else None, "source_file": r.source_file,
-             "item": ScheduleItemOut.of(to_item(r)).model_dump(mode="json")} for r in rows]})  # fmt: skip
+        _echo_json(
+            {
+                "code": code,
+                "versions": [
+                    {
+                        "version": r.version,
+                        "loaded_at": r.loaded_at.isoformat(),
+                        "superseded_at": r.superseded_at.isoformat() if r.superseded_at else None,
+                        "source_file": r.source_file,
+                        "item": ScheduleItemOut.of(to_item(r)).model_dump(mode="json"),
+                    }
+                    for r in rows
+                ],
+            }
+        )
         return
     for row in rows:
         item = to_item(row)
         state = f"superseded {row.superseded_at:%Y-%m-%d %H:%M}" if row.superseded_at else "current"
-        click.echo(f"{item.code} v{item.version} ({state}; loaded {row.loaded_at:%Y-%m-%d %H:%M} "
-                   f"from {row.source_file})")  # fmt: skip
+        click.echo(
+            f"{item.code} v{item.version} ({state}; loaded {row.loaded_at:%Y-%m-%d %H:%M} "
+            f"from {row.source_file})"
+        )
         click.echo(f"  {item.name} — {item.department.name} ({item.department.code})")
         click.echo(f"  {item.pricing}: {_rate_text(item)}; {_status_text(item)}")
         click.echo(f"  basis: {item.basis}")
@@ -217,19 +234,26 @@ def schedules_show(code: str, as_json: bool) -> None:
 @click.argument("lines", nargs=-1, required=True, metavar="ITEM=QTY...")
 @click.option("--on", "on_text", help="service date (YYYY-MM-DD); default today in the centre's time zone")
 @click.option("--payer-kind", type=click.Choice(PAYER_KINDS), default="enterprise", show_default=True)
-@click.option("--payer-flag", "flags", multiple=True, help="declared relief flag, e.g. small_micro_enterprise")
+@click.option(
+    "--payer-flag", "flags", multiple=True, help="declared relief flag, e.g. small_micro_enterprise"
+)
 @click.option("--json", "as_json", is_flag=True)
-def quote_command(lines: tuple[str, ...], on_text: str | None, payer_kind: str, flags: tuple[str, ...],
-                  as_json: bool) -> None:  # fmt: skip
+def quote_command(
+    lines: tuple[str, ...], on_text: str | None, payer_kind: str, flags: tuple[str, ...], as_json: bool
+) -> None:
     """Quote fee items at the lowest lawful rate. A fixed-fee item alone means one piece."""
     settings = _settings()
     on = _parse_date(on_text, "--on") or datetime.now(settings.zone).date()
     requests = tuple(_parse_line(text) for text in lines)
-    result = quote(_current_catalogue(settings),
-                   QuoteRequest(on, Payer(payer_kind, frozenset(flags)), requests))  # type: ignore[arg-type]
+    result = quote(
+        _current_catalogue(settings), QuoteRequest(on, Payer(payer_kind, frozenset(flags)), requests)
+    )  # type: ignore[arg-type]
     if as_json:
-        out = QuoteOut(service_date=on, lines=[QuoteLineOut.of(line) for line in result.lines],
-                       total=format_yuan(result.total_fen))  # fmt: skip
+        out = QuoteOut(
+            service_date=on,
+            lines=[QuoteLineOut.of(line) for line in result.lines],
+            total=format_yuan(result.total_fen),
+        )
         _echo_json(out.model_dump(mode="json"))
         return
     click.echo(f"Quote for a service on {on} (payer: {payer_kind}{', ' + ', '.join(flags) if flags else ''})")
@@ -249,9 +273,11 @@ def quote_command(lines: tuple[str, ...], on_text: str | None, payer_kind: str, 
 def _parse_line(text: str) -> LineRequest:
     item, sep, quantity = text.partition("=")
     if not item:
-        raise click.BadParameter(f"{text!r}: write ITEM=QUANTITY, e.g. JS-PT-001=1200.5", param_hint="ITEM=QTY")
+        raise click.BadParameter(
+            f"{text!r}: write ITEM=QUANTITY, e.g. JS-PT-001=1200.5", param_hint="ITEM=QTY"
+        )
     if not sep:
-        return LineRequest(item, Decimal(1))
+        return LineRequest(item, None)
     try:
         return LineRequest(item, Decimal(quantity))
     except InvalidOperation as exc:

@@ -27,7 +27,9 @@ def _location(loc: tuple[object, ...]) -> str:
 def install(app: FastAPI) -> None:
     @app.exception_handler(FeeCollectError)
     async def _domain(_: Request, exc: FeeCollectError) -> JSONResponse:
-        return JSONResponse({"error": exc.code, "detail": exc.detail, **exc.extra}, status_code=exc.status_code)
+        return JSONResponse(
+            {"error": exc.code, "detail": exc.detail, **exc.extra}, status_code=exc.status_code
+        )
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -37,10 +39,15 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException) -> JSONResponse:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
-        return JSONResponse({"error": code, "detail": str(exc.detail)}, status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))  # fmt: skip
+        return JSONResponse(
+            {"error": code, "detail": str(exc.detail)},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
-        return JSONResponse({"error": "internal_error", "detail": "an unexpected error was logged"}, status_code=500)
+        return JSONResponse(
+            {"error": "internal_error", "detail": "an unexpected error was logged"}, status_code=500
+        )

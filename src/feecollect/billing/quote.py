@@ -20,6 +20,7 @@ from feecollect.schedules.types import SCALE_DIVISORS, FeeItem, PayerKind, RateR
 MAX_QUANTITY = Decimal(10) ** 12
 MAX_QUANTITY_PLACES = 6
 _ZERO = Decimal(0)
+_ONE = Decimal(1)
 _HUNDRED = Decimal(100)
 
 
@@ -77,7 +78,8 @@ class QuotedLine:
         if item.pricing == "tiered":
             how = " + ".join(f"{format_rate(p.rate)}×{p.quantity}" for p in self.tier_parts) or "0"
         elif item.pricing == "percent":
-            how = f"{self.quantity} × {format_rate(self.rate or _ZERO)}{'%' if item.scale == 'percent' else '‰'}"
+            mark = "%" if item.scale == "percent" else "‰"
+            how = f"{self.quantity} × {format_rate(self.rate or _ZERO)}{mark}"
         elif item.quantity_factor != 1:
             how = f"{format_rate(self.rate or _ZERO)} × ({self.quantity} × {item.quantity_factor})"
         else:
@@ -122,7 +124,11 @@ class QuoteRefused(Unprocessable):
         super().__init__(
             "; ".join(str(e) for e in errors),
             code=errors[0].code,
-            extra={"lines": [{"line": e.number, "item": e.item, "error": e.code, "detail": e.detail} for e in errors]},
+            extra={
+                "lines": [
+                    {"line": e.number, "item": e.item, "error": e.code, "detail": e.detail} for e in errors
+                ]
+            },
         )
 
 
@@ -133,8 +139,14 @@ def quote(catalogue: Catalogue, request: QuoteRequest) -> Quote:
     unknown_flags = sorted(request.payer.flags - catalogue.relief_flags)
     if unknown_flags:
         known = ", ".join(sorted(catalogue.relief_flags))
-        errors.append(LineError(0, None, "unknown_flag",
-                                f"payer flag(s) {', '.join(unknown_flags)} match no relief (known: {known})"))  # fmt: skip
+        errors.append(
+            LineError(
+                0,
+                None,
+                "unknown_flag",
+                f"payer flag(s) {', '.join(unknown_flags)} match no relief (known: {known})",
+            )
+        )
     lines = []
     for number, line in enumerate(request.lines, start=1):
         priced = _price_line(catalogue, request, number, line)
@@ -147,17 +159,21 @@ def quote(catalogue: Catalogue, request: QuoteRequest) -> Quote:
     return Quote(request.service_date, request.payer, tuple(lines))
 
 
-def _price_line(catalogue: Catalogue, request: QuoteRequest, number: int, line: LineRequest) -> QuotedLine | LineError:
+def _price_line(
+    catalogue: Catalogue, request: QuoteRequest, number: int, line: LineRequest
+) -> QuotedLine | LineError:
     resolved = catalogue.resolve(line.item, request.service_date)
     if isinstance(resolved, Unavailable):
         return LineError(number, line.item, resolved.code, resolved.detail)
     item = resolved
-    problem = quantity_problem(item, line.quantity)
+    # A per-piece item with no quantity is one piece; every other kind must state its parameter.
+    quantity = _ONE if line.quantity is None and item.pricing == "fixed" else line.quantity
+    problem = quantity_problem(item, quantity)
     if problem is not None:
         code, detail = problem
         return LineError(number, line.item, code, detail)
-    assert line.quantity is not None
-    computed, rate, parts = _computed(item, line.quantity, _lowest)
+    assert quantity is not None
+    computed, rate, parts = _computed(item, quantity, _lowest)
     clamped, clamped_to = _clamp(item, computed)
     relief = best_relief(item, request.payer)
     applied = None
@@ -166,7 +182,7 @@ def _price_line(catalogue: Catalogue, request: QuoteRequest, number: int, line: 
         reduction = clamped * relief.percent / _HUNDRED
         net = clamped - reduction
         applied = AppliedRelief(relief, reduction)
-    return QuotedLine(number, item, line.quantity, rate, parts, computed, clamped_to, applied, to_fen(net))
+    return QuotedLine(number, item, quantity, rate, parts, computed, clamped_to, applied, to_fen(net))
 
 
 def quantity_problem(item: FeeItem, quantity: Decimal | None) -> tuple[str, str] | None:
@@ -194,8 +210,9 @@ def _highest(rate: RateRange) -> Decimal:
     return rate.max
 
 
-def _computed(item: FeeItem, quantity: Decimal, pick: Callable[[RateRange], Decimal]
-              ) -> tuple[Decimal, Decimal | None, tuple[TierPart, ...]]:  # fmt: skip
+def _computed(
+    item: FeeItem, quantity: Decimal, pick: Callable[[RateRange], Decimal]
+) -> tuple[Decimal, Decimal | None, tuple[TierPart, ...]]:
     if item.pricing == "tiered":
         parts = []
         lower = _ZERO
@@ -229,9 +246,9 @@ def best_relief(item: FeeItem, payer: Payer) -> Relief | None:
     """The most favourable relief the payer declared and qualifies for; reliefs do not stack."""
     best = None
     for relief in item.reliefs:
-        if relief.flag in payer.flags and relief.payer_kind in (None, payer.kind):
-            if best is None or relief.percent > best.percent:
-                best = relief
+        qualifies = relief.flag in payer.flags and relief.payer_kind in (None, payer.kind)
+        if qualifies and (best is None or relief.percent > best.percent):
+            best = relief
     return best
 
 

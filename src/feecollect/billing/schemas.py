@@ -12,11 +12,10 @@ from feecollect.schedules.schemas import DepartmentOut
 from feecollect.schedules.types import PayerKind
 
 
-
 def _quantity_text(value: object) -> object:
     # JSON floats are refused: 0.1 as a binary float is not 0.1, and quantities price money.
-    if isinstance(value, bool) or isinstance(value, float):
-        raise ValueError(f"write the quantity as a decimal string, e.g. \"{value}\", not as a JSON float")
+    if isinstance(value, bool | float):
+        raise ValueError(f'write the quantity as a decimal string, e.g. "{value}", not as a JSON float')
     if isinstance(value, int):
         return str(value)
     return value
@@ -78,8 +77,12 @@ class QuoteLineOut(BaseModel):
         relief = None
         if line.relief is not None:
             rule = line.relief.relief
-            relief = AppliedReliefOut(flag=rule.flag, percent=str(rule.percent), basis=rule.basis,
-                                      reduction=format_rate(line.relief.reduction))  # fmt: skip
+            relief = AppliedReliefOut(
+                flag=rule.flag,
+                percent=str(rule.percent),
+                basis=rule.basis,
+                reduction=format_rate(line.relief.reduction),
+            )
         return cls(
             item=item.code,
             version=item.version,
@@ -94,8 +97,15 @@ class QuoteLineOut(BaseModel):
             amount=format_yuan(line.amount_fen),
             basis=item.basis,
             relief=relief,
-            tiers=[TierPartOut(lower=str(p.lower), upper=None if p.upper is None else str(p.upper),
-                               quantity=str(p.quantity), rate=format_rate(p.rate)) for p in line.tier_parts],  # fmt: skip
+            tiers=[
+                TierPartOut(
+                    lower=str(p.lower),
+                    upper=None if p.upper is None else str(p.upper),
+                    quantity=str(p.quantity),
+                    rate=format_rate(p.rate),
+                )
+                for p in line.tier_parts
+            ],
             explanation=line.explain(),
         )
 

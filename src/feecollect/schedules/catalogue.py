@@ -22,7 +22,9 @@ class Catalogue:
         periods: dict[str, list[FeeItem]] = {}
         for item in items:
             periods.setdefault(item.code, []).append(item)
-        self._periods = {code: tuple(sorted(p, key=lambda i: i.effective_from)) for code, p in periods.items()}
+        self._periods = {
+            code: tuple(sorted(p, key=lambda i: i.effective_from)) for code, p in periods.items()
+        }
         self.relief_flags = frozenset(
             relief.flag for entries in self._periods.values() for item in entries for relief in item.reliefs
         )
@@ -58,7 +60,8 @@ class Catalogue:
         if on < first.effective_from:
             return Unavailable(
                 "item_not_yet_effective",
-                f"{code} {first.name} takes effect on {first.effective_from.isoformat()}, after {on.isoformat()}",
+                f"{code} {first.name} takes effect on {first.effective_from.isoformat()}, "
+                f"after {on.isoformat()}",
             )
         return Unavailable(
             "item_not_in_force",

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 
@@ -16,8 +17,8 @@ router = APIRouter(prefix="/api/v1/schedules", tags=["schedules (public, 七公�
 @router.get("", response_model=ScheduleListOut, summary="Published fee standards and their legal bases")
 def list_schedules(
     catalogue: CurrentCatalogue,
-    department: str | None = Query(None, description="collecting department code, e.g. ZRZY"),
-    on: date | None = Query(None, description="only items chargeable for a service on this date"),
+    department: Annotated[str | None, Query(description="collecting department code, e.g. ZRZY")] = None,
+    on: Annotated[date | None, Query(description="only items chargeable for a service on this date")] = None,
 ) -> ScheduleListOut:
     items = catalogue.in_force(on) if on is not None else list(catalogue)
     if department is not None:
@@ -25,7 +26,9 @@ def list_schedules(
     return ScheduleListOut(items=[ScheduleItemOut.of(item) for item in items])
 
 
-@router.get("/{code}", response_model=ItemHistoryOut, summary="Every version of one fee item, superseded included")
+@router.get(
+    "/{code}", response_model=ItemHistoryOut, summary="Every version of one fee item, superseded included"
+)
 def item_history(code: str, session: DbSession) -> ItemHistoryOut:
     rows = repository.history(session, code)
     if not rows:
@@ -33,9 +36,16 @@ def item_history(code: str, session: DbSession) -> ItemHistoryOut:
     return ItemHistoryOut(
         code=code,
         versions=[
-            VersionOut(version=row.version, effective_from=row.effective_from, effective_to=row.effective_to,
-                       content_hash=row.content_hash, source_file=row.source_file, loaded_at=row.loaded_at,
-                       superseded_at=row.superseded_at, item=ScheduleItemOut.of(to_item(row)))
+            VersionOut(
+                version=row.version,
+                effective_from=row.effective_from,
+                effective_to=row.effective_to,
+                content_hash=row.content_hash,
+                source_file=row.source_file,
+                loaded_at=row.loaded_at,
+                superseded_at=row.superseded_at,
+                item=ScheduleItemOut.of(to_item(row)),
+            )
             for row in rows
         ],
-    )  # fmt: skip
+    )

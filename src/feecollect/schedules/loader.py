@@ -5,6 +5,7 @@ Every problem is reported as ``file:item:field: reason``; a directory with any p
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
 from collections.abc import Iterable
@@ -36,10 +37,27 @@ MAX_DECIMAL_PLACES = 6
 FAMILY_KEYS = {"code", "name", "region", "note"}
 DEPARTMENT_KEYS = {"name"}
 ITEM_KEYS = {
-    "code", "name", "department", "revenue_account", "basis", "enterprise_related", "pricing", "unit",
-    "parameter", "rate", "tiers", "scale", "quantity_factor", "floor", "cap", "effective_from",
-    "effective_to", "cancellation", "reliefs", "project_types",
-}  # fmt: skip
+    "code",
+    "name",
+    "department",
+    "revenue_account",
+    "basis",
+    "enterprise_related",
+    "pricing",
+    "unit",
+    "parameter",
+    "rate",
+    "tiers",
+    "scale",
+    "quantity_factor",
+    "floor",
+    "cap",
+    "effective_from",
+    "effective_to",
+    "cancellation",
+    "reliefs",
+    "project_types",
+}
 RATE_KEYS = {"min", "max"}
 TIER_KEYS = {"up_to", "min", "max"}
 RELIEF_KEYS = {"flag", "percent", "basis", "payer_kind"}
@@ -77,8 +95,15 @@ class _Reader:
         for key in sorted(set(table) - allowed):
             self.issue(item, f"{prefix}{key}", f"unknown field (allowed: {', '.join(sorted(allowed))})")
 
-    def text(self, item: str, field: str, table: dict[str, Any], *, required: bool = True,
-             pattern: re.Pattern[str] | None = None) -> str | None:  # fmt: skip
+    def text(
+        self,
+        item: str,
+        field: str,
+        table: dict[str, Any],
+        *,
+        required: bool = True,
+        pattern: re.Pattern[str] | None = None,
+    ) -> str | None:
         value = table.get(field.rsplit(".", 1)[-1])
         if value is None:
             if required:
@@ -93,9 +118,9 @@ class _Reader:
         return value.strip()
 
     def decimal(self, item: str, field: str, value: Any, *, minimum: Decimal = Decimal(0)) -> Decimal | None:
-        if isinstance(value, bool) or isinstance(value, float):
-            # A binary float cannot hold most decimal rates exactly (1.2 is 1.19999...): law is written exactly.
-            self.issue(item, field, f"write decimals as strings, e.g. \"{value}\", not as TOML floats")
+        if isinstance(value, bool | float):
+            # A binary float cannot hold most decimal rates exactly (1.2 is 1.19999...).
+            self.issue(item, field, f'write decimals as strings, e.g. "{value}", not as TOML floats')
             return None
         if isinstance(value, int):
             number = Decimal(value)
@@ -132,7 +157,7 @@ class _Reader:
 
     def rate_range(self, item: str, field: str, value: Any, keys: set[str] = RATE_KEYS) -> RateRange | None:
         if not isinstance(value, dict):
-            self.issue(item, field, "must be a table with min and max, e.g. { min = \"1.00\", max = \"2.00\" }")
+            self.issue(item, field, 'must be a table with min and max, e.g. { min = "1.00", max = "2.00" }')
             return None
         self.unknown_keys(item, f"{field}.", value, keys)
         low = self.decimal(item, f"{field}.min", value["min"]) if "min" in value else None
@@ -173,7 +198,9 @@ def parse_schedule_text(text: str, file: str) -> tuple[list[FeeItem], list[Sched
         department_table = {}
     for code, entry in department_table.items():
         if not DEPARTMENT_CODE.fullmatch(code):
-            reader.issue("-", f"departments.{code}", f"department code does not match {DEPARTMENT_CODE.pattern}")
+            reader.issue(
+                "-", f"departments.{code}", f"department code does not match {DEPARTMENT_CODE.pattern}"
+            )
             continue
         if not isinstance(entry, dict):
             reader.issue("-", f"departments.{code}", "must be a table with a name")
@@ -195,8 +222,9 @@ def parse_schedule_text(text: str, file: str) -> tuple[list[FeeItem], list[Sched
     return items, reader.issues
 
 
-def _parse_item(reader: _Reader, raw: Any, index: int, family: str,
-                departments: dict[str, Department]) -> FeeItem | None:  # fmt: skip
+def _parse_item(
+    reader: _Reader, raw: Any, index: int, family: str, departments: dict[str, Department]
+) -> FeeItem | None:
     if not isinstance(raw, dict):
         reader.issue(f"#{index}", "-", "an [[items]] entry must be a table")
         return None
@@ -218,7 +246,11 @@ def _parse_item(reader: _Reader, raw: Any, index: int, family: str,
         department = departments.get(department_code)
         if department is None:
             known = ", ".join(sorted(departments)) or "none"
-            reader.issue(label, "department", f"{department_code!r} is not declared in [departments] (declared: {known})")
+            reader.issue(
+                label,
+                "department",
+                f"{department_code!r} is not declared in [departments] (declared: {known})",
+            )
 
     enterprise_related = raw.get("enterprise_related")
     if not isinstance(enterprise_related, bool):
@@ -246,7 +278,9 @@ def _parse_item(reader: _Reader, raw: Any, index: int, family: str,
     scale = raw.get("scale")
     if pricing == "percent":
         if scale not in SCALE_DIVISORS:
-            reader.issue(label, "scale", f"a percent item needs scale = \"percent\" or \"permille\", got {scale!r}")
+            reader.issue(
+                label, "scale", f'a percent item needs scale = "percent" or "permille", got {scale!r}'
+            )
     elif scale is not None:
         reader.issue(label, "scale", "only percent items have a scale")
     if pricing in ("per_unit", "tiered", "percent") and parameter is None and "parameter" not in raw:
@@ -268,7 +302,9 @@ def _parse_item(reader: _Reader, raw: Any, index: int, family: str,
     if floor is not None and cap is not None and floor > cap:
         reader.issue(label, "floor", f"floor {floor} is above cap {cap}")
 
-    effective_from = reader.day(label, "effective_from", raw["effective_from"]) if "effective_from" in raw else None
+    effective_from = (
+        reader.day(label, "effective_from", raw["effective_from"]) if "effective_from" in raw else None
+    )
     if "effective_from" not in raw:
         reader.issue(label, "effective_from", "missing")
     effective_to = reader.day(label, "effective_to", raw["effective_to"]) if "effective_to" in raw else None
@@ -282,7 +318,7 @@ def _parse_item(reader: _Reader, raw: Any, index: int, family: str,
     if not isinstance(project_types, list) or not all(
         isinstance(t, str) and NAME_TOKEN.fullmatch(t) for t in project_types
     ):
-        reader.issue(label, "project_types", "must be a list of lower-case names, e.g. [\"residential\"]")
+        reader.issue(label, "project_types", 'must be a list of lower-case names, e.g. ["residential"]')
         project_types = []
 
     if len(reader.issues) > before:
@@ -330,7 +366,9 @@ def _parse_tiers(reader: _Reader, label: str, raw: Any) -> list[Tier]:
         if "up_to" in entry:
             up_to = reader.decimal(label, f"{field}.up_to", entry["up_to"])
             if up_to is not None and previous is not None and up_to <= previous:
-                reader.issue(label, f"{field}.up_to", f"{up_to} must be above the previous bracket's {previous}")
+                reader.issue(
+                    label, f"{field}.up_to", f"{up_to} must be above the previous bracket's {previous}"
+                )
         elif position != len(raw):
             reader.issue(label, f"{field}.up_to", "only the last tier may be open-ended")
         previous = up_to
@@ -341,7 +379,9 @@ def _parse_tiers(reader: _Reader, label: str, raw: Any) -> list[Tier]:
     return tiers
 
 
-def _parse_cancellation(reader: _Reader, label: str, raw: Any, effective_from: date | None) -> Cancellation | None:
+def _parse_cancellation(
+    reader: _Reader, label: str, raw: Any, effective_from: date | None
+) -> Cancellation | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):
@@ -375,11 +415,15 @@ def _parse_reliefs(reader: _Reader, label: str, raw: Any) -> list[Relief]:
         if "percent" not in entry:
             reader.issue(label, f"{field}.percent", "missing")
         elif percent is not None and not Decimal(0) < percent <= Decimal(100):
-            reader.issue(label, f"{field}.percent", f"{percent} is not a reduction between 0 (excluded) and 100")
+            reader.issue(
+                label, f"{field}.percent", f"{percent} is not a reduction between 0 (excluded) and 100"
+            )
             percent = None
         payer_kind = entry.get("payer_kind")
         if payer_kind is not None and payer_kind not in PAYER_KINDS:
-            reader.issue(label, f"{field}.payer_kind", f"{payer_kind!r} is not one of {', '.join(PAYER_KINDS)}")
+            reader.issue(
+                label, f"{field}.payer_kind", f"{payer_kind!r} is not one of {', '.join(PAYER_KINDS)}"
+            )
             payer_kind = None
         if flag in seen:
             reader.issue(label, f"{field}.flag", f"relief {flag!r} is listed twice")
@@ -420,16 +464,27 @@ def _cross_file_issues(items: list[FeeItem]) -> list[ScheduleIssue]:
         by_code.setdefault(item.code, []).append(item)
         seen = department_names.setdefault(item.department.code, (item.department.name, item.source))
         if seen[0] != item.department.name:
-            issues.append(ScheduleIssue(item.source, item.code, "department",
-                                        f"{item.department.code} is named {item.department.name!r} here "
-                                        f"but {seen[0]!r} in {seen[1]}"))  # fmt: skip
+            issues.append(
+                ScheduleIssue(
+                    item.source,
+                    item.code,
+                    "department",
+                    f"{item.department.code} is named {item.department.name!r} here "
+                    f"but {seen[0]!r} in {seen[1]}",
+                )
+            )
     for code, periods in by_code.items():
         periods.sort(key=lambda entry: entry.effective_from)
-        for earlier, later in zip(periods, periods[1:], strict=False):
+        for earlier, later in itertools.pairwise(periods):
             if earlier.effective_to is None or earlier.effective_to > later.effective_from:
-                issues.append(ScheduleIssue(later.source, code, "effective_from",
-                                            f"period {later.period_label} overlaps {earlier.period_label} "
-                                            f"in {earlier.source}"))  # fmt: skip
+                issues.append(
+                    ScheduleIssue(
+                        later.source,
+                        code,
+                        "effective_from",
+                        f"period {later.period_label} overlaps {earlier.period_label} in {earlier.source}",
+                    )
+                )
     return issues
 
 

@@ -24,7 +24,9 @@ def history(session: Session, code: str) -> Sequence[FeeItemVersion]:
 
 
 def latest_version_numbers(session: Session) -> dict[str, int]:
-    rows = session.execute(select(FeeItemVersion.code, func.max(FeeItemVersion.version)).group_by(FeeItemVersion.code))
+    rows = session.execute(
+        select(FeeItemVersion.code, func.max(FeeItemVersion.version)).group_by(FeeItemVersion.code)
+    )
     return {code: version for code, version in rows}
 
 

@@ -73,15 +73,23 @@ class ScheduleItemOut(BaseModel):
             quantity_factor=str(item.quantity_factor),
             floor=rate(item.floor),
             cap=rate(item.cap),
-            tiers=[TierOut(up_to=None if t.up_to is None else str(t.up_to), min=format_rate(t.rate.min),
-                           max=format_rate(t.rate.max)) for t in item.tiers],  # fmt: skip
+            tiers=[
+                TierOut(
+                    up_to=None if t.up_to is None else str(t.up_to),
+                    min=format_rate(t.rate.min),
+                    max=format_rate(t.rate.max),
+                )
+                for t in item.tiers
+            ],
             enterprise_related=item.enterprise_related,
             effective_from=item.effective_from,
             effective_to=item.effective_to,
             cancelled_on=item.cancellation.on if item.cancellation else None,
             cancellation_basis=item.cancellation.basis if item.cancellation else None,
-            reliefs=[ReliefRuleOut(flag=r.flag, percent=str(r.percent), basis=r.basis, payer_kind=r.payer_kind)
-                     for r in item.reliefs],  # fmt: skip
+            reliefs=[
+                ReliefRuleOut(flag=r.flag, percent=str(r.percent), basis=r.basis, payer_kind=r.payer_kind)
+                for r in item.reliefs
+            ],
             project_types=list(item.project_types),
             version=item.version,
         )

@@ -83,7 +83,9 @@ class FeeItem:
 
     @property
     def period_label(self) -> str:
-        return f"{self.effective_from.isoformat()}..{self.effective_to.isoformat() if self.effective_to else ''}"
+        return (
+            f"{self.effective_from.isoformat()}..{self.effective_to.isoformat() if self.effective_to else ''}"
+        )
 
     def covers(self, on: date) -> bool:
         """Whether ``on`` falls in this entry's effective period (cancellation not considered)."""

@@ -1,0 +1,1 @@
+"""Daily bank reconciliation: statement lines matched to payments, notices and cases (issue 6)."""
