@@ -90,7 +90,7 @@ def serve(host: str, port: int, workers: int) -> None:
 def _serve(host: str, port: int, workers: int) -> None:
     import uvicorn
 
-    click.echo(f"feecollect API on http://{host}:{port}/  (OpenAPI docs: http://{host}:{port}/docs)")
+    click.echo(f"feecollect API on http://{host}:{port}/docs (OpenAPI docs; the API is under /api/v1/)")
     sys.stdout.flush()
     if workers == 1:
         from feecollect.api.app import create_app

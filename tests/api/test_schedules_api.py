@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import pytest
+
+from feecollect.api.app import create_app
+from feecollect.schedules.loader import ScheduleErrors
+
 SPEC_ITEM_FIELDS = {
     "code",
     "name",
@@ -78,3 +83,10 @@ def test_openapi_docs_are_served(client):
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/v1/schedules", "/api/v1/quotes"} <= set(paths)
+
+
+def test_the_service_refuses_to_start_on_broken_schedules(settings, tmp_path):
+    broken = '[family]\ncode = "x"\nname = "x"\n[[items]]\ncode = "A-1"\n'
+    (tmp_path / "bad.toml").write_text(broken, encoding="utf-8")
+    with pytest.raises(ScheduleErrors, match=r"bad\.toml:A-1:name: missing"):
+        create_app(settings.model_copy(update={"schedules_dir": tmp_path}))
