@@ -8,7 +8,7 @@ from pydantic import BaseModel, BeforeValidator, Field
 
 from feecollect.billing.quote import QuotedLine
 from feecollect.money import format_rate, format_yuan
-from feecollect.schedules.schemas import DepartmentOut
+from feecollect.schedules.schemas import DepartmentOut, optional_rate
 from feecollect.schedules.types import PayerKind
 
 
@@ -87,12 +87,12 @@ class QuoteLineOut(BaseModel):
             item=item.code,
             version=item.version,
             name=item.name,
-            department=DepartmentOut(code=item.department.code, name=item.department.name),
+            department=DepartmentOut.of(item.department),
             pricing=item.pricing,
             unit=item.unit,
-            rate=None if line.rate is None else format_rate(line.rate),
-            min=format_rate(item.rate.min) if item.rate else None,
-            max=format_rate(item.rate.max) if item.rate else None,
+            rate=optional_rate(line.rate),
+            min=optional_rate(item.rate and item.rate.min),
+            max=optional_rate(item.rate and item.rate.max),
             quantity=format(line.quantity.normalize(), "f"),
             amount=format_yuan(line.amount_fen),
             basis=item.basis,

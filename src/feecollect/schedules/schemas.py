@@ -1,16 +1,25 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 
 from pydantic import BaseModel
 
 from feecollect.money import format_rate
-from feecollect.schedules.types import FeeItem
+from feecollect.schedules.types import Department, FeeItem
 
 
 class DepartmentOut(BaseModel):
     code: str
     name: str
+
+    @classmethod
+    def of(cls, department: Department) -> DepartmentOut:
+        return cls(code=department.code, name=department.name)
+
+
+def optional_rate(value: Decimal | None) -> str | None:
+    return None if value is None else format_rate(value)
 
 
 class TierOut(BaseModel):
@@ -54,25 +63,22 @@ class ScheduleItemOut(BaseModel):
 
     @classmethod
     def of(cls, item: FeeItem) -> ScheduleItemOut:
-        def rate(value):  # type: ignore[no-untyped-def]
-            return None if value is None else format_rate(value)
-
         return cls(
             code=item.code,
             name=item.name,
             family=item.family,
-            department=DepartmentOut(code=item.department.code, name=item.department.name),
+            department=DepartmentOut.of(item.department),
             revenue_account=item.revenue_account,
             basis=item.basis,
             pricing=item.pricing,
             unit=item.unit,
             parameter=item.parameter,
-            min=rate(item.rate.min) if item.rate else None,
-            max=rate(item.rate.max) if item.rate else None,
+            min=optional_rate(item.rate and item.rate.min),
+            max=optional_rate(item.rate and item.rate.max),
             scale=item.scale,
             quantity_factor=str(item.quantity_factor),
-            floor=rate(item.floor),
-            cap=rate(item.cap),
+            floor=optional_rate(item.floor),
+            cap=optional_rate(item.cap),
             tiers=[
                 TierOut(
                     up_to=None if t.up_to is None else str(t.up_to),
