@@ -120,3 +120,52 @@ def client(settings: Settings):  # type: ignore[no-untyped-def]
     with TestClient(app) as test_client:
         yield test_client
     app.state.engine.dispose()
+
+
+# Users the API tests act as: a clerk of each of two departments and one of every other role.
+TEST_USERS = {
+    "clerk": ("clerk", "ZRZY"),
+    "clerk_zjj": ("clerk", "ZJJ"),
+    "finance": ("finance", None),
+    "auditor": ("auditor", None),
+    "admin": ("admin", None),
+}
+
+
+@pytest.fixture
+def tokens(client) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    from feecollect.audit.service import Actor
+    from feecollect.db.engine import unit_of_work
+    from feecollect.users.service import add_user
+
+    secret = client.app.state.settings.secret_key.get_secret_value()
+    issued = {}
+    with unit_of_work(client.app.state.sessionmaker) as session:
+        for name, (role, department) in TEST_USERS.items():
+            _, issued[name] = add_user(
+                session,
+                secret,
+                Actor("tests", "operator"),
+                name=name,
+                role=role,
+                department=department,
+                known_departments={"ZRZY", "ZJJ"},
+            )
+    return issued
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def row_counts(client) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Rows in every table: taken before and after a refused request to show it wrote nothing."""
+    from sqlalchemy import func, select
+
+    from feecollect.db.models import Base
+
+    with client.app.state.engine.connect() as connection:
+        return {
+            t.name: connection.scalar(select(func.count()).select_from(t))
+            for t in Base.metadata.sorted_tables
+        }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 import sys
 from datetime import date, datetime
@@ -13,11 +14,17 @@ import click
 from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
+from feecollect.audit import service as audit
+from feecollect.audit.service import Actor
 from feecollect.billing.quote import LineRequest, Payer, QuoteRequest, quote
 from feecollect.billing.schemas import QuoteLineOut, QuoteOut
+from feecollect.cases import service as cases
+from feecollect.cases.importing import locate, parse_import
+from feecollect.cases.service import departments_of
 from feecollect.db.engine import make_engine, make_sessionmaker, migrate, unit_of_work
 from feecollect.errors import ConfigurationError, FeeCollectError
 from feecollect.money import format_rate, format_yuan
+from feecollect.notices import service as notices
 from feecollect.schedules import repository
 from feecollect.schedules.catalogue import Catalogue
 from feecollect.schedules.loader import check_directory
@@ -25,6 +32,7 @@ from feecollect.schedules.schemas import ScheduleItemOut
 from feecollect.schedules.service import catalogue_from_rows, load_schedules, to_item
 from feecollect.schedules.types import PAYER_KINDS, FeeItem
 from feecollect.settings import Settings, get_settings
+from feecollect.users import service as users
 
 
 class _Group(click.Group):
@@ -53,6 +61,11 @@ def _open_database(settings: Settings) -> sessionmaker[Session]:
     with unit_of_work(sessions) as session:
         load_schedules(session, settings.schedules_dir)
     return sessions
+
+
+def _operator() -> Actor:
+    """Who the audit log names for a command run on the server itself."""
+    return Actor(f"cli:{getpass.getuser()}", "operator")
 
 
 def _current_catalogue(settings: Settings) -> Catalogue:
@@ -105,17 +118,24 @@ def _serve(host: str, port: int, workers: int) -> None:
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="prepare the demo database and exit")
 def demo(host: str, port: int, no_serve: bool) -> None:
-    """Prepare the embedded demo (SQLite, shipped schedules) and serve it."""
+    """Prepare the embedded demo (SQLite, shipped schedules, demo users and cases) and serve it."""
+    from feecollect.demo import seed
+
     settings = _settings()
     sessions = _open_database(settings)
     with unit_of_work(sessions) as session:
         catalogue = catalogue_from_rows(list(repository.current_versions(session)))
+        seeded = seed(session, catalogue, settings)
     click.echo(f"database: {settings.database_url}")
     click.echo(f"schedules: {len(catalogue)} fee items loaded from {settings.schedules_dir}")
-    today = datetime.now(settings.zone).date()
-    sample = quote(catalogue, QuoteRequest(today, Payer(), (LineRequest("JS-PT-001", Decimal(1000)),)))
-    click.echo(f"sample quote, {sample.lines[0].item.name} for 1000 m²: {format_yuan(sample.total_fen)} yuan")
+    click.echo("demo users (new tokens each run; send as 'Authorization: Bearer <token>'):")
+    for name, role, department, token in seeded.tokens:
+        click.echo(f"  {name:<12} {role:<8} {department or '-':<6} {token}")
+    for case_no, code, amount in seeded.notices:
+        click.echo(f"  case {case_no}: notice {code}, {amount} yuan")
+    clerk_token = seeded.tokens[1][3]
     click.echo(f"try: curl http://{host}:{port}/api/v1/schedules")
+    click.echo(f"     curl -H 'Authorization: Bearer {clerk_token}' http://{host}:{port}/api/v1/notices")
     if not no_serve:
         _serve(host, port, 1)
 
@@ -282,3 +302,112 @@ def _parse_line(text: str) -> LineRequest:
         return LineRequest(item, Decimal(quantity))
     except InvalidOperation as exc:
         raise click.BadParameter(f"{text!r}: {quantity!r} is not a number", param_hint="ITEM=QTY") from exc
+
+
+@main.group("users")
+def users_group() -> None:
+    """Users and their bearer tokens."""
+
+
+@users_group.command("add")
+@click.argument("name")
+@click.option("--role", required=True, type=click.Choice([r.value for r in users.Role]))
+@click.option("--department", help="the department a clerk works for")
+@click.option("--json", "as_json", is_flag=True)
+def users_add(name: str, role: str, department: str | None, as_json: bool) -> None:
+    """Create a user; the token is printed this once and stored only as a hash."""
+    settings = _settings()
+    with unit_of_work(_open_database(settings)) as session:
+        known = departments_of(catalogue_from_rows(list(repository.current_versions(session))))
+        _, token = users.add_user(
+            session,
+            settings.secret_key.get_secret_value(),
+            _operator(),
+            name=name,
+            role=role,
+            department=department,
+            known_departments=known,
+        )
+    if as_json:
+        _echo_json({"name": name, "role": role, "department": department, "token": token})
+    else:
+        click.echo(token)
+
+
+@users_group.command("token")
+@click.argument("name")
+def users_token(name: str) -> None:
+    """Issue a new token for a user; the old one stops working."""
+    settings = _settings()
+    with unit_of_work(_open_database(settings)) as session:
+        token = users.rotate_token(session, settings.secret_key.get_secret_value(), _operator(), name)
+    click.echo(token)
+
+
+@main.group("cases")
+def cases_group() -> None:
+    """Cases (办件)."""
+
+
+@cases_group.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True)
+def cases_import(file: Path, as_json: bool) -> None:
+    """Import cases from the approval system's CSV or XLSX export (all or nothing; re-import is a no-op)."""
+    settings = _settings()
+    parsed = parse_import(file.name, file.read_bytes())
+    with unit_of_work(_open_database(settings)) as session:
+        catalogue = catalogue_from_rows(list(repository.current_versions(session)))
+        report = cases.import_cases(
+            session,
+            catalogue,
+            _operator(),
+            parsed.cases,
+            lambda case_no, field: locate(parsed, case_no, field),
+            file.name,
+        )
+    if as_json:
+        _echo_json({"created": report.created, "unchanged": report.unchanged})
+    else:
+        click.echo(
+            f"{file.name}: {len(report.created)} cases created, {len(report.unchanged)} already registered"
+        )
+
+
+@main.group("notices")
+def notices_group() -> None:
+    """Payment notices."""
+
+
+@notices_group.command("expire")
+@click.option(
+    "--date", "on_text", help="the centre's today (YYYY-MM-DD); default: now in FEECOLLECT_TIMEZONE"
+)
+def notices_expire(on_text: str | None) -> None:
+    """Mark unpaid notices past their due date as expired."""
+    settings = _settings()
+    today = _parse_date(on_text, "--date") or datetime.now(settings.zone).date()
+    with unit_of_work(_open_database(settings)) as session:
+        report = notices.expire_overdue(session, today)
+    click.echo(
+        f"{len(report.expired)} notice(s) expired as of {today}"
+        + (": " + ", ".join(report.expired) if report.expired else "")
+    )
+
+
+@main.group("audit")
+def audit_group() -> None:
+    """The audit log."""
+
+
+@audit_group.command("verify")
+def audit_verify() -> None:
+    """Recompute the SHA-256 chain; exit 1 naming the first bad entry."""
+    with unit_of_work(_open_database(_settings())) as session:
+        report = audit.verify(session)
+    if not report.ok:
+        raise click.ClickException(
+            f"audit chain broken at entry {report.first_bad_seq}: {report.reason} "
+            f"({report.checked} entries before it verify)"
+        )
+    click.echo(f"audit chain verifies: {report.checked} entries")

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Values that ship in examples and must never reach a real deployment.
@@ -23,6 +23,10 @@ class Settings(BaseSettings):
     # Business dates (service date defaults, payment dates, reconciliation days) are the centre's dates.
     timezone: str = "Asia/Shanghai"
     secret_key: SecretStr = SecretStr("change-me")
+    # The centre: its name is printed on notices; its 行政区划代码 opens every payment code.
+    centre_name: str = "示范市政务服务中心"
+    division_code: str = Field("430321", pattern=r"^\d{6}$")
+    notice_due_days: int = Field(15, ge=1, le=365)
 
     @field_validator("timezone")
     @classmethod

@@ -4,6 +4,16 @@ from decimal import Decimal
 
 import pytest
 
+from tests.conftest import bearer
+
+
+@pytest.fixture
+def client(client, tokens):  # type: ignore[no-untyped-def]
+    """Quotes belong to clerks, finance and auditors (SPEC §11): these tests quote as a clerk."""
+    client.headers.update(bearer(tokens["clerk"]))
+    return client
+
+
 SPEC_LINE_FIELDS = {"item", "version", "rate", "min", "max", "quantity", "amount", "basis", "relief"}
 
 
@@ -82,3 +92,12 @@ def test_malformed_json_is_a_clear_422(client):
 def test_quote_defaults_to_today_in_the_centre_time_zone(client):
     body = client.post("/api/v1/quotes", json={"lines": [{"item": "XZ-GA-001"}]}).json()
     assert body["total"] == "20.00" and body["service_date"]
+
+
+def test_quotes_need_a_reading_role(client, tokens):
+    body = {"service_date": "2026-11-22", "lines": [{"item": "XZ-GA-001"}]}
+    anonymous = client.post("/api/v1/quotes", json=body, headers={"Authorization": ""})
+    assert anonymous.status_code == 401 and anonymous.json()["error"] == "unauthorized"
+    admin = client.post("/api/v1/quotes", json=body, headers=bearer(tokens["admin"]))
+    assert admin.status_code == 403 and admin.json()["error"] == "forbidden"
+    assert client.post("/api/v1/quotes", json=body, headers=bearer(tokens["auditor"])).status_code == 200

@@ -5,11 +5,15 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from feecollect.api import errors
+from feecollect.audit.endpoints import router as audit_router
 from feecollect.billing.endpoints import router as quotes_router
+from feecollect.cases.endpoints import router as cases_router
 from feecollect.db.engine import make_engine, make_sessionmaker, migrate, unit_of_work
+from feecollect.notices.endpoints import router as notices_router
 from feecollect.schedules.endpoints import router as schedules_router
 from feecollect.schedules.service import CatalogueProvider, load_schedules
 from feecollect.settings import Settings, get_settings
+from feecollect.users.endpoints import router as users_router
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -31,5 +35,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.catalogue_provider = CatalogueProvider()
     errors.install(app)
     app.include_router(schedules_router)
-    app.include_router(quotes_router)
+    for router in (quotes_router, cases_router, notices_router, users_router, audit_router):
+        app.include_router(router)
     return app

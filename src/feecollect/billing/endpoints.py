@@ -4,6 +4,7 @@ from datetime import datetime
 
 from fastapi import APIRouter
 
+from feecollect.api.auth import QuoteCaller
 from feecollect.api.deps import AppSettings, CurrentCatalogue
 from feecollect.billing.quote import LineRequest, Payer, QuoteRequest, quote
 from feecollect.billing.schemas import QuoteIn, QuoteLineOut, QuoteOut, parse_quantity
@@ -18,7 +19,9 @@ router = APIRouter(prefix="/api/v1", tags=["quotes"])
     summary="What a case must pay, at the lowest lawful rate, line by line with its basis",
     responses={422: {"description": "a line cannot be priced: the error names the line and the reason"}},
 )
-def create_quote(body: QuoteIn, catalogue: CurrentCatalogue, settings: AppSettings) -> QuoteOut:
+def create_quote(
+    body: QuoteIn, _: QuoteCaller, catalogue: CurrentCatalogue, settings: AppSettings
+) -> QuoteOut:
     service_date = body.service_date or datetime.now(settings.zone).date()
     request = QuoteRequest(
         service_date=service_date,

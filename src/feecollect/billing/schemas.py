@@ -42,6 +42,7 @@ class QuoteIn(BaseModel):
 
 class AppliedReliefOut(BaseModel):
     flag: str
+    name: str
     percent: str
     basis: str
     reduction: str
@@ -79,6 +80,7 @@ class QuoteLineOut(BaseModel):
             rule = line.relief.relief
             relief = AppliedReliefOut(
                 flag=rule.flag,
+                name=rule.name,
                 percent=str(rule.percent),
                 basis=rule.basis,
                 reduction=format_rate(line.relief.reduction),

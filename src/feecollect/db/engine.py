@@ -13,6 +13,7 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Arbitrary constants naming PostgreSQL advisory locks that serialise start-up work across workers.
 MIGRATION_LOCK = 7_310_001
 SCHEDULE_LOCK = 7_310_002
+AUDIT_LOCK = 7_310_003
 
 
 def make_engine(url: str) -> Engine:
@@ -21,11 +22,18 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            dbapi_connection.isolation_level = None  # transactions are begun below, not by sqlite3
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(connection):  # type: ignore[no-untyped-def]
+            # Take the write lock up front: a transaction that reads, then writes (next payment code,
+            # last audit hash) must not act on what another writer is about to change.
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)

@@ -4,17 +4,31 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel
 
-from feecollect.api.deps import CurrentCatalogue, DbSession
+from feecollect.api.auth import PUBLIC, Admin
+from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
+from feecollect.audit.service import record
 from feecollect.errors import NotFound
 from feecollect.schedules import repository
 from feecollect.schedules.schemas import ItemHistoryOut, ScheduleItemOut, ScheduleListOut, VersionOut
-from feecollect.schedules.service import to_item
+from feecollect.schedules.service import load_schedules, to_item
 
 router = APIRouter(prefix="/api/v1/schedules", tags=["schedules (public, 七公开)"])
 
 
-@router.get("", response_model=ScheduleListOut, summary="Published fee standards and their legal bases")
+class ReloadOut(BaseModel):
+    added: list[str]
+    superseded: list[str]
+    unchanged: int
+
+
+@router.get(
+    "",
+    response_model=ScheduleListOut,
+    summary="Published fee standards and their legal bases",
+    dependencies=[PUBLIC],
+)
 def list_schedules(
     catalogue: CurrentCatalogue,
     department: Annotated[str | None, Query(description="collecting department code, e.g. ZRZY")] = None,
@@ -27,7 +41,10 @@ def list_schedules(
 
 
 @router.get(
-    "/{code}", response_model=ItemHistoryOut, summary="Every version of one fee item, superseded included"
+    "/{code}",
+    response_model=ItemHistoryOut,
+    summary="Every version of one fee item, superseded included",
+    dependencies=[PUBLIC],
 )
 def item_history(code: str, session: DbSession) -> ItemHistoryOut:
     rows = repository.history(session, code)
@@ -48,4 +65,26 @@ def item_history(code: str, session: DbSession) -> ItemHistoryOut:
             )
             for row in rows
         ],
+    )
+
+
+@router.post(
+    "/reload",
+    response_model=ReloadOut,
+    summary="Load the schedule files again (changed items get new versions)",
+)
+def reload_schedules(principal: Admin, session: DbSession, settings: AppSettings) -> ReloadOut:
+    report = load_schedules(session, settings.schedules_dir)
+    record(
+        session,
+        principal.actor,
+        "schedules.reloaded",
+        "schedules",
+        str(settings.schedules_dir),
+        after={"added": report.added, "superseded": report.superseded},
+    )
+    return ReloadOut(
+        added=[f"{c} v{v}" for c, v in report.added],
+        superseded=[f"{c} v{v}" for c, v in report.superseded],
+        unchanged=report.unchanged,
     )

@@ -60,7 +60,7 @@ ITEM_KEYS = {
 }
 RATE_KEYS = {"min", "max"}
 TIER_KEYS = {"up_to", "min", "max"}
-RELIEF_KEYS = {"flag", "percent", "basis", "payer_kind"}
+RELIEF_KEYS = {"flag", "name", "percent", "basis", "payer_kind"}
 CANCELLATION_KEYS = {"on", "basis"}
 
 
@@ -406,10 +406,11 @@ def _parse_reliefs(reader: _Reader, label: str, raw: Any) -> list[Relief]:
     for position, entry in enumerate(raw, start=1):
         field = f"reliefs[{position}]"
         if not isinstance(entry, dict):
-            reader.issue(label, field, "must be a table with flag, percent and basis")
+            reader.issue(label, field, "must be a table with flag, name, percent and basis")
             continue
         reader.unknown_keys(label, f"{field}.", entry, RELIEF_KEYS)
         flag = reader.text(label, f"{field}.flag", entry, pattern=NAME_TOKEN)
+        name = reader.text(label, f"{field}.name", entry)
         basis = reader.text(label, f"{field}.basis", entry)
         percent = reader.decimal(label, f"{field}.percent", entry["percent"]) if "percent" in entry else None
         if "percent" not in entry:
@@ -428,9 +429,9 @@ def _parse_reliefs(reader: _Reader, label: str, raw: Any) -> list[Relief]:
         if flag in seen:
             reader.issue(label, f"{field}.flag", f"relief {flag!r} is listed twice")
             continue
-        if flag and basis and percent is not None:
+        if flag and name and basis and percent is not None:
             seen.add(flag)
-            reliefs.append(Relief(flag, percent, basis, payer_kind))
+            reliefs.append(Relief(flag, percent, basis, payer_kind, name))
     return reliefs
 
 

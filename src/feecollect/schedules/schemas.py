@@ -30,6 +30,7 @@ class TierOut(BaseModel):
 
 class ReliefRuleOut(BaseModel):
     flag: str
+    name: str
     percent: str
     basis: str
     payer_kind: str | None
@@ -93,7 +94,9 @@ class ScheduleItemOut(BaseModel):
             cancelled_on=item.cancellation.on if item.cancellation else None,
             cancellation_basis=item.cancellation.basis if item.cancellation else None,
             reliefs=[
-                ReliefRuleOut(flag=r.flag, percent=str(r.percent), basis=r.basis, payer_kind=r.payer_kind)
+                ReliefRuleOut(
+                    flag=r.flag, name=r.name, percent=str(r.percent), basis=r.basis, payer_kind=r.payer_kind
+                )
                 for r in item.reliefs
             ],
             project_types=list(item.project_types),

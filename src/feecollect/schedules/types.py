@@ -39,6 +39,7 @@ class Relief:
     percent: Decimal
     basis: str
     payer_kind: PayerKind | None = None
+    name: str = ""  # what payers read, e.g. 小微企业免征
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +127,13 @@ class FeeItem:
             if self.cancellation is None
             else {"on": self.cancellation.on.isoformat(), "basis": self.cancellation.basis},
             "reliefs": [
-                {"flag": r.flag, "percent": str(r.percent), "basis": r.basis, "payer_kind": r.payer_kind}
+                {
+                    "flag": r.flag,
+                    "name": r.name,
+                    "percent": str(r.percent),
+                    "basis": r.basis,
+                    "payer_kind": r.payer_kind,
+                }
                 for r in self.reliefs
             ],
             "project_types": list(self.project_types),
@@ -168,7 +175,8 @@ class FeeItem:
             if cancellation is None
             else Cancellation(date.fromisoformat(cancellation["on"]), cancellation["basis"]),
             reliefs=tuple(
-                Relief(r["flag"], Decimal(r["percent"]), r["basis"], r["payer_kind"]) for r in data["reliefs"]
+                Relief(r["flag"], Decimal(r["percent"]), r["basis"], r["payer_kind"], r["name"])
+                for r in data["reliefs"]
             ),
             project_types=tuple(data["project_types"]),
             version=version,

@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from feecollect.audit.models import AuditEntry
+
+
+def last(session: Session) -> AuditEntry | None:
+    return session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).first()
+
+
+def in_order(session: Session, batch: int = 1000) -> Iterator[AuditEntry]:
+    after = 0
+    while True:
+        rows = session.scalars(
+            select(AuditEntry).where(AuditEntry.seq > after).order_by(AuditEntry.seq).limit(batch)
+        ).all()
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1].seq
+
+
+def page(session: Session, *, object_id: str | None, limit: int, offset: int) -> Sequence[AuditEntry]:
+    query = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit).offset(offset)
+    if object_id is not None:
+        query = query.where(AuditEntry.object_id == object_id)
+    return session.scalars(query).all()

@@ -1,0 +1,104 @@
+"""Demo data for the embedded default: users with fresh tokens and a few cases with notices."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from feecollect.audit.service import Actor
+from feecollect.cases import repository as case_repository
+from feecollect.cases import service as cases
+from feecollect.cases.service import CaseData, departments_of
+from feecollect.money import format_yuan
+from feecollect.notices import repository as notice_repository
+from feecollect.notices import service as notices
+from feecollect.schedules.catalogue import Catalogue
+from feecollect.settings import Settings
+from feecollect.users import repository as user_repository
+from feecollect.users import service as users
+from feecollect.users.principal import Principal
+from feecollect.users.service import Role
+
+DEMO = Actor("demo", "operator")
+USERS = (
+    ("admin", Role.admin, None),
+    ("clerk-zrzy", Role.clerk, "ZRZY"),
+    ("clerk-zjj", Role.clerk, "ZJJ"),
+    ("finance", Role.finance, None),
+    ("auditor", Role.auditor, None),
+)
+# Check digits computed with python-stdnum; the names are fictitious.
+CASES = (
+    (
+        "DEMO-2026-0001",
+        "W01",
+        "ZRZY",
+        "示范市星河商贸有限公司",
+        "uscc",
+        "91110000600037341L",
+        ("small_micro_enterprise",),
+        (("XZ-BDC-002", None), ("XZ-BDC-003", "2")),
+    ),
+    ("DEMO-2026-0002", "W01", "ZRZY", "张三", "ric", "11010519491231002X", (), (("XZ-BDC-001", None),)),
+    (
+        "DEMO-2026-0003",
+        "W05",
+        "ZJJ",
+        "示范市城建置业有限公司",
+        "uscc",
+        "91110000MA0000001L",
+        (),
+        (("JS-PT-001", "12000"), ("JS-RF-001", "10000")),
+    ),
+)
+
+
+@dataclass
+class Seeded:
+    tokens: list[tuple[str, str, str | None, str]] = field(default_factory=list)
+    notices: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def seed(session: Session, catalogue: Catalogue, settings: Settings) -> Seeded:
+    """Idempotent: existing users get a new token (an old one cannot be shown again), existing cases stay."""
+    seeded = Seeded()
+    secret = settings.secret_key.get_secret_value()
+    for name, role, department in USERS:
+        if user_repository.by_name(session, name) is None:
+            _, token = users.add_user(
+                session,
+                secret,
+                DEMO,
+                name=name,
+                role=role.value,
+                department=department,
+                known_departments=departments_of(catalogue),
+            )
+        else:
+            token = users.rotate_token(session, secret, DEMO, name)
+        seeded.tokens.append((name, role.value, department, token))
+    today = datetime.now(settings.zone).date()
+    for case_no, window, department, name, id_type, id_no, flags, items in CASES:
+        case = case_repository.by_case_no(session, case_no)
+        if case is None:
+            data = CaseData(
+                case_no,
+                window,
+                department,
+                today,
+                name,
+                id_type,
+                id_no,
+                flags,
+                tuple((code, None if q is None else Decimal(q)) for code, q in items),
+            )
+            case = cases.register(session, catalogue, DEMO, data)
+        notice = notice_repository.live_for_case(session, case.id)
+        if notice is None:
+            clerk = Principal(f"clerk-{department.lower()}", Role.clerk, department)
+            notice = notices.issue(session, catalogue, settings, clerk, case_no)
+        seeded.notices.append((case_no, notice.payment_code, format_yuan(notice.amount_fen)))
+    return seeded

@@ -1,0 +1,107 @@
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from fastapi.responses import Response
+
+from feecollect.api.auth import CaseReader, Clerk
+from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
+from feecollect.notices import repository
+from feecollect.notices import service as notices
+from feecollect.notices.models import NOTICE_STATUSES
+from feecollect.notices.pdf import render_notice
+from feecollect.notices.schemas import NoticeListOut, NoticeOut, VoidIn
+from feecollect.users.principal import Forbidden
+from feecollect.users.service import Role
+
+router = APIRouter(prefix="/api/v1", tags=["payment notices (缴款通知书)"])
+PaymentCode = Annotated[str, Path(pattern=r"^\d{20}$", description="the 20-digit payment code")]
+
+
+@router.post(
+    "/cases/{case_no}/notices",
+    response_model=NoticeOut,
+    status_code=201,
+    summary="Issue the case's payment notice at the lowest lawful rate",
+)
+def issue_notice(
+    case_no: str, principal: Clerk, session: DbSession, catalogue: CurrentCatalogue, settings: AppSettings
+) -> NoticeOut:
+    return NoticeOut.of(notices.issue(session, catalogue, settings, principal, case_no))
+
+
+@router.get(
+    "/notices",
+    response_model=NoticeListOut,
+    summary="Notices, newest first (a clerk sees their department's)",
+)
+def list_notices(
+    principal: CaseReader,
+    session: DbSession,
+    department: str | None = None,
+    status: Annotated[str | None, Query(pattern="^(" + "|".join(NOTICE_STATUSES) + ")$")] = None,
+    date_from: Annotated[date | None, Query(description="issued on or after")] = None,
+    date_to: Annotated[date | None, Query(description="issued on or before")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> NoticeListOut:
+    if principal.role == Role.clerk:
+        if department not in (None, principal.department):
+            raise Forbidden(f"clerk {principal.name} works for {principal.department}, not {department}")
+        department = principal.department
+    rows = repository.listing(
+        session,
+        department=department,
+        status=status,
+        date_from=date_from,
+        date_to=date_to,
+        case_id=None,
+        limit=limit,
+        offset=offset,
+    )
+    return NoticeListOut(items=[NoticeOut.of(n) for n in rows], limit=limit, offset=offset)
+
+
+@router.get(
+    "/notices/{payment_code}.pdf",
+    response_class=Response,
+    summary="The printable notice (A4 PDF)",
+    responses={200: {"content": {"application/pdf": {}}}},
+)
+def notice_pdf(
+    payment_code: PaymentCode,
+    principal: CaseReader,
+    session: DbSession,
+    catalogue: CurrentCatalogue,
+    settings: AppSettings,
+) -> Response:
+    notice = notices.get(session, payment_code)
+    principal.require_department(notice.department_code, f"notice {payment_code}")
+    names = {item.department.code: item.department.name for item in catalogue}
+    pdf = render_notice(
+        notice,
+        centre_name=settings.centre_name,
+        department_name=names.get(notice.department_code, notice.department_code),
+        printed_at=datetime.now(UTC).astimezone(settings.zone),
+    )
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="notice-{payment_code}.pdf"'},
+    )
+
+
+@router.get("/notices/{payment_code}", response_model=NoticeOut, summary="One notice")
+def get_notice(payment_code: PaymentCode, principal: CaseReader, session: DbSession) -> NoticeOut:
+    notice = notices.get(session, payment_code)
+    principal.require_department(notice.department_code, f"notice {payment_code}")
+    return NoticeOut.of(notice)
+
+
+@router.post(
+    "/notices/{payment_code}/void", response_model=NoticeOut, summary="Void an unpaid notice, with a reason"
+)
+def void_notice(payment_code: PaymentCode, body: VoidIn, principal: Clerk, session: DbSession) -> NoticeOut:
+    return NoticeOut.of(notices.void(session, principal, payment_code, body.reason))

@@ -1,0 +1,156 @@
+"""The printable payment notice (缴款通知书): A4, Chinese, with the payment code as text and as a QR code.
+
+reportlab's built-in CID font STSong-Light renders Chinese without shipping a font file; segno encodes
+the QR code, whose modules are drawn as one vector path.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+import segno
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from feecollect.money import chinese_capital, format_yuan
+from feecollect.notices.models import Notice
+
+FONT = "STSong-Light"
+pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+_BODY = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12, wordWrap="CJK")
+_SMALL = ParagraphStyle("small", parent=_BODY, fontSize=7.5, leading=10)
+_TITLE = ParagraphStyle("title", fontName=FONT, fontSize=18, leading=24, alignment=TA_CENTER)
+_SUBTITLE = ParagraphStyle("subtitle", fontName=FONT, fontSize=10, leading=14, alignment=TA_CENTER)
+_CODE = ParagraphStyle("code", fontName=FONT, fontSize=14, leading=18)
+ID_NAMES = {"uscc": "统一社会信用代码", "ric": "居民身份证号码"}
+
+
+class QrCode(Flowable):
+    """A QR code of ``data`` drawn as vector squares, ``size`` points wide including the quiet zone."""
+
+    def __init__(self, data: str, size: float):
+        super().__init__()
+        self.rows = [
+            list(row) for row in segno.make(data, error="m", micro=False).matrix_iter(scale=1, border=4)
+        ]
+        self.size = size
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.size, self.size
+
+    def draw(self) -> None:
+        module = self.size / len(self.rows)
+        path = self.canv.beginPath()
+        for y, row in enumerate(self.rows):
+            for x, dark in enumerate(row):
+                if dark:
+                    path.rect(x * module, self.size - (y + 1) * module, module, module)
+        self.canv.drawPath(path, stroke=0, fill=1)
+
+
+def render_notice(notice: Notice, *, centre_name: str, department_name: str, printed_at: datetime) -> bytes:
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=15 * mm,
+        rightMargin=15 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+        title=f"缴款通知书 {notice.payment_code}",
+        author=centre_name,
+        invariant=1,
+    )
+    width = A4[0] - 30 * mm
+
+    def p(text: str, style: ParagraphStyle = _BODY) -> Paragraph:
+        return Paragraph(text.replace("&", "&amp;").replace("<", "&lt;"), style)
+
+    header = Table(
+        [
+            [p("缴款码", _BODY), p(notice.payment_code, _CODE), QrCode(notice.payment_code, 30 * mm)],
+            [p("缴款人"), p(notice.payer_name), ""],
+            [p(ID_NAMES.get(notice.payer_id_type, "证件号码")), p(notice.payer_id_no), ""],
+            [p("办件编号"), p(notice.case.case_no), ""],
+            [p("受理部门"), p(f"{department_name}（{notice.department_code}）"), ""],
+            [p("开具日期"), p(notice.issue_date.isoformat()), ""],
+            [p("缴款期限"), p(f"{notice.due_date.isoformat()} 前"), ""],
+        ],
+        colWidths=[34 * mm, width - 34 * mm - 36 * mm, 36 * mm],
+    )
+    header.setStyle(
+        TableStyle(
+            [
+                ("SPAN", (2, 0), (2, -1)),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("ALIGN", (2, 0), (2, 0), "CENTER"),
+                ("GRID", (0, 0), (1, -1), 0.5, colors.black),
+                ("BACKGROUND", (0, 0), (0, -1), colors.whitesmoke),
+            ]
+        )
+    )
+
+    rows = [[p(h) for h in ("序号", "收费项目", "执收单位", "收费依据", "计费标准", "数量", "金额（元）")]]
+    for line in notice.lines:
+        standard = f"{line.rate} 元/{line.unit}" if line.rate else "分档累进"
+        if line.relief_flag:
+            standard += f"（{line.relief_name or line.relief_flag}）"
+        rows.append(
+            [
+                p(str(line.line_no)),
+                p(f"{line.item_name}（{line.item_code} v{line.item_version}）"),
+                p(line.department_name),
+                p(line.basis, _SMALL),
+                p(standard),
+                p(line.quantity),
+                p(format_yuan(line.amount_fen)),
+            ]
+        )
+    rows.append([p("合计（小写）"), "", "", "", "", "", p(f"¥{format_yuan(notice.amount_fen)}")])
+    rows.append([p("合计（大写）"), "", p(chinese_capital(notice.amount_fen)), "", "", "", ""])
+    lines = Table(
+        rows, colWidths=[12 * mm, 36 * mm, 24 * mm, width - 136 * mm, 26 * mm, 16 * mm, 22 * mm], repeatRows=1
+    )
+    last = len(rows) - 1
+    lines.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
+                ("SPAN", (0, last - 1), (5, last - 1)),
+                ("SPAN", (0, last), (1, last)),
+                ("SPAN", (2, last), (6, last)),
+            ]
+        )
+    )
+
+    story = [
+        p(centre_name, _SUBTITLE),
+        p("非税收入缴款通知书", _TITLE),
+        Spacer(1, 4 * mm),
+        header,
+        Spacer(1, 5 * mm),
+        lines,
+        Spacer(1, 5 * mm),
+        p(
+            "请在缴款期限内持本通知书到代收银行柜台缴款，或通过网上银行、手机银行扫描二维码、输入缴款码缴款。"
+            "款项直接缴入财政专户；本中心窗口不收取现金。"
+        ),
+        p("本通知书按收费标准下限计收，各项目收费依据如上；如有疑问请向受理窗口咨询。"),
+        Spacer(1, 3 * mm),
+        p(f"经办人：{notice.issued_by}　　打印时间：{printed_at:%Y-%m-%d %H:%M}", _SMALL),
+    ]
+    if notice.status != "issued":
+        status_names = {"paid": "已缴款", "voided": "已作废", "expired": "已过期", "refunded": "已退付"}
+        story.insert(2, p(f"【{status_names.get(notice.status, notice.status)}】", _SUBTITLE))
+    document.build(story)
+    return buffer.getvalue()

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sqlalchemy.orm import Session
+
+from feecollect.audit.service import Actor, record
+from feecollect.errors import Conflict, NotFound, Unprocessable
+from feecollect.users import repository
+from feecollect.users.models import User
+
+USER_NAME = re.compile(r"[A-Za-z0-9_.\-\u4e00-\u9fff]{2,64}")
+TOKEN_PREFIX = "fc_"
+
+
+class Role(StrEnum):
+    clerk = "clerk"
+    finance = "finance"
+    auditor = "auditor"
+    admin = "admin"
+
+
+def hash_token(secret: str, token: str) -> str:
+    return hmac.new(secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+
+
+def user_view(user: User) -> dict[str, str | None]:
+    return {"name": user.name, "role": user.role, "department": user.department_code}
+
+
+def add_user(
+    session: Session,
+    secret: str,
+    actor: Actor,
+    *,
+    name: str,
+    role: str,
+    department: str | None,
+    known_departments: set[str],
+) -> tuple[User, str]:
+    """Create a user and return the bearer token, which is shown this once and stored only hashed."""
+    if not USER_NAME.fullmatch(name):
+        raise Unprocessable(
+            f"name {name!r} must be 2–64 letters, digits, Chinese characters, '.', '_' or '-'",
+            code="invalid_name",
+        )
+    if role not in Role.__members__:
+        raise Unprocessable(f"role {role!r} is not one of {', '.join(Role)}", code="invalid_role")
+    if role == Role.clerk and department is None:
+        raise Unprocessable("a clerk works for one department: give --department", code="department_required")
+    if department is not None and department not in known_departments:
+        known = ", ".join(sorted(known_departments))
+        raise Unprocessable(
+            f"department {department!r} is not in the schedules (known: {known})", code="unknown_department"
+        )
+    if repository.by_name(session, name) is not None:
+        raise Conflict(f"user {name!r} already exists", code="duplicate_user")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    user = User(
+        name=name,
+        role=role,
+        department_code=department,
+        token_hash=hash_token(secret, token),
+        created_at=datetime.now(UTC),
+    )
+    repository.add(session, user)
+    record(session, actor, "user.created", "user", name, after=user_view(user))
+    return user, token
+
+
+def rotate_token(session: Session, secret: str, actor: Actor, name: str) -> str:
+    user = repository.by_name(session, name)
+    if user is None:
+        raise NotFound(f"no user {name!r}", code="unknown_user")
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    user.token_hash = hash_token(secret, token)
+    record(session, actor, "user.token_rotated", "user", name)
+    return token
