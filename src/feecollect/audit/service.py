@@ -43,6 +43,15 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
+    # Entries are written at commit; a value too long for its column must fail here, where the caller is.
+    for label, value, limit in (
+        ("actor", actor.name, 64),
+        ("action", action, 64),
+        ("object_type", object_type, 32),
+        ("object_id", object_id, 64),
+    ):
+        if len(value) > limit:
+            raise ValueError(f"audit {label} {value!r} is longer than {limit} characters")
     session.info.setdefault(_PENDING, []).append(
         {
             "actor": actor.name,

@@ -80,8 +80,12 @@ def reload_schedules(principal: Admin, session: DbSession, settings: AppSettings
         principal.actor,
         "schedules.reloaded",
         "schedules",
-        str(settings.schedules_dir),
-        after={"added": report.added, "superseded": report.superseded},
+        settings.schedules_dir.name,
+        after={
+            "directory": str(settings.schedules_dir),
+            "added": report.added,
+            "superseded": report.superseded,
+        },
     )
     return ReloadOut(
         added=[f"{c} v{v}" for c, v in report.added],

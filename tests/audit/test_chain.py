@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import itertools
+import json
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import text
+
+from feecollect.cli import main
+from feecollect.settings import get_settings
+from tests.conftest import bearer
+from tests.helpers import case_body
+
+
+@pytest.fixture
+def history(client, tokens):  # type: ignore[no-untyped-def]
+    """A clerk registers a case, issues a notice and voids it."""
+    clerk = bearer(tokens["clerk"])
+    client.post("/api/v1/cases", json=case_body("AU-1"), headers=clerk)
+    code = client.post("/api/v1/cases/AU-1/notices", headers=clerk).json()["payment_code"]
+    client.post(f"/api/v1/notices/{code}/void", json={"reason": "信息有误"}, headers=clerk)
+    return code
+
+
+@pytest.fixture
+def cli(settings, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("FEECOLLECT_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("FEECOLLECT_SCHEDULES_DIR", str(settings.schedules_dir))
+    get_settings.cache_clear()
+    yield lambda *args: CliRunner().invoke(main, list(args))
+    get_settings.cache_clear()
+
+
+def test_every_state_change_is_chained(client, tokens, history):
+    entries = client.get("/api/v1/audit", headers=bearer(tokens["auditor"])).json()
+    actions = [(e["action"], e["object_id"], e["actor"]) for e in reversed(entries)]
+    assert actions[:5] == [
+        ("user.created", name, "tests") for name in ("clerk", "clerk_zjj", "finance", "auditor", "admin")
+    ]
+    assert actions[5:] == [
+        ("case.registered", "AU-1", "clerk"),
+        ("notice.issued", history, "clerk"),
+        ("notice.voided", history, "clerk"),
+    ]
+    voided = entries[0]
+    assert (voided["before"]["status"], voided["after"]["status"], voided["after"]["reason"]) == (
+        "issued",
+        "voided",
+        "信息有误",
+    )
+    for newer, older in itertools.pairwise(entries):
+        assert newer["prev_hash"] == older["hash"] and newer["seq"] == older["seq"] + 1
+    verified = client.get("/api/v1/audit/verify", headers=bearer(tokens["auditor"])).json()
+    assert verified == {"ok": True, "checked": 8, "first_bad_seq": None, "reason": None}
+
+
+def test_a_refused_request_leaves_no_entry(client, tokens, history):
+    count = len(client.get("/api/v1/audit", headers=bearer(tokens["auditor"])).json())
+    assert (
+        client.post("/api/v1/cases", json=case_body("AU-1"), headers=bearer(tokens["clerk"])).status_code
+        == 409
+    )
+    assert len(client.get("/api/v1/audit", headers=bearer(tokens["auditor"])).json()) == count
+
+
+def test_changing_one_byte_of_a_past_entry_breaks_verification(client, tokens, history, cli):
+    assert cli("audit", "verify").output.strip() == "audit chain verifies: 8 entries"
+    with client.app.state.engine.begin() as connection:
+        after = connection.execute(text("SELECT after FROM audit_entries WHERE seq = 7")).scalar_one()
+        after = after if isinstance(after, dict) else json.loads(after)
+        tampered = after["amount"][:-1] + ("1" if after["amount"][-1] != "1" else "2")  # one byte
+        assert tampered != after["amount"]
+        after["amount"] = tampered
+        connection.execute(
+            text("UPDATE audit_entries SET after = :after WHERE seq = 7"), {"after": json.dumps(after)}
+        )
+    result = cli("audit", "verify")
+    assert result.exit_code == 1
+    assert f"audit chain broken at entry 7: entry 7 (notice.issued {history}) was altered" in result.output
+    api = client.get("/api/v1/audit/verify", headers=bearer(tokens["finance"])).json()
+    assert (api["ok"], api["first_bad_seq"], api["checked"]) == (False, 7, 6)
+
+
+def test_a_deleted_entry_breaks_verification(client, tokens, history, cli):
+    with client.app.state.engine.begin() as connection:
+        connection.execute(text("DELETE FROM audit_entries WHERE seq = 3"))
+    result = cli("audit", "verify")
+    assert result.exit_code == 1 and "entry 3 is missing (next is 4)" in result.output
+
+
+def test_a_rewritten_hash_still_fails_at_the_next_link(client, tokens, history, cli):
+    """Recomputing an edited entry's hash does not help: the next entry still links to the old hash."""
+    from feecollect.audit.service import entry_hash
+
+    with client.app.state.engine.begin() as connection:
+        row = connection.execute(text("SELECT * FROM audit_entries WHERE seq = 6")).mappings().one()
+        fields = {
+            k: row[k] for k in ("seq", "recorded_at", "actor", "role", "action", "object_type", "object_id")
+        }
+        fields |= {
+            "before": None,
+            "after": json.loads(row["after"]) if isinstance(row["after"], str) else row["after"],
+        }
+        fields["actor"] = "somebody-else"
+        connection.execute(
+            text("UPDATE audit_entries SET actor = 'somebody-else', hash = :h WHERE seq = 6"),
+            {"h": entry_hash(row["prev_hash"], fields)},
+        )
+    result = cli("audit", "verify")
+    assert result.exit_code == 1 and "entry 7 does not link to entry 6" in result.output

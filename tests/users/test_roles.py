@@ -1,0 +1,137 @@
+"""SPEC §11, endpoint by endpoint and role by role."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.routing import APIRoute
+
+from feecollect.api.auth import Gate
+from tests.conftest import bearer, row_counts
+from tests.helpers import USCC, case_body
+
+CALLERS = ("anonymous", "bad_token", "clerk", "finance", "auditor", "admin")
+READERS = {"clerk", "finance", "auditor"}
+IMPORT_CSV = (
+    "case_no,window,department,service_date,applicant_name,id_type,id_no,item\n"
+    f"M-IMP,W01,ZRZY,2026-11-20,示范市星河商贸有限公司,uscc,{USCC},XZ-BDC-002\n"
+).encode()
+
+# (method, route, URL called, request keyword arguments, roles allowed, status the allowed role gets);
+# "{code}" in a URL is the payment code of a notice issued for case M-1.
+MATRIX = [
+    ("GET", "/api/v1/schedules", "/api/v1/schedules", {}, "public", 200),
+    ("GET", "/api/v1/schedules/{code}", "/api/v1/schedules/JS-PT-001", {}, "public", 200),
+    ("POST", "/api/v1/quotes", "/api/v1/quotes", {"json": {"lines": [{"item": "XZ-GA-001"}]}}, READERS, 200),
+    ("POST", "/api/v1/cases", "/api/v1/cases", {"json": case_body("M-NEW")}, {"clerk"}, 201),
+    ("GET", "/api/v1/cases", "/api/v1/cases", {}, READERS, 200),
+    ("GET", "/api/v1/cases/{case_no}", "/api/v1/cases/M-1", {}, READERS, 200),
+    (
+        "POST",
+        "/api/v1/cases/import",
+        "/api/v1/cases/import",
+        {"files": {"file": ("cases.csv", IMPORT_CSV)}},
+        {"clerk"},
+        200,
+    ),
+    ("POST", "/api/v1/cases/{case_no}/complete", "/api/v1/cases/M-2/complete", {}, {"clerk"}, 200),
+    (
+        "POST",
+        "/api/v1/cases/{case_no}/withdraw",
+        "/api/v1/cases/M-3/withdraw",
+        {"json": {"reason": "撤回"}},
+        {"clerk"},
+        200,
+    ),
+    ("POST", "/api/v1/cases/{case_no}/notices", "/api/v1/cases/M-4/notices", {}, {"clerk"}, 201),
+    ("GET", "/api/v1/notices", "/api/v1/notices", {}, READERS, 200),
+    ("GET", "/api/v1/notices/{payment_code}", "/api/v1/notices/{code}", {}, READERS, 200),
+    ("GET", "/api/v1/notices/{payment_code}.pdf", "/api/v1/notices/{code}.pdf", {}, READERS, 200),
+    (
+        "POST",
+        "/api/v1/notices/{payment_code}/void",
+        "/api/v1/notices/{code}/void",
+        {"json": {"reason": "作废"}},
+        {"clerk"},
+        200,
+    ),
+    ("GET", "/api/v1/users", "/api/v1/users", {}, {"admin"}, 200),
+    (
+        "POST",
+        "/api/v1/users",
+        "/api/v1/users",
+        {"json": {"name": "new-finance", "role": "finance"}},
+        {"admin"},
+        201,
+    ),
+    ("POST", "/api/v1/schedules/reload", "/api/v1/schedules/reload", {}, {"admin"}, 200),
+    ("GET", "/api/v1/audit", "/api/v1/audit", {}, {"finance", "auditor", "admin"}, 200),
+    ("GET", "/api/v1/audit/verify", "/api/v1/audit/verify", {}, {"finance", "auditor", "admin"}, 200),
+]
+
+
+def test_every_route_declares_who_may_call_it(client):
+    def gates(dependant) -> list[Gate]:  # type: ignore[no-untyped-def]
+        found = [dependant.call] if isinstance(dependant.call, Gate) else []
+        return found + [g for sub in dependant.dependencies for g in gates(sub)]
+
+    routes = list(_api_routes(client.app.routes))
+    undeclared = [f"{sorted(r.methods)} {r.path}" for r in routes if not gates(r.dependant)]
+    assert undeclared == []
+    served = {(method, route.path) for route in routes for method in route.methods}
+    assert served == {(method, route) for method, route, *_ in MATRIX}, "the role matrix covers every route"
+
+
+def _api_routes(routes):  # type: ignore[no-untyped-def]
+    """The API routes, including those of included routers (FastAPI wraps them as ``original_router``)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif hasattr(route, "original_router"):
+            yield from _api_routes(route.original_router.routes)
+
+
+@pytest.fixture
+def prepared(client, tokens):  # type: ignore[no-untyped-def]
+    clerk = bearer(tokens["clerk"])
+    for case_no in ("M-1", "M-2", "M-3", "M-4"):
+        assert client.post("/api/v1/cases", json=case_body(case_no), headers=clerk).status_code == 201
+    return client.post("/api/v1/cases/M-1/notices", headers=clerk).json()["payment_code"]
+
+
+def test_role_matrix(client, tokens, prepared):
+    headers = {"anonymous": {}, "bad_token": bearer("fc_not-a-real-token")} | {
+        role: bearer(tokens[role]) for role in ("clerk", "finance", "auditor", "admin")
+    }
+    failures = []
+    for method, path, url_template, kwargs, allowed, success in MATRIX:
+        url = url_template.replace("{code}", prepared)
+        for caller in CALLERS:
+            if allowed == "public" or caller in allowed:
+                expected = success
+            elif caller in ("anonymous", "bad_token"):
+                expected = 401
+            else:
+                expected = 403
+            before = row_counts(client) if expected in (401, 403) else None
+            response = client.request(method, url, headers=headers[caller], **kwargs)
+            if response.status_code != expected:
+                failures.append(
+                    f"{method} {path} as {caller}: {response.status_code}, expected {expected}: "
+                    f"{response.text[:120]}"
+                )
+            elif expected in (401, 403):
+                body = response.json()
+                assert (
+                    body["error"] == ("unauthorized" if expected == 401 else "forbidden") and body["detail"]
+                )
+                assert row_counts(client) == before, f"{method} {path} as {caller} wrote despite {expected}"
+    assert failures == []
+
+
+def test_tokens_are_stored_only_as_hashes(client, tokens):
+    from sqlalchemy import text
+
+    with client.app.state.engine.connect() as connection:
+        stored = [tuple(row) for row in connection.execute(text("SELECT * FROM users"))]
+    flat = " ".join(str(value) for row in stored for value in row)
+    assert stored and not any(token in flat for token in tokens.values())
