@@ -169,3 +169,23 @@ def row_counts(client) -> dict[str, int]:  # type: ignore[no-untyped-def]
             t.name: connection.scalar(select(func.count()).select_from(t))
             for t in Base.metadata.sorted_tables
         }
+
+
+REDIS_URL = os.environ.get("FEECOLLECT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A Redis database for broker tests, emptied first; skipped (or, in CI, failed) where Redis is absent."""
+    import redis
+
+    try:
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3)
+        client.flushdb()
+        client.close()
+    except redis.RedisError as exc:
+        reason = f"Redis not reachable at {REDIS_URL}: {exc}"
+        if REQUIRE_SERVICES:
+            pytest.fail(f"{reason} (FEECOLLECT_REQUIRE_SERVICES=1: CI must exercise Redis)")
+        pytest.skip(reason)
+    return REDIS_URL

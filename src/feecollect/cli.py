@@ -384,7 +384,7 @@ def notices_group() -> None:
     "--date", "on_text", help="the centre's today (YYYY-MM-DD); default: now in FEECOLLECT_TIMEZONE"
 )
 def notices_expire(on_text: str | None) -> None:
-    """Mark unpaid notices past their due date as expired."""
+    """Mark unpaid notices past their due date as expired (what the beat schedule runs daily)."""
     settings = _settings()
     today = _parse_date(on_text, "--date") or datetime.now(settings.zone).date()
     with unit_of_work(_open_database(settings)) as session:
@@ -411,3 +411,34 @@ def audit_verify() -> None:
             f"({report.checked} entries before it verify)"
         )
     click.echo(f"audit chain verifies: {report.checked} entries")
+
+
+@main.command()
+@click.option("--concurrency", default=2, show_default=True, type=click.IntRange(1, 64))
+def worker(concurrency: int) -> None:
+    """Run a Celery worker against FEECOLLECT_BROKER_URL."""
+    settings = _settings()
+    if settings.broker_url is None:
+        raise click.ClickException("FEECOLLECT_BROKER_URL is not set: without a broker, tasks run in-process")
+    _open_database(settings)
+    from feecollect.tasks import celery_app
+
+    celery_app.worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency}"])
+
+
+@main.command()
+@click.option(
+    "--schedule-file", default="celerybeat-schedule", show_default=True, type=click.Path(dir_okay=False)
+)
+def beat(schedule_file: str) -> None:
+    """Run the Celery beat scheduler (exactly one per deployment) against FEECOLLECT_BROKER_URL."""
+    settings = _settings()
+    if settings.broker_url is None:
+        raise click.ClickException("FEECOLLECT_BROKER_URL is not set: the embedded default has no scheduler")
+    from feecollect.tasks import celery_app
+
+    celery_app.start(["beat", "--loglevel=INFO", f"--schedule={schedule_file}"])
+
+
+if __name__ == "__main__":
+    main()

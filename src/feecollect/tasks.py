@@ -1,0 +1,62 @@
+"""Background tasks (Celery). One app, configured from settings.
+
+Embedded default (no ``FEECOLLECT_BROKER_URL``): tasks run eagerly in the calling process, so the demo
+needs no broker. Production: a Redis broker, ``feecollect worker`` and one ``feecollect beat``.
+Tasks take ids or dates only, are idempotent, and are enqueued after the transaction that caused them
+commits; they retry with backoff when the database is briefly unreachable.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import lru_cache
+
+from celery import Celery
+from celery.schedules import crontab
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from feecollect.db.engine import make_engine, make_sessionmaker, unit_of_work
+from feecollect.notices import service as notices
+from feecollect.settings import Settings, get_settings
+
+EXPIRE_NOTICES = "feecollect.notices.expire_overdue"
+
+
+def make_celery(settings: Settings) -> Celery:
+    app = Celery("feecollect")
+    eager = settings.broker_url is None
+    app.conf.update(
+        broker_url=settings.broker_url or "memory://",
+        task_always_eager=eager,
+        task_eager_propagates=True,
+        task_ignore_result=True,
+        task_acks_late=True,  # safe because every task is idempotent
+        worker_prefetch_multiplier=1,
+        broker_transport_options={"visibility_timeout": 3600},  # above the longest task
+        broker_connection_retry_on_startup=True,
+        timezone=settings.timezone,
+        enable_utc=True,
+        beat_schedule={
+            # Just after midnight in the centre's time zone: yesterday's due dates have passed.
+            "expire-overdue-notices": {"task": EXPIRE_NOTICES, "schedule": crontab(hour=0, minute=10)},
+        },
+    )
+    return app
+
+
+celery_app = make_celery(get_settings())
+
+
+@lru_cache
+def _sessions(database_url: str) -> sessionmaker[Session]:
+    return make_sessionmaker(make_engine(database_url))
+
+
+@celery_app.task(name=EXPIRE_NOTICES, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def expire_overdue_notices(on: str | None = None) -> list[str]:
+    """Expire unpaid notices past their due date as of ``on`` (default: today in the centre's calendar)."""
+    settings = get_settings()
+    today = date.fromisoformat(on) if on else datetime.now(settings.zone).date()
+    with unit_of_work(_sessions(settings.database_url)) as session:
+        return notices.expire_overdue(session, today).expired
