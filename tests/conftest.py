@@ -132,15 +132,15 @@ TEST_USERS = {
 }
 
 
-@pytest.fixture
-def tokens(client) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def add_test_users(app) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Create TEST_USERS in the app's database and return their tokens."""
     from feecollect.audit.service import Actor
     from feecollect.db.engine import unit_of_work
     from feecollect.users.service import add_user
 
-    secret = client.app.state.settings.secret_key.get_secret_value()
+    secret = app.state.settings.secret_key.get_secret_value()
     issued = {}
-    with unit_of_work(client.app.state.sessionmaker) as session:
+    with unit_of_work(app.state.sessionmaker) as session:
         for name, (role, department) in TEST_USERS.items():
             _, issued[name] = add_user(
                 session,
@@ -152,6 +152,27 @@ def tokens(client) -> dict[str, str]:  # type: ignore[no-untyped-def]
                 known_departments={"ZRZY", "ZJJ"},
             )
     return issued
+
+
+@pytest.fixture
+def tokens(client) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return add_test_users(client.app)
+
+
+@pytest.fixture
+def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Run ``feecollect`` against the test database, as an operator on the server would."""
+    from click.testing import CliRunner
+
+    from feecollect.cli import main
+    from feecollect.settings import get_settings
+
+    monkeypatch.setenv("FEECOLLECT_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("FEECOLLECT_SCHEDULES_DIR", str(settings.schedules_dir))
+    monkeypatch.setenv("FEECOLLECT_SECRET_KEY", settings.secret_key.get_secret_value())
+    get_settings.cache_clear()
+    yield lambda *args: CliRunner().invoke(main, list(args))
+    get_settings.cache_clear()
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -4,21 +4,14 @@ import json
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from feecollect.cli import main
 from feecollect.settings import get_settings
 from tests.conftest import SHIPPED_SCHEDULES
 
 
 @pytest.fixture
-def run(database_url: str, monkeypatch):
-    monkeypatch.setenv("FEECOLLECT_DATABASE_URL", database_url)
-    monkeypatch.setenv("FEECOLLECT_SCHEDULES_DIR", str(SHIPPED_SCHEDULES))
-    get_settings.cache_clear()
-    runner = CliRunner()
-    yield lambda *args: runner.invoke(main, list(args))
-    get_settings.cache_clear()
+def run(cli):  # type: ignore[no-untyped-def]
+    return cli
 
 
 def test_quote_a_construction_item_gives_min_rate_times_area_with_basis(run):

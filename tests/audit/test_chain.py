@@ -4,11 +4,8 @@ import itertools
 import json
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import text
 
-from feecollect.cli import main
-from feecollect.settings import get_settings
 from tests.conftest import bearer
 from tests.helpers import case_body
 
@@ -21,15 +18,6 @@ def history(client, tokens):  # type: ignore[no-untyped-def]
     code = client.post("/api/v1/cases/AU-1/notices", headers=clerk).json()["payment_code"]
     client.post(f"/api/v1/notices/{code}/void", json={"reason": "信息有误"}, headers=clerk)
     return code
-
-
-@pytest.fixture
-def cli(settings, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("FEECOLLECT_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("FEECOLLECT_SCHEDULES_DIR", str(settings.schedules_dir))
-    get_settings.cache_clear()
-    yield lambda *args: CliRunner().invoke(main, list(args))
-    get_settings.cache_clear()
 
 
 def test_every_state_change_is_chained(client, tokens, history):

@@ -4,12 +4,9 @@ import io
 from datetime import datetime
 
 import pytest
-from click.testing import CliRunner
 from openpyxl import Workbook
 
-from feecollect.cli import main
-from feecollect.settings import get_settings
-from tests.conftest import SHIPPED_SCHEDULES, bearer, row_counts
+from tests.conftest import bearer, row_counts
 from tests.helpers import RIC, USCC, USCC_2
 
 CHINESE_HEADER = "办件编号,窗口,部门,办理日期,申请人,证件类型,证件号码,减免标识,收费项目,数量"
@@ -146,15 +143,6 @@ def xlsx_file(rows: list[list[object]]) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-
-
-@pytest.fixture
-def cli(database_url, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("FEECOLLECT_DATABASE_URL", database_url)
-    monkeypatch.setenv("FEECOLLECT_SCHEDULES_DIR", str(SHIPPED_SCHEDULES))
-    get_settings.cache_clear()
-    yield lambda *args: CliRunner().invoke(main, list(args))
-    get_settings.cache_clear()
 
 
 def test_cli_imports_an_xlsx_export_once(cli, tmp_path):

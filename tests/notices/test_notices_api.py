@@ -5,13 +5,9 @@ import shutil
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
-from click.testing import CliRunner
 from pypdf import PdfReader
 
-from feecollect.cli import main
 from feecollect.notices.payment_code import describe, is_payment_code
-from feecollect.settings import get_settings
 from tests.conftest import SHIPPED_SCHEDULES, bearer, row_counts
 from tests.helpers import case_body
 
@@ -131,15 +127,6 @@ def test_listing_filters_and_department_scope(client, tokens):
     assert client.get(f"/api/v1/notices/{b}.pdf", headers=bearer(tokens["clerk"])).status_code == 403
 
 
-@pytest.fixture
-def cli(settings, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("FEECOLLECT_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("FEECOLLECT_SCHEDULES_DIR", str(settings.schedules_dir))
-    get_settings.cache_clear()
-    yield lambda *args: CliRunner().invoke(main, list(args))
-    get_settings.cache_clear()
-
-
 def test_notices_past_their_due_date_expire(client, tokens, cli):
     register(client, tokens)
     notice = issue(client, tokens["clerk"]).json()
@@ -162,13 +149,13 @@ def test_a_notice_keeps_the_item_version_it_was_priced_with(settings, tmp_path):
     from fastapi.testclient import TestClient
 
     from feecollect.api.app import create_app
-    from tests.conftest import TEST_USERS
+    from tests.conftest import add_test_users
 
     schedules = tmp_path / "schedules"
     shutil.copytree(SHIPPED_SCHEDULES, schedules)
     app = create_app(settings.model_copy(update={"schedules_dir": schedules}))
     with TestClient(app) as client:
-        tokens = _tokens_for(app, TEST_USERS)
+        tokens = add_test_users(app)
         register(client, tokens)
         old = issue(client, tokens["clerk"]).json()
         path = schedules / "administrative.toml"
@@ -188,23 +175,3 @@ def test_a_notice_keeps_the_item_version_it_was_priced_with(settings, tmp_path):
     app.state.engine.dispose()
     assert (kept["lines"][0]["version"], kept["lines"][0]["rate"], kept["amount"]) == (1, "550.00", "570.00")
     assert (new["lines"][0]["version"], new["lines"][0]["rate"], new["amount"]) == (2, "500.00", "520.00")
-
-
-def _tokens_for(app, users):  # type: ignore[no-untyped-def]
-    from feecollect.audit.service import Actor
-    from feecollect.db.engine import unit_of_work
-    from feecollect.users.service import add_user
-
-    issued = {}
-    with unit_of_work(app.state.sessionmaker) as session:
-        for name, (role, department) in users.items():
-            _, issued[name] = add_user(
-                session,
-                app.state.settings.secret_key.get_secret_value(),
-                Actor("t", "op"),
-                name=name,
-                role=role,
-                department=department,
-                known_departments={"ZRZY", "ZJJ"},
-            )
-    return issued

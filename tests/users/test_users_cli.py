@@ -3,21 +3,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from click.testing import CliRunner
 
-from feecollect.cli import main
-from feecollect.settings import get_settings
 from tests.conftest import bearer
-
-
-@pytest.fixture
-def cli(settings, monkeypatch):  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("FEECOLLECT_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("FEECOLLECT_SCHEDULES_DIR", str(settings.schedules_dir))
-    monkeypatch.setenv("FEECOLLECT_SECRET_KEY", settings.secret_key.get_secret_value())
-    get_settings.cache_clear()
-    yield lambda *args: CliRunner().invoke(main, list(args))
-    get_settings.cache_clear()
 
 
 def test_users_add_prints_a_token_that_works_once_rotated_the_old_one_stops(client, cli):

@@ -13,7 +13,6 @@ from feecollect.cases.schemas import CaseIn, CaseListOut, CaseOut, ImportOut, Re
 from feecollect.notices import repository as notices_repository
 from feecollect.notices import service as notices
 from feecollect.users.principal import Forbidden
-from feecollect.users.service import Role
 
 router = APIRouter(prefix="/api/v1/cases", tags=["cases (办件)"])
 
@@ -47,10 +46,7 @@ def list_cases(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> CaseListOut:
-    if principal.role == Role.clerk:
-        if department not in (None, principal.department):
-            raise Forbidden(f"clerk {principal.name} works for {principal.department}, not {department}")
-        department = principal.department
+    department = principal.listing_department(department)
     rows = repository.listing(session, department=department, status=status, limit=limit, offset=offset)
     return CaseListOut(items=[_out(session, case) for case in rows], limit=limit, offset=offset)
 

@@ -13,8 +13,6 @@ from feecollect.notices import service as notices
 from feecollect.notices.models import NOTICE_STATUSES
 from feecollect.notices.pdf import render_notice
 from feecollect.notices.schemas import NoticeListOut, NoticeOut, VoidIn
-from feecollect.users.principal import Forbidden
-from feecollect.users.service import Role
 
 router = APIRouter(prefix="/api/v1", tags=["payment notices (缴款通知书)"])
 PaymentCode = Annotated[str, Path(pattern=r"^\d{20}$", description="the 20-digit payment code")]
@@ -47,10 +45,7 @@ def list_notices(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> NoticeListOut:
-    if principal.role == Role.clerk:
-        if department not in (None, principal.department):
-            raise Forbidden(f"clerk {principal.name} works for {principal.department}, not {department}")
-        department = principal.department
+    department = principal.listing_department(department)
     rows = repository.listing(
         session,
         department=department,

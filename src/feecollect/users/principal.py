@@ -29,6 +29,14 @@ class Principal:
     def actor(self) -> Actor:
         return Actor(self.name, self.role.value)
 
+    def listing_department(self, requested: str | None) -> str | None:
+        """The department a listing is limited to: a clerk's own, whatever they asked for."""
+        if self.role != Role.clerk:
+            return requested
+        if requested not in (None, self.department):
+            raise Forbidden(f"clerk {self.name} works for {self.department}, not {requested}")
+        return self.department
+
     def require_department(self, department: str, what: str) -> None:
         """Clerks act only within their own department; the other roles read across departments."""
         if self.role == Role.clerk and self.department != department:
