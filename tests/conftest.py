@@ -210,3 +210,78 @@ def redis_url() -> str:
             pytest.fail(f"{reason} (FEECOLLECT_REQUIRE_SERVICES=1: CI must exercise Redis)")
         pytest.skip(reason)
     return REDIS_URL
+
+
+@pytest.fixture
+def bank_key(client) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """A bank integration's key id and secret."""
+    from feecollect.audit.service import Actor
+    from feecollect.bank.service import add_bank
+    from feecollect.db.engine import unit_of_work
+
+    with unit_of_work(client.app.state.sessionmaker) as session:
+        return add_bank(
+            session,
+            client.app.state.settings.secret_key.get_secret_value(),
+            Actor("tests", "operator"),
+            "CCB",
+            "中国建设银行示范市分行",
+        )
+
+
+@pytest.fixture
+def bank(client, bank_key):  # type: ignore[no-untyped-def]
+    """The reference bank client, talking to the app."""
+    from feecollect.bank.client import BankClient
+
+    return BankClient(client, *bank_key)
+
+
+@pytest.fixture
+def live_server(settings: Settings, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The app served by uvicorn in another process, on a free loopback port: a real HTTP peer."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = os.environ | {
+        "FEECOLLECT_DATABASE_URL": settings.database_url,
+        "FEECOLLECT_SCHEDULES_DIR": str(settings.schedules_dir),
+        "FEECOLLECT_SECRET_KEY": settings.secret_key.get_secret_value(),
+        "FEECOLLECT_ENVIRONMENT": "test",
+    }
+    # The server's log goes to a file: a pipe nobody reads fills up and stalls the server.
+    log = tmp_path_factory.mktemp("server") / "uvicorn.log"
+    log_file = log.open("w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "feecollect.cli", "serve", "--port", str(port), "--workers", "2"],
+        env=environment,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            pytest.fail(f"uvicorn did not start: {log.read_text()[-2000:]}")
+        time.sleep(0.2)
+    yield url
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    log_file.close()

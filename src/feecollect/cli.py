@@ -442,3 +442,155 @@ def beat(schedule_file: str) -> None:
 
 if __name__ == "__main__":
     main()
+
+
+@main.group("banks")
+def banks_group() -> None:
+    """Bank integrations and their keys."""
+
+
+def _print_key(as_json: bool, code: str, key_id: str, secret: str) -> None:
+    if as_json:
+        _echo_json({"bank": code, "key": key_id, "secret": secret})
+    else:
+        click.echo(
+            f"key:    {key_id}\nsecret: {secret}\n(the secret is shown this once; give both to the bank)"
+        )
+
+
+@banks_group.command("add")
+@click.argument("code")
+@click.option("--name", required=True, help="the bank's name, e.g. 中国建设银行示范市分行")
+@click.option("--json", "as_json", is_flag=True)
+def banks_add(code: str, name: str, as_json: bool) -> None:
+    """Register a bank integration and print its key id and secret."""
+    from feecollect.bank import service as banks
+
+    settings = _settings()
+    with unit_of_work(_open_database(settings)) as session:
+        key_id, secret = banks.add_bank(
+            session, settings.secret_key.get_secret_value(), _operator(), code, name
+        )
+    _print_key(as_json, code, key_id, secret)
+
+
+@banks_group.command("rotate")
+@click.argument("code")
+@click.option("--json", "as_json", is_flag=True)
+def banks_rotate(code: str, as_json: bool) -> None:
+    """Add a second key; both are valid until the old one is retired."""
+    from feecollect.bank import service as banks
+
+    settings = _settings()
+    with unit_of_work(_open_database(settings)) as session:
+        key_id, secret = banks.rotate(session, settings.secret_key.get_secret_value(), _operator(), code)
+    _print_key(as_json, code, key_id, secret)
+
+
+@banks_group.command("retire")
+@click.argument("key_id")
+def banks_retire(key_id: str) -> None:
+    """Stop accepting a key."""
+    from feecollect.bank import service as banks
+
+    with unit_of_work(_open_database(_settings())) as session:
+        banks.retire(session, _operator(), key_id)
+    click.echo(f"{key_id} retired")
+
+
+@banks_group.command("list")
+def banks_list() -> None:
+    """Banks and their key ids (never their secrets)."""
+    from feecollect.bank import repository as bank_repository
+
+    with unit_of_work(_open_database(_settings())) as session:
+        for bank in bank_repository.banks(session):
+            click.echo(f"{bank.code:<10} {bank.name}")
+            for key in bank_repository.keys_of(session, bank.code):
+                state = f"retired {key.retired_at:%Y-%m-%d %H:%M}" if key.retired_at else "valid"
+                click.echo(f"  {key.key_id}  created {key.created_at:%Y-%m-%d %H:%M}  {state}")
+
+
+@main.group("ledger")
+def ledger_group() -> None:
+    """The double-entry ledger."""
+
+
+@ledger_group.command("balance")
+@click.option("--json", "as_json", is_flag=True)
+def ledger_balance(as_json: bool) -> None:
+    """Balance of every account (debit − credit, in yuan)."""
+    from feecollect.ledger import accounts
+    from feecollect.ledger import service as ledger
+
+    with unit_of_work(_open_database(_settings())) as session:
+        names = {
+            item.department.code: item.department.name
+            for item in catalogue_from_rows(list(repository.current_versions(session)))
+        }
+        rows = ledger.balances(session)
+    if as_json:
+        _echo_json(
+            {
+                "accounts": [
+                    {
+                        "account": b.account,
+                        "name": accounts.display_name(b.account, names),
+                        "debit": format_yuan(b.debit_fen),
+                        "credit": format_yuan(b.credit_fen),
+                        "balance": format_yuan(b.balance_fen),
+                    }
+                    for b in rows
+                ]
+            }
+        )
+        return
+    for b in rows:
+        click.echo(
+            f"{b.account:<20} {accounts.display_name(b.account, names):<16} {format_yuan(b.balance_fen):>16}"
+        )
+
+
+@ledger_group.command("check")
+def ledger_check() -> None:
+    """Check the invariants of SPEC §12 (2, 3); exit 1 listing every violation."""
+    from feecollect.ledger import checks
+
+    with unit_of_work(_open_database(_settings())) as session:
+        found = checks.problems(session)
+    for problem in found:
+        click.echo(problem, err=True)
+    if found:
+        raise click.ClickException(f"{len(found)} ledger invariant(s) violated")
+    click.echo("ledger invariants hold")
+
+
+@main.group("bank")
+def bank_group() -> None:
+    """The reference bank client."""
+
+
+@bank_group.command("simulate")
+@click.option("--payments", "count", default=20, show_default=True, type=click.IntRange(1, 100_000))
+@click.option(
+    "--duplicates",
+    default=0.2,
+    show_default=True,
+    type=click.FloatRange(0, 10),
+    help="replays per payment, on average (0.2: one in five payments is sent twice)",
+)
+@click.option("--concurrency", default=8, show_default=True, type=click.IntRange(1, 256))
+@click.option("--url", default="http://127.0.0.1:8000", show_default=True, help="the running feecollect API")
+def bank_simulate(count: int, duplicates: float, concurrency: int, url: str) -> None:
+    """Issue COUNT notices as the operator, then pay them over HTTP as a bank would, with replays."""
+    import asyncio
+
+    from feecollect.bank.simulator import prepare, run
+
+    settings = _settings()
+    with unit_of_work(_open_database(settings)) as session:
+        plan = prepare(session, settings, count, duplicates)
+    summary = asyncio.run(run(url, plan, concurrency))
+    click.echo(summary.text())
+    if not summary.ok(count):
+        raise click.ClickException("the bank contract did not hold: see the counts above")

@@ -8,11 +8,14 @@ commits; they retry with backoff when the database is briefly unreachable.
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime
 from functools import lru_cache
+from typing import Any
 
-from celery import Celery
+from celery import Celery, Task
 from celery.schedules import crontab
+from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -21,6 +24,8 @@ from feecollect.notices import service as notices
 from feecollect.settings import Settings, get_settings
 
 EXPIRE_NOTICES = "feecollect.notices.expire_overdue"
+_AFTER_COMMIT = "feecollect.tasks.after_commit"
+log = logging.getLogger("feecollect.tasks")
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -60,3 +65,23 @@ def expire_overdue_notices(on: str | None = None) -> list[str]:
     today = date.fromisoformat(on) if on else datetime.now(settings.zone).date()
     with unit_of_work(_sessions(settings.database_url)) as session:
         return notices.expire_overdue(session, today).expired
+
+
+def enqueue_after_commit(session: Session, task: Task, *args: Any) -> None:
+    """Send ``task`` only once the session's transaction has committed, so a worker never looks for rows
+    that are not there yet, and a rolled-back transaction sends nothing."""
+    session.info.setdefault(_AFTER_COMMIT, []).append((task, args))
+
+
+@event.listens_for(Session, "after_commit")
+def _send_after_commit(session: Session) -> None:
+    for task, args in session.info.pop(_AFTER_COMMIT, []):
+        try:
+            task.apply_async(args=args)
+        except Exception:  # the commit stands; the task's own sweep or a retry picks the work up
+            log.exception("could not enqueue %s%r after commit", task.name, args)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_after_rollback(session: Session) -> None:
+    session.info.pop(_AFTER_COMMIT, None)

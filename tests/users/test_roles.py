@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from fastapi.routing import APIRoute
 
 from feecollect.api.auth import Gate
+from feecollect.bank.client import payment_body
+from feecollect.bank.signing import signed_headers
 from tests.conftest import bearer, row_counts
 from tests.helpers import USCC, case_body
 
-CALLERS = ("anonymous", "bad_token", "clerk", "finance", "auditor", "admin")
+CALLERS = ("anonymous", "bad_token", "bank", "clerk", "finance", "auditor", "admin")
 READERS = {"clerk", "finance", "auditor"}
 IMPORT_CSV = (
     "case_no,window,department,service_date,applicant_name,id_type,id_no,item\n"
@@ -19,6 +23,7 @@ IMPORT_CSV = (
 # (method, route, URL called, request keyword arguments, roles allowed, status the allowed role gets);
 # "{code}" in a URL is the payment code of a notice issued for case M-1.
 MATRIX = [
+    ("GET", "/api/v1/health", "/api/v1/health", {}, "public", 200),
     ("GET", "/api/v1/schedules", "/api/v1/schedules", {}, "public", 200),
     ("GET", "/api/v1/schedules/{code}", "/api/v1/schedules/JS-PT-001", {}, "public", 200),
     ("POST", "/api/v1/quotes", "/api/v1/quotes", {"json": {"lines": [{"item": "XZ-GA-001"}]}}, READERS, 200),
@@ -66,6 +71,10 @@ MATRIX = [
     ("POST", "/api/v1/schedules/reload", "/api/v1/schedules/reload", {}, {"admin"}, 200),
     ("GET", "/api/v1/audit", "/api/v1/audit", {}, {"finance", "auditor", "admin"}, 200),
     ("GET", "/api/v1/audit/verify", "/api/v1/audit/verify", {}, {"finance", "auditor", "admin"}, 200),
+    ("GET", "/api/v1/ledger/balances", "/api/v1/ledger/balances", {}, {"finance", "auditor", "admin"}, 200),
+    ("GET", "/api/v1/ledger/check", "/api/v1/ledger/check", {}, {"finance", "auditor", "admin"}, 200),
+    ("GET", "/api/v1/bank/notices/{payment_code}", "/api/v1/bank/notices/{code}", {}, {"bank"}, 200),
+    ("POST", "/api/v1/bank/payments", "/api/v1/bank/payments", {"pay": "M-5"}, {"bank"}, 200),
 ]
 
 
@@ -93,27 +102,41 @@ def _api_routes(routes):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def prepared(client, tokens):  # type: ignore[no-untyped-def]
     clerk = bearer(tokens["clerk"])
-    for case_no in ("M-1", "M-2", "M-3", "M-4"):
+    for case_no in ("M-1", "M-2", "M-3", "M-4", "M-5"):
         assert client.post("/api/v1/cases", json=case_body(case_no), headers=clerk).status_code == 201
-    return client.post("/api/v1/cases/M-1/notices", headers=clerk).json()["payment_code"]
+    return {
+        case_no: client.post(f"/api/v1/cases/{case_no}/notices", headers=clerk).json()
+        for case_no in ("M-1", "M-5")
+    }
 
 
-def test_role_matrix(client, tokens, prepared):
-    headers = {"anonymous": {}, "bad_token": bearer("fc_not-a-real-token")} | {
+def test_role_matrix(client, tokens, prepared, bank_key):
+    users = {"anonymous": {}, "bad_token": bearer("fc_not-a-real-token")} | {
         role: bearer(tokens[role]) for role in ("clerk", "finance", "auditor", "admin")
     }
+    code = prepared["M-1"]["payment_code"]
     failures = []
     for method, path, url_template, kwargs, allowed, success in MATRIX:
-        url = url_template.replace("{code}", prepared)
+        url = url_template.replace("{code}", code)
         for caller in CALLERS:
             if allowed == "public" or caller in allowed:
                 expected = success
-            elif caller in ("anonymous", "bad_token"):
-                expected = 401
+            elif caller in ("anonymous", "bad_token", "bank") or allowed == {"bank"}:
+                expected = 401  # a bank is not a user, and a user's token is no bank signature
             else:
                 expected = 403
+            request = dict(kwargs)
+            content = b""
+            if "pay" in request:
+                notice = prepared[request.pop("pay")]
+                content = payment_body("TXN-M", notice["payment_code"], notice["amount"], datetime.now(UTC))
+                request["content"] = content
+            if caller == "bank":
+                headers = signed_headers(bank_key[0], bank_key[1], method, url, content)
+            else:
+                headers = users[caller]
             before = row_counts(client) if expected in (401, 403) else None
-            response = client.request(method, url, headers=headers[caller], **kwargs)
+            response = client.request(method, url, headers=headers, **request)
             if response.status_code != expected:
                 failures.append(
                     f"{method} {path} as {caller}: {response.status_code}, expected {expected}: "

@@ -5,11 +5,14 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from feecollect.api import errors
+from feecollect.api.health import router as health_router
 from feecollect.audit.endpoints import router as audit_router
 from feecollect.billing.endpoints import router as quotes_router
 from feecollect.cases.endpoints import router as cases_router
 from feecollect.db.engine import make_engine, make_sessionmaker, migrate, unit_of_work
+from feecollect.ledger.endpoints import router as ledger_router
 from feecollect.notices.endpoints import router as notices_router
+from feecollect.payments.endpoints import router as bank_router
 from feecollect.schedules.endpoints import router as schedules_router
 from feecollect.schedules.service import CatalogueProvider, load_schedules
 from feecollect.settings import Settings, get_settings
@@ -35,6 +38,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.catalogue_provider = CatalogueProvider()
     errors.install(app)
     app.include_router(schedules_router)
-    for router in (quotes_router, cases_router, notices_router, users_router, audit_router):
+    for router in (
+        health_router,
+        quotes_router,
+        cases_router,
+        notices_router,
+        users_router,
+        audit_router,
+        bank_router,
+        ledger_router,
+    ):
         app.include_router(router)
     return app

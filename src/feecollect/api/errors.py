@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -17,11 +19,15 @@ _HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "me
 
 
 def _location(loc: tuple[object, ...]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path")] or [str(p) for p in loc]
+    parts = [str(p) for p in loc if p not in ("body", "query", "path")] or [str(p) for p in loc] or ["body"]
     text = ""
     for part in parts:
         text += f"[{part}]" if part.isdigit() else (f".{part}" if text else part)
     return text
+
+
+def validation_detail(errors: Sequence[Any]) -> str:
+    return "; ".join(f"{_location(tuple(e['loc']))}: {e['msg']}" for e in errors)
 
 
 def install(app: FastAPI) -> None:
@@ -33,8 +39,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [f"{_location(tuple(e['loc']))}: {e['msg']}" for e in exc.errors()]
-        return JSONResponse({"error": "invalid_request", "detail": "; ".join(problems)}, status_code=422)
+        return JSONResponse(
+            {"error": "invalid_request", "detail": validation_detail(exc.errors())}, status_code=422
+        )
 
     @app.exception_handler(HTTPException)
     async def _http(_: Request, exc: HTTPException) -> JSONResponse:

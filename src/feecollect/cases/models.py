@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from feecollect.db.base import Base
+from feecollect.db.base import Base, UtcDateTime
 
 
 class Case(Base):
@@ -22,8 +22,8 @@ class Case(Base):
     payer_flags: Mapped[list[str]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16))
     registered_by: Mapped[str] = mapped_column(String(64))
-    registered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    status_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    registered_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    status_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     items: Mapped[list[CaseItem]] = relationship(order_by="CaseItem.line_no", cascade="all, delete-orphan")
 
 

@@ -1,20 +1,29 @@
 """Every ORM model, imported in one place so Alembic sees the whole schema."""
 
 from feecollect.audit.models import AuditEntry
+from feecollect.bank.models import Bank, BankKey, BankNonce
 from feecollect.cases.models import Case, CaseItem
 from feecollect.db.base import Base
+from feecollect.ledger.models import LedgerPosting, LedgerTransaction
 from feecollect.notices.models import Notice, NoticeLine, PaymentCodeSequence
+from feecollect.payments.models import Payment
 from feecollect.schedules.models import FeeItemVersion
 from feecollect.users.models import User
 
 __all__ = [
     "AuditEntry",
+    "Bank",
+    "BankKey",
+    "BankNonce",
     "Base",
     "Case",
     "CaseItem",
     "FeeItemVersion",
+    "LedgerPosting",
+    "LedgerTransaction",
     "Notice",
     "NoticeLine",
+    "Payment",
     "PaymentCodeSequence",
     "User",
 ]

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, String
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from feecollect.db.base import Base
+from feecollect.db.base import Base, UtcDateTime
 
 
 class User(Base):
@@ -17,4 +17,4 @@ class User(Base):
     department_code: Mapped[str | None] = mapped_column(String(16))
     # HMAC-SHA256 of the token under the service secret: a copy of the table alone cannot be replayed.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

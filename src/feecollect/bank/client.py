@@ -1,0 +1,66 @@
+"""The reference bank client: signs exactly as SPEC §6 says a bank must. The demo, the simulator, the
+benchmark and the tests drive the bank contract through it, from the outside."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from feecollect.bank.signing import signed_headers
+
+PAYMENTS = "/api/v1/bank/payments"
+
+
+def payment_body(
+    bank_txn_id: str, payment_code: str, amount: str, paid_at: datetime, **optional: Any
+) -> bytes:
+    body = {
+        "bank_txn_id": bank_txn_id,
+        "payment_code": payment_code,
+        "amount": amount,
+        "paid_at": paid_at.isoformat(),
+        **{k: v for k, v in optional.items() if v is not None},
+    }
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+class BankClient:
+    """``http`` may be any httpx client: a real one for a server, or FastAPI's TestClient for the app."""
+
+    def __init__(self, http: httpx.Client, key: str, secret: str):
+        self.http, self.key, self.secret = http, key, secret
+
+    def _send(
+        self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        signed = signed_headers(self.key, self.secret, method, path, body) | (headers or {})
+        if body:
+            signed["Content-Type"] = "application/json"
+        return self.http.request(method, path, content=body, headers=signed)
+
+    def lookup(self, payment_code: str) -> httpx.Response:
+        return self._send("GET", f"/api/v1/bank/notices/{payment_code}")
+
+    def pay(
+        self, bank_txn_id: str, payment_code: str, amount: str, paid_at: datetime, **optional: Any
+    ) -> httpx.Response:
+        return self._send(
+            "POST", PAYMENTS, payment_body(bank_txn_id, payment_code, amount, paid_at, **optional)
+        )
+
+
+class AsyncBankClient:
+    def __init__(self, http: httpx.AsyncClient, key: str, secret: str):
+        self.http, self.key, self.secret = http, key, secret
+
+    async def pay(
+        self, bank_txn_id: str, payment_code: str, amount: str, paid_at: datetime, **optional: Any
+    ) -> httpx.Response:
+        body = payment_body(bank_txn_id, payment_code, amount, paid_at, **optional)
+        headers = signed_headers(self.key, self.secret, "POST", PAYMENTS, body) | {
+            "Content-Type": "application/json"
+        }
+        return await self.http.post(PAYMENTS, content=body, headers=headers)

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from feecollect.bank.models import Bank, BankKey, BankNonce
+
+
+def bank(session: Session, code: str) -> Bank | None:
+    return session.get(Bank, code)
+
+
+def active_key(session: Session, key_id: str) -> BankKey | None:
+    key = session.get(BankKey, key_id)
+    return key if key is not None and key.retired_at is None else None
+
+
+def keys_of(session: Session, bank_code: str) -> Sequence[BankKey]:
+    return session.scalars(
+        select(BankKey).where(BankKey.bank_code == bank_code).order_by(BankKey.created_at)
+    ).all()
+
+
+def banks(session: Session) -> Sequence[Bank]:
+    return session.scalars(select(Bank).order_by(Bank.code)).all()
+
+
+def add(session: Session, row: Bank | BankKey | BankNonce) -> None:
+    session.add(row)
+    session.flush()
+
+
+def purge_nonces(session: Session, before: datetime) -> int:
+    return session.execute(delete(BankNonce).where(BankNonce.seen_at < before)).rowcount or 0

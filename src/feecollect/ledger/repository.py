@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from feecollect.ledger.models import LedgerPosting, LedgerTransaction
+
+
+def add(session: Session, transaction: LedgerTransaction) -> None:
+    session.add(transaction)
+    session.flush()
+
+
+def balances(session: Session) -> list[tuple[str, int, int]]:
+    """(account, debits, credits) in fen, credits as a positive number."""
+    debit = func.sum(case((LedgerPosting.amount_fen > 0, LedgerPosting.amount_fen), else_=0))
+    credit = func.sum(case((LedgerPosting.amount_fen < 0, -LedgerPosting.amount_fen), else_=0))
+    rows = session.execute(
+        select(LedgerPosting.account, debit, credit)
+        .group_by(LedgerPosting.account)
+        .order_by(LedgerPosting.account)
+    )
+    return [(account, int(d or 0), int(c or 0)) for account, d, c in rows]
+
+
+def unbalanced(session: Session) -> list[tuple[int, str, str, int]]:
+    total = func.coalesce(func.sum(LedgerPosting.amount_fen), 0)
+    rows = session.execute(
+        select(LedgerTransaction.id, LedgerTransaction.kind, LedgerTransaction.reference, total)
+        .outerjoin(LedgerPosting, LedgerPosting.transaction_id == LedgerTransaction.id)
+        .group_by(LedgerTransaction.id, LedgerTransaction.kind, LedgerTransaction.reference)
+        .having((total != 0) | (func.count(LedgerPosting.id) == 0))
+    )
+    return [(i, k, r, int(t)) for i, k, r, t in rows]
+
+
+def account_balance(session: Session, account: str) -> int:
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(LedgerPosting.amount_fen), 0)).where(
+                LedgerPosting.account == account
+            )
+        )
+        or 0
+    )
+
+
+def transaction_totals(session: Session, kind: str) -> dict[str, int]:
+    """The amount each transaction of a kind moved into the special account, by reference."""
+    rows = session.execute(
+        select(LedgerTransaction.reference, func.sum(LedgerPosting.amount_fen))
+        .join(LedgerPosting, LedgerPosting.transaction_id == LedgerTransaction.id)
+        .where(LedgerTransaction.kind == kind, LedgerPosting.account == "special")
+        .group_by(LedgerTransaction.reference)
+    )
+    return {reference: int(total) for reference, total in rows}

@@ -1,0 +1,1 @@
+"""Bank collection: signed payment callbacks turned into payments, notice states and ledger postings."""

@@ -1,0 +1,180 @@
+"""Applying a bank's payment callback. Whatever a bank sends and however often, a notice is paid at
+most once: the notice row is locked, the transaction id is checked again under the lock, and the
+database refuses a second payment per notice or per transaction id."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from feecollect.audit.service import Actor, record
+from feecollect.bank import repository as bank_repository
+from feecollect.bank.auth import BankCaller
+from feecollect.bank.models import BankNonce
+from feecollect.errors import Conflict, Unprocessable
+from feecollect.ledger import accounts
+from feecollect.ledger import service as ledger
+from feecollect.money import format_yuan, parse_yuan
+from feecollect.notices import repository as notices
+from feecollect.notices.models import Notice
+from feecollect.notices.payment_code import is_payment_code
+from feecollect.payments import repository
+from feecollect.payments.models import Payment
+from feecollect.settings import Settings
+from feecollect.users.principal import Unauthorized
+
+# Subscribers to "a payment was recorded": each returns a Celery task to send with the payment id once
+# the payment's transaction has committed (the electronic bill registers here).
+PAYMENT_FOLLOW_UPS: list[Callable[[], Any]] = []
+
+
+@dataclass(frozen=True)
+class PaymentRequest:
+    bank_txn_id: str
+    payment_code: str
+    amount: str
+    paid_at: datetime
+    payer_name: str | None = None
+    payer_account: str | None = None
+    channel: str | None = None
+
+    def digest(self) -> str:
+        """Same fields, same digest: how a replay is told from a different request with the same id."""
+        canonical = json.dumps(
+            {
+                "bank_txn_id": self.bank_txn_id,
+                "payment_code": self.payment_code,
+                "amount": self.amount,
+                "paid_at": self.paid_at.astimezone(UTC).isoformat(),
+                "payer_name": self.payer_name,
+                "payer_account": self.payer_account,
+                "channel": self.channel,
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: str  # "accepted" or "duplicate"
+    payment: Payment
+    notice_status: str
+
+
+def record_nonce(session: Session, caller: BankCaller) -> None:
+    try:
+        with session.no_autoflush:
+            bank_repository.add(
+                session, BankNonce(key_id=caller.key_id, nonce=caller.nonce, seen_at=datetime.now(UTC))
+            )
+    except IntegrityError:
+        raise Unauthorized("X-Nonce was already used: a replayed request is refused") from None
+
+
+def _existing(session: Session, caller: BankCaller, request: PaymentRequest) -> Outcome | None:
+    payment = repository.by_txn(session, caller.bank_code, request.bank_txn_id)
+    if payment is None:
+        return None
+    if payment.body_hash != request.digest():
+        raise Conflict(
+            f"bank_txn_id {request.bank_txn_id} was already used with a different body", code="conflict"
+        )
+    notice = notices.by_code(session, payment.payment_code)
+    return Outcome("duplicate", payment, notice.status if notice else "unknown")
+
+
+def apply_payment(
+    session: Session, settings: Settings, caller: BankCaller, request: PaymentRequest
+) -> Outcome:
+    record_nonce(session, caller)
+    if (seen := _existing(session, caller, request)) is not None:
+        return seen
+    if not is_payment_code(request.payment_code):
+        raise Unprocessable(
+            f"{request.payment_code!r} is not a payment code (20 digits with valid check digits)",
+            code="unknown_payment_code",
+        )
+    notice = notices.by_code(session, request.payment_code, for_update=True)
+    if notice is None:
+        raise Unprocessable(
+            f"no notice with payment code {request.payment_code}", code="unknown_payment_code"
+        )
+    # A replay of this very transaction may have committed while we waited for the lock.
+    if (seen := _existing(session, caller, request)) is not None:
+        return seen
+    amount = parse_yuan(request.amount)
+    if amount != notice.amount_fen:
+        raise Unprocessable(
+            f"notice {notice.payment_code} is for {format_yuan(notice.amount_fen)}, not {request.amount}",
+            code="amount_mismatch",
+        )
+    business_date = request.paid_at.astimezone(settings.zone).date()
+    if notice.status != "issued":
+        raise Unprocessable(f"notice {notice.payment_code} is {notice.status}", code="notice_not_payable")
+    if business_date > notice.due_date:
+        raise Unprocessable(
+            f"notice {notice.payment_code} was due on {notice.due_date}, paid on {business_date}",
+            code="notice_not_payable",
+        )
+    now = datetime.now(UTC)
+    payment = Payment(
+        bank_code=caller.bank_code,
+        bank_txn_id=request.bank_txn_id,
+        notice_id=notice.id,
+        payment_code=notice.payment_code,
+        amount_fen=amount,
+        paid_at=request.paid_at.astimezone(UTC),
+        business_date=business_date,
+        payer_name=request.payer_name,
+        payer_account=request.payer_account,
+        channel=request.channel,
+        body_hash=request.digest(),
+        received_at=now,
+    )
+    repository.add(session, payment)
+    notice.status, notice.closed_at = "paid", now
+    ledger.post(
+        session,
+        kind="payment",
+        reference=f"{caller.bank_code}:{request.bank_txn_id}",
+        business_date=business_date,
+        memo=f"缴款 {notice.payment_code}",
+        postings=[(accounts.SPECIAL, amount), *_credits(notice)],
+    )
+    record(
+        session,
+        Actor(f"bank:{caller.bank_code}", "bank"),
+        "notice.paid",
+        "notice",
+        notice.payment_code,
+        before={"status": "issued"},
+        after={
+            "status": "paid",
+            "bank_txn_id": request.bank_txn_id,
+            "amount": request.amount,
+            "paid_at": request.paid_at.isoformat(),
+        },
+    )
+    from feecollect.tasks import enqueue_after_commit
+
+    for follow_up in PAYMENT_FOLLOW_UPS:
+        enqueue_after_commit(session, follow_up(), payment.id)
+    return Outcome("accepted", payment, notice.status)
+
+
+def _credits(notice: Notice) -> list[tuple[str, int]]:
+    """Each line's amount to its collecting department's revenue."""
+    by_department: dict[str, int] = {}
+    for line in notice.lines:
+        by_department[line.department_code] = by_department.get(line.department_code, 0) + line.amount_fen
+    return [(accounts.revenue(code), -amount) for code, amount in sorted(by_department.items())]
