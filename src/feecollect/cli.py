@@ -95,12 +95,13 @@ def main() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
-def serve(host: str, port: int, workers: int) -> None:
+@click.option("--access-log/--no-access-log", default=True, show_default=True)
+def serve(host: str, port: int, workers: int, access_log: bool) -> None:
     """Migrate the database, load the schedules and serve the API."""
-    _serve(host, port, workers)
+    _serve(host, port, workers, access_log)
 
 
-def _serve(host: str, port: int, workers: int) -> None:
+def _serve(host: str, port: int, workers: int, access_log: bool = True) -> None:
     import uvicorn
 
     click.echo(f"feecollect API on http://{host}:{port}/docs (OpenAPI docs; the API is under /api/v1/)")
@@ -108,9 +109,16 @@ def _serve(host: str, port: int, workers: int) -> None:
     if workers == 1:
         from feecollect.api.app import create_app
 
-        uvicorn.run(create_app(), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(), host=host, port=port, log_level="info", access_log=access_log)
     else:
-        uvicorn.run("feecollect.api.app:create_app", factory=True, host=host, port=port, workers=workers)
+        uvicorn.run(
+            "feecollect.api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            access_log=access_log,
+        )
 
 
 @main.command()

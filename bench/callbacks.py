@@ -1,0 +1,295 @@
+"""Signed payment callbacks per second against uvicorn + PostgreSQL, next to the framework ceiling.
+
+Starts the API (uvicorn, 2 workers) on 127.0.0.1 over a fresh PostgreSQL database, issues N notices,
+then drives N signed first-time callbacks (the heaviest path: verify, lock, pay, post, audit) over 64
+connections with wrk, and in the same run the same load on a trivial endpoint of the same app
+(GET /api/v1/health) as the ceiling. Prints requests/s, p50, p99, the ratio and the core count.
+
+wrk cannot sign, so each callback is signed beforehand (its own nonce) and replayed from a Lua table;
+wrk always sleeps its full duration, so the run is interrupted (SIGINT, which makes wrk report the
+true elapsed time) as soon as the database holds all N payments.
+
+    python bench/callbacks.py [--notices 20000] [--connections 64] [--seconds 10]
+    needs: wrk (apt-get install wrk), PostgreSQL on 127.0.0.1 (FEECOLLECT_BENCH_POSTGRES_URL)
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+import psycopg
+from sqlalchemy import func, make_url, select
+
+from feecollect.api.app import create_app
+from feecollect.audit.service import Actor
+from feecollect.bank.client import PAYMENTS, payment_body
+from feecollect.bank.service import add_bank
+from feecollect.bank.signing import signed_headers
+from feecollect.cases import service as cases
+from feecollect.cases.service import CaseData
+from feecollect.db.engine import unit_of_work
+from feecollect.money import format_yuan
+from feecollect.notices import service as notices
+from feecollect.payments.models import Payment
+from feecollect.schedules.service import CatalogueProvider
+from feecollect.settings import Settings
+from feecollect.users.principal import Principal
+from feecollect.users.service import Role
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN_URL = os.environ.get(
+    "FEECOLLECT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+SECRET = "bench-secret-not-a-placeholder-0123456789"
+THREADS = 2
+AIM_RATIO, AIM_P99_MS = 0.40, 100.0
+BENCH = Actor("bench", "operator")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fresh_database() -> tuple[str, str]:
+    url = make_url(ADMIN_URL)
+    name = f"feecollect_bench_{os.getpid()}"
+    with psycopg.connect(
+        url.set(drivername="postgresql").render_as_string(hide_password=False), autocommit=True
+    ) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        c.execute(f'CREATE DATABASE "{name}"')
+    return name, url.set(database=name).render_as_string(hide_password=False)
+
+
+def drop_database(name: str) -> None:
+    url = make_url(ADMIN_URL).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(url, autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def seed(settings: Settings, count: int) -> tuple[str, str, list[tuple[str, str]]]:
+    app = create_app(settings)
+    with unit_of_work(app.state.sessionmaker) as session:
+        key, secret = add_bank(session, SECRET, BENCH, "BENCH", "基准测试银行")
+    catalogue = None
+    issued: list[tuple[str, str]] = []
+    clerk = Principal("bench", Role.clerk, "ZRZY")
+    for start in range(0, count, 1000):
+        with unit_of_work(app.state.sessionmaker) as session:
+            catalogue = catalogue or CatalogueProvider().get(session)
+            for n in range(start, min(start + 1000, count)):
+                data = CaseData(
+                    f"B-{n:06d}",
+                    "W01",
+                    "ZRZY",
+                    date.today(),
+                    "示范市星河商贸有限公司",
+                    "uscc",
+                    "91110000600037341L",
+                    (),
+                    (("XZ-BDC-003", Decimal(1 + n % 7)),),
+                )
+                cases.register(session, catalogue, BENCH, data)
+                notice = notices.issue(session, catalogue, settings, clerk, data.case_no)
+                issued.append((notice.payment_code, format_yuan(notice.amount_fen)))
+    app.state.engine.dispose()
+    return key, secret, issued
+
+
+def lua_string(text: str) -> str:
+    return "[==[" + text + "]==]"
+
+
+def write_script(directory: Path, key: str, secret: str, issued: list[tuple[str, str]]) -> Path:
+    """One Lua file of pre-signed requests per wrk thread, and the script that replays them."""
+    paid_at = datetime.now(UTC)
+    for thread in range(THREADS):
+        lines = ["return {"]
+        for n in range(thread, len(issued), THREADS):
+            code, amount = issued[n]
+            body = payment_body(f"BENCH{n:07d}", code, amount, paid_at).decode()
+            headers = signed_headers(key, secret, "POST", PAYMENTS, body.encode()) | {
+                "Content-Type": "application/json"
+            }
+            header_table = ", ".join(f'["{k}"] = {lua_string(v)}' for k, v in headers.items())
+            lines.append(f"  {{ {lua_string(body)}, {{ {header_table} }} }},")
+        lines.append("}")
+        (directory / f"requests_{thread}.lua").write_text("\n".join(lines), encoding="utf-8")
+    script = directory / "callbacks.lua"
+    script.write_text(
+        f"""
+local counter = 0
+local threads = {{}}
+function setup(thread)
+  thread:set("id", counter)
+  counter = counter + 1
+  table.insert(threads, thread)
+end
+function init(args)
+  pending = dofile("{directory}/requests_" .. id .. ".lua")
+  index = 0
+  statuses = {{}}
+end
+function request()
+  index = index + 1
+  if index == 1 then
+    -- wrk calls request() once on thread 0 to check the script: spend that call on a harmless request.
+    return wrk.format("GET", "/api/v1/health")
+  end
+  local entry = pending[index - 1]
+  if entry == nil then
+    wrk.thread:stop()
+    return wrk.format("GET", "/api/v1/health")
+  end
+  return wrk.format("POST", "{PAYMENTS}", entry[2], entry[1])
+end
+""",
+        encoding="utf-8",
+    )
+    return script
+
+
+def parse_wrk(output: str) -> tuple[int, float, float, float, int]:
+    """(requests, seconds, requests/s, p50 ms, p99 ms, non-2xx)."""
+
+    def ms(label: str) -> float:
+        match = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+        if not match:
+            raise SystemExit(f"wrk printed no {label}th percentile:\n{output}")
+        value, unit = float(match.group(1)), match.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    done = re.search(r"(\d+) requests in ([\d.]+)(ms|s|m)", output)
+    rate = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    if not done or not rate:
+        raise SystemExit(f"cannot read wrk's output:\n{output}")
+    seconds = float(done.group(2)) * {"ms": 0.001, "s": 1, "m": 60}[done.group(3)]
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return (
+        int(done.group(1)),
+        seconds,
+        float(rate.group(1)),
+        ms("50"),
+        ms("99"),
+        int(errors.group(1)) if errors else 0,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--notices", type=int, default=20_000, help="callbacks sent, one first payment per notice"
+    )
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--seconds", type=int, default=10, help="duration of the ceiling run")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk")
+
+    name, database_url = fresh_database()
+    settings = Settings(
+        environment="test", database_url=database_url, schedules_dir=ROOT / "fee_schedules", secret_key=SECRET
+    )
+    server = None
+    try:
+        started = time.perf_counter()
+        key, secret, issued = seed(settings, args.notices)
+        print(f"seeded {len(issued):,} notices in {time.perf_counter() - started:.1f} s")
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        log = open(tempfile.mkstemp(prefix="uvicorn-", suffix=".log")[1], "w")  # noqa: SIM115
+        environment = os.environ | {
+            "FEECOLLECT_DATABASE_URL": database_url,
+            "FEECOLLECT_SECRET_KEY": SECRET,
+            "FEECOLLECT_SCHEDULES_DIR": str(settings.schedules_dir),
+            "FEECOLLECT_ENVIRONMENT": "test",
+        }
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "feecollect.cli",
+                "serve",
+                "--port",
+                str(port),
+                "--workers",
+                "2",
+                "--no-access-log",
+            ],
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(300):
+            try:
+                if httpx.get(f"{url}/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        wrk = ["wrk", f"-t{THREADS}", f"-c{args.connections}", "--latency"]
+        subprocess.run([*wrk, "-d3s", f"{url}/api/v1/health"], capture_output=True, check=True)  # warm-up
+
+        ceiling = subprocess.run(
+            [*wrk, f"-d{args.seconds}s", f"{url}/api/v1/health"], capture_output=True, text=True, check=True
+        ).stdout
+        with tempfile.TemporaryDirectory() as directory:
+            script = write_script(Path(directory), key, secret, issued)
+            app = create_app(settings)
+            run = subprocess.Popen(
+                [*wrk, "-d280s", "-s", str(script), url], stdout=subprocess.PIPE, text=True
+            )
+            while run.poll() is None:
+                time.sleep(0.05)
+                with unit_of_work(app.state.sessionmaker) as session:
+                    if session.scalar(select(func.count()).select_from(Payment)) >= len(issued):
+                        run.send_signal(signal.SIGINT)
+                        break
+            callbacks = run.communicate()[0]
+            with unit_of_work(app.state.sessionmaker) as session:
+                paid = session.scalar(select(func.count()).select_from(Payment))
+            app.state.engine.dispose()
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        drop_database(name)
+
+    c_n, c_s, c_rate, c_p50, c_p99, c_err = parse_wrk(ceiling)
+    b_n, b_s, b_rate, b_p50, b_p99, b_err = parse_wrk(callbacks)
+    ratio = b_rate / c_rate
+    print(
+        f"cores: {os.cpu_count()}; uvicorn 2 workers, PostgreSQL; "
+        f"wrk {THREADS} threads, {args.connections} connections"
+    )
+    print(
+        f"ceiling   GET /api/v1/health      {c_n:>7,} requests in {c_s:6.2f} s: {c_rate:8,.0f} req/s, "
+        f"p50 {c_p50:6.1f} ms, p99 {c_p99:6.1f} ms, non-2xx {c_err}"
+    )
+    print(
+        f"callbacks POST /api/v1/bank/payments {b_n:>4,} requests in {b_s:6.2f} s: {b_rate:8,.0f} req/s, "
+        f"p50 {b_p50:6.1f} ms, p99 {b_p99:6.1f} ms, non-2xx {b_err}"
+    )
+    print(f"payments recorded: {paid:,} of {len(issued):,}")
+    print(
+        f"callbacks / ceiling: {ratio:.1%} (aim ≥ {AIM_RATIO:.0%}); callbacks p99 {b_p99:.1f} ms "
+        f"(aim < {AIM_P99_MS:.0f} ms)"
+    )
+
+
+if __name__ == "__main__":
+    main()
