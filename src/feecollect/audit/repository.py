@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import Any
 
+from sqlalchemy import insert as insert_statement
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,3 +31,7 @@ def page(session: Session, *, object_id: str | None, limit: int, offset: int) ->
     if object_id is not None:
         query = query.where(AuditEntry.object_id == object_id)
     return session.scalars(query).all()
+
+
+def insert(session: Session, rows: list[dict[str, Any]]) -> None:
+    session.execute(insert_statement(AuditEntry), rows)

@@ -21,6 +21,17 @@ from feecollect.audit.models import AuditEntry
 from feecollect.db.engine import AUDIT_LOCK, exclusive
 
 GENESIS = "0" * 64
+HASHED_FIELDS = (
+    "seq",
+    "recorded_at",
+    "actor",
+    "role",
+    "action",
+    "object_type",
+    "object_id",
+    "before",
+    "after",
+)
 _PENDING = "feecollect.audit.pending"
 
 
@@ -75,18 +86,12 @@ def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
     return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
+def _hashed(row: dict[str, Any]) -> dict[str, Any]:
+    return {key: row[key] for key in HASHED_FIELDS}
+
+
 def _hashed_fields(row: AuditEntry) -> dict[str, Any]:
-    return {
-        "seq": row.seq,
-        "recorded_at": row.recorded_at,
-        "actor": row.actor,
-        "role": row.role,
-        "action": row.action,
-        "object_type": row.object_type,
-        "object_id": row.object_id,
-        "before": row.before,
-        "after": row.after,
-    }
+    return {key: getattr(row, key) for key in HASHED_FIELDS}
 
 
 @event.listens_for(Session, "before_commit")
@@ -98,15 +103,14 @@ def _write_pending(session: Session) -> None:
         previous = repository.last(session)
         seq = previous.seq if previous else 0
         prev_hash = previous.hash if previous else GENESIS
+        rows = []
         for item in pending:
             seq += 1
-            row = AuditEntry(
-                seq=seq, recorded_at=datetime.now(UTC).isoformat(), prev_hash=prev_hash, hash="", **item
-            )
-            row.hash = entry_hash(prev_hash, _hashed_fields(row))
-            session.add(row)
-            prev_hash = row.hash
-        session.flush()
+            row = {"seq": seq, "recorded_at": datetime.now(UTC).isoformat(), **item}
+            row["prev_hash"], row["hash"] = prev_hash, entry_hash(prev_hash, _hashed(row))
+            prev_hash = row["hash"]
+            rows.append(row)
+        repository.insert(session, rows)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from feecollect.bank.models import Bank, BankKey, BankNonce
@@ -35,3 +35,7 @@ def add(session: Session, row: Bank | BankKey | BankNonce) -> None:
 
 def purge_nonces(session: Session, before: datetime) -> int:
     return session.execute(delete(BankNonce).where(BankNonce.seen_at < before)).rowcount or 0
+
+
+def insert_nonce(session: Session, key_id: str, nonce: str, at: datetime) -> None:
+    session.execute(insert(BankNonce).values(key_id=key_id, nonce=nonce, seen_at=at))

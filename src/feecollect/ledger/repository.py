@@ -1,14 +1,33 @@
 from __future__ import annotations
 
-from sqlalchemy import case, func, select
+from datetime import date, datetime
+
+from sqlalchemy import case, func, insert, select
 from sqlalchemy.orm import Session
 
 from feecollect.ledger.models import LedgerPosting, LedgerTransaction
 
 
-def add(session: Session, transaction: LedgerTransaction) -> None:
-    session.add(transaction)
-    session.flush()
+def insert_transaction(
+    session: Session,
+    *,
+    kind: str,
+    reference: str,
+    memo: str,
+    business_date: date,
+    created_at: datetime,
+    postings: list[tuple[str, int]],
+) -> int:
+    transaction_id = session.execute(
+        insert(LedgerTransaction)
+        .values(kind=kind, reference=reference, memo=memo, business_date=business_date, created_at=created_at)
+        .returning(LedgerTransaction.id)
+    ).scalar_one()
+    session.execute(
+        insert(LedgerPosting),
+        [{"transaction_id": transaction_id, "account": a, "amount_fen": f} for a, f in postings],
+    )
+    return transaction_id
 
 
 def balances(session: Session) -> list[tuple[str, int, int]]:

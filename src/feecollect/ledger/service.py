@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime
 from sqlalchemy.orm import Session
 
 from feecollect.ledger import repository
-from feecollect.ledger.models import LedgerPosting, LedgerTransaction
 
 
 class UnbalancedTransaction(ValueError):
@@ -22,21 +21,21 @@ def post(
     business_date: date,
     memo: str,
     postings: Iterable[tuple[str, int]],
-) -> LedgerTransaction:
-    """Append one balanced transaction. Zero postings are left out; the rest must sum to zero."""
+) -> int:
+    """Append one balanced transaction and return its id. Zero postings are left out; the rest must sum
+    to zero. A second transaction with the same (kind, reference) is refused by the database."""
     lines = [(account, amount) for account, amount in postings if amount != 0]
     if not lines or sum(amount for _, amount in lines) != 0:
         raise UnbalancedTransaction(f"{kind} {reference}: postings {lines} do not balance")
-    transaction = LedgerTransaction(
+    return repository.insert_transaction(
+        session,
         kind=kind,
         reference=reference,
         memo=memo[:200],
         business_date=business_date,
         created_at=datetime.now(UTC),
-        postings=[LedgerPosting(account=a, amount_fen=f) for a, f in lines],
+        postings=lines,
     )
-    repository.add(session, transaction)
-    return transaction
 
 
 @dataclass(frozen=True)

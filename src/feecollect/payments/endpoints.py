@@ -75,15 +75,14 @@ def _payment(app, signed: SignedRequest) -> PaymentOut:  # type: ignore[no-untyp
                 caller = verify(session, settings.secret_key.get_secret_value(), signed)
                 body = _parse(signed.body, settings.zone)
                 outcome = apply_payment(session, settings, caller, body)
-                payment = outcome.payment
-                return PaymentOut(
-                    result=outcome.result,
-                    payment_code=payment.payment_code,
-                    bank_txn_id=payment.bank_txn_id,
-                    amount=format_yuan(payment.amount_fen),
-                    paid_at=payment.paid_at,
-                    notice_status=outcome.notice_status,
-                )
+            return PaymentOut(
+                result=outcome.result,
+                payment_code=outcome.payment_code,
+                bank_txn_id=outcome.bank_txn_id,
+                amount=format_yuan(outcome.amount_fen),
+                paid_at=outcome.paid_at,
+                notice_status=outcome.notice_status,
+            )
         except IntegrityError:
             # Another request took this transaction id (or nonce) between our check and our insert:
             # the second attempt sees it and answers duplicate, conflict or replay.

@@ -1,10 +1,55 @@
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
-from feecollect.notices.models import Notice
+from feecollect.notices.models import Notice, NoticeLine
 from feecollect.payments.models import Payment
+
+
+@dataclass(frozen=True, slots=True)
+class PayableNotice:
+    """What a callback needs of a notice, read with the notice row locked."""
+
+    id: int
+    payment_code: str
+    status: str
+    amount_fen: int
+    due_date: date
+
+
+def lock_notice(session: Session, payment_code: str) -> PayableNotice | None:
+    row = session.execute(
+        select(Notice.id, Notice.payment_code, Notice.status, Notice.amount_fen, Notice.due_date)
+        .where(Notice.payment_code == payment_code)
+        .with_for_update()
+    ).first()
+    return None if row is None else PayableNotice(*row)
+
+
+def amounts_by_department(session: Session, notice_id: int) -> list[tuple[str, int]]:
+    rows = session.execute(
+        select(NoticeLine.department_code, func.sum(NoticeLine.amount_fen))
+        .where(NoticeLine.notice_id == notice_id)
+        .group_by(NoticeLine.department_code)
+        .order_by(NoticeLine.department_code)
+    )
+    return [(department, int(amount)) for department, amount in rows]
+
+
+def insert_payment(session: Session, values: dict[str, object]) -> int:
+    return session.execute(insert(Payment).values(**values).returning(Payment.id)).scalar_one()
+
+
+def mark_paid(session: Session, notice_id: int, at: datetime) -> None:
+    session.execute(update(Notice).where(Notice.id == notice_id).values(status="paid", closed_at=at))
+
+
+def notice_status(session: Session, notice_id: int) -> str:
+    return session.execute(select(Notice.status).where(Notice.id == notice_id)).scalar_one()
 
 
 def by_txn(session: Session, bank_code: str, bank_txn_id: str) -> Payment | None:

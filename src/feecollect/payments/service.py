@@ -17,16 +17,12 @@ from sqlalchemy.orm import Session
 from feecollect.audit.service import Actor, record
 from feecollect.bank import repository as bank_repository
 from feecollect.bank.auth import BankCaller
-from feecollect.bank.models import BankNonce
 from feecollect.errors import Conflict, Unprocessable
 from feecollect.ledger import accounts
 from feecollect.ledger import service as ledger
 from feecollect.money import format_yuan, parse_yuan
-from feecollect.notices import repository as notices
-from feecollect.notices.models import Notice
 from feecollect.notices.payment_code import is_payment_code
 from feecollect.payments import repository
-from feecollect.payments.models import Payment
 from feecollect.settings import Settings
 from feecollect.users.principal import Unauthorized
 
@@ -67,16 +63,17 @@ class PaymentRequest:
 @dataclass(frozen=True)
 class Outcome:
     result: str  # "accepted" or "duplicate"
-    payment: Payment
+    payment_id: int
+    payment_code: str
+    bank_txn_id: str
+    amount_fen: int
+    paid_at: datetime
     notice_status: str
 
 
 def record_nonce(session: Session, caller: BankCaller) -> None:
     try:
-        with session.no_autoflush:
-            bank_repository.add(
-                session, BankNonce(key_id=caller.key_id, nonce=caller.nonce, seen_at=datetime.now(UTC))
-            )
+        bank_repository.insert_nonce(session, caller.key_id, caller.nonce, datetime.now(UTC))
     except IntegrityError:
         raise Unauthorized("X-Nonce was already used: a replayed request is refused") from None
 
@@ -89,8 +86,15 @@ def _existing(session: Session, caller: BankCaller, request: PaymentRequest) -> 
         raise Conflict(
             f"bank_txn_id {request.bank_txn_id} was already used with a different body", code="conflict"
         )
-    notice = notices.by_code(session, payment.payment_code)
-    return Outcome("duplicate", payment, notice.status if notice else "unknown")
+    return Outcome(
+        "duplicate",
+        payment.id,
+        payment.payment_code,
+        payment.bank_txn_id,
+        payment.amount_fen,
+        payment.paid_at,
+        repository.notice_status(session, payment.notice_id),
+    )
 
 
 def apply_payment(
@@ -104,14 +108,16 @@ def apply_payment(
             f"{request.payment_code!r} is not a payment code (20 digits with valid check digits)",
             code="unknown_payment_code",
         )
-    notice = notices.by_code(session, request.payment_code, for_update=True)
+    notice = repository.lock_notice(session, request.payment_code)
     if notice is None:
         raise Unprocessable(
             f"no notice with payment code {request.payment_code}", code="unknown_payment_code"
         )
-    # A replay of this very transaction may have committed while we waited for the lock.
-    if (seen := _existing(session, caller, request)) is not None:
-        return seen
+    if notice.status != "issued":
+        # A replay of this very transaction may have paid the notice while we waited for the lock.
+        if (seen := _existing(session, caller, request)) is not None:
+            return seen
+        raise Unprocessable(f"notice {notice.payment_code} is {notice.status}", code="notice_not_payable")
     amount = parse_yuan(request.amount)
     if amount != notice.amount_fen:
         raise Unprocessable(
@@ -119,37 +125,42 @@ def apply_payment(
             code="amount_mismatch",
         )
     business_date = request.paid_at.astimezone(settings.zone).date()
-    if notice.status != "issued":
-        raise Unprocessable(f"notice {notice.payment_code} is {notice.status}", code="notice_not_payable")
     if business_date > notice.due_date:
         raise Unprocessable(
             f"notice {notice.payment_code} was due on {notice.due_date}, paid on {business_date}",
             code="notice_not_payable",
         )
     now = datetime.now(UTC)
-    payment = Payment(
-        bank_code=caller.bank_code,
-        bank_txn_id=request.bank_txn_id,
-        notice_id=notice.id,
-        payment_code=notice.payment_code,
-        amount_fen=amount,
-        paid_at=request.paid_at.astimezone(UTC),
-        business_date=business_date,
-        payer_name=request.payer_name,
-        payer_account=request.payer_account,
-        channel=request.channel,
-        body_hash=request.digest(),
-        received_at=now,
+    paid_at = request.paid_at.astimezone(UTC)
+    payment_id = repository.insert_payment(
+        session,
+        {
+            "bank_code": caller.bank_code,
+            "bank_txn_id": request.bank_txn_id,
+            "notice_id": notice.id,
+            "payment_code": notice.payment_code,
+            "amount_fen": amount,
+            "paid_at": paid_at,
+            "business_date": business_date,
+            "payer_name": request.payer_name,
+            "payer_account": request.payer_account,
+            "channel": request.channel,
+            "body_hash": request.digest(),
+            "received_at": now,
+        },
     )
-    repository.add(session, payment)
-    notice.status, notice.closed_at = "paid", now
+    repository.mark_paid(session, notice.id, now)
+    credits = [
+        (accounts.revenue(department), -fen)
+        for department, fen in repository.amounts_by_department(session, notice.id)
+    ]
     ledger.post(
         session,
         kind="payment",
         reference=f"{caller.bank_code}:{request.bank_txn_id}",
         business_date=business_date,
         memo=f"缴款 {notice.payment_code}",
-        postings=[(accounts.SPECIAL, amount), *_credits(notice)],
+        postings=[(accounts.SPECIAL, amount), *credits],
     )
     record(
         session,
@@ -162,19 +173,11 @@ def apply_payment(
             "status": "paid",
             "bank_txn_id": request.bank_txn_id,
             "amount": request.amount,
-            "paid_at": request.paid_at.isoformat(),
+            "paid_at": paid_at.isoformat(),
         },
     )
     from feecollect.tasks import enqueue_after_commit
 
     for follow_up in PAYMENT_FOLLOW_UPS:
-        enqueue_after_commit(session, follow_up(), payment.id)
-    return Outcome("accepted", payment, notice.status)
-
-
-def _credits(notice: Notice) -> list[tuple[str, int]]:
-    """Each line's amount to its collecting department's revenue."""
-    by_department: dict[str, int] = {}
-    for line in notice.lines:
-        by_department[line.department_code] = by_department.get(line.department_code, 0) + line.amount_fen
-    return [(accounts.revenue(code), -amount) for code, amount in sorted(by_department.items())]
+        enqueue_after_commit(session, follow_up(), payment_id)
+    return Outcome("accepted", payment_id, notice.payment_code, request.bank_txn_id, amount, paid_at, "paid")
