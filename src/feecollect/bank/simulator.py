@@ -37,7 +37,8 @@ APPLICANT_USCC = "91110000600037341L"
 class Plan:
     key: str
     secret: str
-    callbacks: list[tuple[str, str, str]] = field(default_factory=list)  # (txn id, payment code, amount)
+    # (txn id, payment code, amount, paid at): a replay resends exactly the same body, as banks do.
+    callbacks: list[tuple[str, str, str, datetime]] = field(default_factory=list)
 
 
 def prepare(session: Session, settings: Settings, count: int, duplicates: float) -> Plan:
@@ -74,7 +75,9 @@ def prepare(session: Session, settings: Settings, count: int, duplicates: float)
             ),
         )
         notice = notices.issue(session, catalogue, settings, clerk, case_no)
-        plan.callbacks.append((f"SIM{run_id}{n:07d}", notice.payment_code, format_yuan(notice.amount_fen)))
+        plan.callbacks.append(
+            (f"SIM{run_id}{n:07d}", notice.payment_code, format_yuan(notice.amount_fen), datetime.now(UTC))
+        )
     rng = random.Random(run_id)
     replays = [rng.choice(plan.callbacks) for _ in range(round(count * duplicates))]
     plan.callbacks += replays
@@ -100,7 +103,7 @@ class Summary:
 
 async def run(url: str, plan: Plan, concurrency: int) -> Summary:
     statuses: Counter[str] = Counter()
-    queue: asyncio.Queue[tuple[str, str, str]] = asyncio.Queue()
+    queue: asyncio.Queue[tuple[str, str, str, datetime]] = asyncio.Queue()
     for callback in plan.callbacks:
         queue.put_nowait(callback)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
@@ -109,8 +112,8 @@ async def run(url: str, plan: Plan, concurrency: int) -> Summary:
 
         async def worker() -> None:
             while not queue.empty():
-                txn, code, amount = queue.get_nowait()
-                response = await client.pay(txn, code, amount, datetime.now(UTC), channel="simulator")
+                txn, code, amount, paid_at = queue.get_nowait()
+                response = await client.pay(txn, code, amount, paid_at, channel="simulator")
                 body = response.json()
                 statuses[body.get("result") or body.get("error") or str(response.status_code)] += 1
                 if response.status_code >= 500:
