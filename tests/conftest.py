@@ -111,10 +111,17 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-def client(settings: Settings):  # type: ignore[no-untyped-def]
+def client(settings: Settings, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     from fastapi.testclient import TestClient
 
     from feecollect.api.app import create_app
+    from feecollect.settings import get_settings
+
+    # Eager tasks (the electronic bill after a payment) read their settings from the environment.
+    monkeypatch.setenv("FEECOLLECT_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("FEECOLLECT_SCHEDULES_DIR", str(settings.schedules_dir))
+    monkeypatch.setenv("FEECOLLECT_SECRET_KEY", settings.secret_key.get_secret_value())
+    get_settings.cache_clear()
 
     app = create_app(settings)
     with TestClient(app) as test_client:

@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     notice_due_days: int = Field(15, ge=1, le=365)
     # Celery: unset means the embedded default, where tasks run eagerly in-process with no broker.
     broker_url: str | None = None
+    # Electronic bills: the Ed25519 signing key (PEM, from `feecollect keys generate`); required in
+    # production. The region code (first two digits of the bill code) defaults to the division's province.
+    bill_signing_key_file: Path | None = None
+    bill_region_code: str = Field("", pattern=r"^(\d{2})?$")
+    public_base_url: str = "http://127.0.0.1:8000"
 
     @field_validator("timezone")
     @classmethod
@@ -49,7 +54,15 @@ class Settings(BaseSettings):
                         f"FEECOLLECT_{name.upper()} is a placeholder; set a real secret "
                         f"when FEECOLLECT_ENVIRONMENT={self.environment}"
                     )
+        if self.environment == "production" and self.bill_signing_key_file is None:
+            raise ValueError(
+                "FEECOLLECT_BILL_SIGNING_KEY_FILE is required in production: run `feecollect keys generate`"
+            )
         return self
+
+    @property
+    def bill_region(self) -> str:
+        return self.bill_region_code or self.division_code[:2]
 
     @property
     def zone(self) -> ZoneInfo:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any
 
 from celery import Celery, Task
@@ -21,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from feecollect.db.engine import make_engine, make_sessionmaker, unit_of_work
 from feecollect.notices import service as notices
+from feecollect.payments.service import PAYMENT_FOLLOW_UPS
 from feecollect.settings import Settings, get_settings
 
 EXPIRE_NOTICES = "feecollect.notices.expire_overdue"
@@ -53,9 +53,18 @@ def make_celery(settings: Settings) -> Celery:
 celery_app = make_celery(get_settings())
 
 
-@lru_cache
+_engines: dict[str, sessionmaker[Session]] = {}
+
+
 def _sessions(database_url: str) -> sessionmaker[Session]:
-    return make_sessionmaker(make_engine(database_url))
+    """One pooled engine per process. A different URL (tests switch databases) replaces it, and the old
+    pool is closed rather than left holding server connections."""
+    if database_url not in _engines:
+        for previous in _engines.values():
+            previous.kw["bind"].dispose()
+        _engines.clear()
+        _engines[database_url] = make_sessionmaker(make_engine(database_url))
+    return _engines[database_url]
 
 
 @celery_app.task(name=EXPIRE_NOTICES, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
@@ -85,3 +94,37 @@ def _send_after_commit(session: Session) -> None:
 @event.listens_for(Session, "after_rollback")
 def _drop_after_rollback(session: Session) -> None:
     session.info.pop(_AFTER_COMMIT, None)
+
+
+ISSUE_BILL = "feecollect.bills.issue_for_payment"
+ISSUE_MISSING_BILLS = "feecollect.bills.issue_missing"
+
+
+@celery_app.task(name=ISSUE_BILL, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
+def issue_bill(payment_id: int) -> str:
+    """The electronic bill of a payment; running it again returns the same bill."""
+    from feecollect.bills.service import issue_in_own_transaction
+
+    settings = get_settings()
+    bill = issue_in_own_transaction(_sessions(settings.database_url), settings, payment_id)
+    return f"{bill.bill_code}-{bill.number}"
+
+
+@celery_app.task(name=ISSUE_MISSING_BILLS)
+def issue_missing_bills() -> list[str]:
+    """The sweep behind the after-commit task: any payment still without its bill (a lost message, a
+    worker that died midway) gets it now."""
+    from feecollect.bills import repository as bills
+
+    settings = get_settings()
+    with unit_of_work(_sessions(settings.database_url)) as session:
+        pending = list(bills.paid_without_bill(session))
+    return [issue_bill(payment_id) for payment_id in pending]
+
+
+def _bill_task() -> Task:
+    return issue_bill
+
+
+PAYMENT_FOLLOW_UPS.append(_bill_task)
+celery_app.conf.beat_schedule["issue-missing-bills"] = {"task": ISSUE_MISSING_BILLS, "schedule": 300.0}

@@ -75,6 +75,19 @@ MATRIX = [
     ("GET", "/api/v1/ledger/check", "/api/v1/ledger/check", {}, {"finance", "auditor", "admin"}, 200),
     ("GET", "/api/v1/bank/notices/{payment_code}", "/api/v1/bank/notices/{code}", {}, {"bank"}, 200),
     ("POST", "/api/v1/bank/payments", "/api/v1/bank/payments", {"pay": "M-5"}, {"bank"}, 200),
+    ("GET", "/api/v1/bills/public-key", "/api/v1/bills/public-key", {}, "public", 200),
+    ("GET", "/verify", "/verify?{check}", {}, "public", 200),
+    ("GET", "/api/v1/bills/{code}/{number}", "/api/v1/bills/{bill}", {}, READERS, 200),
+    ("GET", "/api/v1/bills/{code}/{number}.xml", "/api/v1/bills/{bill}.xml", {}, READERS, 200),
+    ("GET", "/api/v1/bills/{code}/{number}.pdf", "/api/v1/bills/{bill}.pdf", {}, READERS, 200),
+    (
+        "POST",
+        "/api/v1/bills/{code}/{number}/reverse",
+        "/api/v1/bills/{bill}/reverse",
+        {"json": {"reason": "退付"}},
+        {"finance"},
+        201,
+    ),
 ]
 
 
@@ -100,14 +113,18 @@ def _api_routes(routes):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def prepared(client, tokens):  # type: ignore[no-untyped-def]
+def prepared(client, tokens, bank):  # type: ignore[no-untyped-def]
     clerk = bearer(tokens["clerk"])
-    for case_no in ("M-1", "M-2", "M-3", "M-4", "M-5"):
+    for case_no in ("M-1", "M-2", "M-3", "M-4", "M-5", "M-6"):
         assert client.post("/api/v1/cases", json=case_body(case_no), headers=clerk).status_code == 201
-    return {
+    notices = {
         case_no: client.post(f"/api/v1/cases/{case_no}/notices", headers=clerk).json()
-        for case_no in ("M-1", "M-5")
+        for case_no in ("M-1", "M-5", "M-6")
     }
+    paid = notices["M-6"]
+    assert bank.pay("TXN-M6", paid["payment_code"], paid["amount"], datetime.now(UTC)).status_code == 200
+    notices["bill"] = client.get(f"/api/v1/notices/{paid['payment_code']}", headers=clerk).json()["bill"]
+    return notices
 
 
 def test_role_matrix(client, tokens, prepared, bank_key):
@@ -117,7 +134,12 @@ def test_role_matrix(client, tokens, prepared, bank_key):
     code = prepared["M-1"]["payment_code"]
     failures = []
     for method, path, url_template, kwargs, allowed, success in MATRIX:
-        url = url_template.replace("{code}", code)
+        bill = prepared["bill"]
+        url = (
+            url_template.replace("{code}", code)
+            .replace("{bill}", f"{bill['code']}/{bill['number']}")
+            .replace("{check}", f"code={bill['code']}&number={bill['number']}&check={bill['check_code']}")
+        )
         for caller in CALLERS:
             if allowed == "public" or caller in allowed:
                 expected = success

@@ -8,6 +8,7 @@ from feecollect.api import errors
 from feecollect.api.health import router as health_router
 from feecollect.audit.endpoints import router as audit_router
 from feecollect.billing.endpoints import router as quotes_router
+from feecollect.bills.endpoints import router as bills_router
 from feecollect.cases.endpoints import router as cases_router
 from feecollect.db.engine import make_engine, make_sessionmaker, migrate, unit_of_work
 from feecollect.ledger.endpoints import router as ledger_router
@@ -26,6 +27,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     sessions = make_sessionmaker(engine)
     with unit_of_work(sessions) as session:
         load_schedules(session, settings.schedules_dir)
+
+    import feecollect.tasks  # noqa: F401  (registers the payment follow-ups: the electronic bill)
 
     app = FastAPI(
         title="feecollect",
@@ -47,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit_router,
         bank_router,
         ledger_router,
+        bills_router,
     ):
         app.include_router(router)
     return app

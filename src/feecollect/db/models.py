@@ -2,6 +2,7 @@
 
 from feecollect.audit.models import AuditEntry
 from feecollect.bank.models import Bank, BankKey, BankNonce
+from feecollect.bills.models import Bill, BillCounter
 from feecollect.cases.models import Case, CaseItem
 from feecollect.db.base import Base
 from feecollect.ledger.models import LedgerPosting, LedgerTransaction
@@ -16,6 +17,8 @@ __all__ = [
     "BankKey",
     "BankNonce",
     "Base",
+    "Bill",
+    "BillCounter",
     "Case",
     "CaseItem",
     "FeeItemVersion",

@@ -8,11 +8,12 @@ from fastapi.responses import Response
 
 from feecollect.api.auth import CaseReader, Clerk
 from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
+from feecollect.bills import repository as bills
 from feecollect.notices import repository
 from feecollect.notices import service as notices
 from feecollect.notices.models import NOTICE_STATUSES
 from feecollect.notices.pdf import render_notice
-from feecollect.notices.schemas import NoticeListOut, NoticeOut, VoidIn
+from feecollect.notices.schemas import BillRef, NoticeListOut, NoticeOut, VoidIn
 
 router = APIRouter(prefix="/api/v1", tags=["payment notices (缴款通知书)"])
 PaymentCode = Annotated[str, Path(pattern=r"^\d{20}$", description="the 20-digit payment code")]
@@ -56,7 +57,7 @@ def list_notices(
         limit=limit,
         offset=offset,
     )
-    return NoticeListOut(items=[NoticeOut.of(n) for n in rows], limit=limit, offset=offset)
+    return NoticeListOut(items=[_with_bill(session, n) for n in rows], limit=limit, offset=offset)
 
 
 @router.get(
@@ -92,7 +93,7 @@ def notice_pdf(
 def get_notice(payment_code: PaymentCode, principal: CaseReader, session: DbSession) -> NoticeOut:
     notice = notices.get(session, payment_code)
     principal.require_department(notice.department_code, f"notice {payment_code}")
-    return NoticeOut.of(notice)
+    return _with_bill(session, notice)
 
 
 @router.post(
@@ -100,3 +101,11 @@ def get_notice(payment_code: PaymentCode, principal: CaseReader, session: DbSess
 )
 def void_notice(payment_code: PaymentCode, body: VoidIn, principal: Clerk, session: DbSession) -> NoticeOut:
     return NoticeOut.of(notices.void(session, principal, payment_code, body.reason))
+
+
+def _with_bill(session, notice) -> NoticeOut:  # type: ignore[no-untyped-def]
+    out = NoticeOut.of(notice)
+    bill = bills.normal_bill_of_notice(session, notice.id)
+    if bill is not None:
+        out.bill = BillRef(code=bill.bill_code, number=bill.number, check_code=bill.check_code)
+    return out

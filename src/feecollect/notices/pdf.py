@@ -25,12 +25,17 @@ from feecollect.notices.models import Notice
 FONT = "STSong-Light"
 pdfmetrics.registerFont(UnicodeCIDFont(FONT))
 
-_BODY = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12, wordWrap="CJK")
-_SMALL = ParagraphStyle("small", parent=_BODY, fontSize=7.5, leading=10)
-_TITLE = ParagraphStyle("title", fontName=FONT, fontSize=18, leading=24, alignment=TA_CENTER)
-_SUBTITLE = ParagraphStyle("subtitle", fontName=FONT, fontSize=10, leading=14, alignment=TA_CENTER)
+BODY = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12, wordWrap="CJK")
+SMALL = ParagraphStyle("small", parent=BODY, fontSize=7.5, leading=10)
+TITLE = ParagraphStyle("title", fontName=FONT, fontSize=18, leading=24, alignment=TA_CENTER)
+SUBTITLE = ParagraphStyle("subtitle", fontName=FONT, fontSize=10, leading=14, alignment=TA_CENTER)
 _CODE = ParagraphStyle("code", fontName=FONT, fontSize=14, leading=18)
 ID_NAMES = {"uscc": "统一社会信用代码", "ric": "居民身份证号码"}
+
+
+def escape(text: str) -> str:
+    """Paragraph text is markup: payer names may hold '&' or '<'."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class QrCode(Flowable):
@@ -71,12 +76,12 @@ def render_notice(notice: Notice, *, centre_name: str, department_name: str, pri
     )
     width = A4[0] - 30 * mm
 
-    def p(text: str, style: ParagraphStyle = _BODY) -> Paragraph:
-        return Paragraph(text.replace("&", "&amp;").replace("<", "&lt;"), style)
+    def p(text: str, style: ParagraphStyle = BODY) -> Paragraph:
+        return Paragraph(escape(text), style)
 
     header = Table(
         [
-            [p("缴款码", _BODY), p(notice.payment_code, _CODE), QrCode(notice.payment_code, 30 * mm)],
+            [p("缴款码", BODY), p(notice.payment_code, _CODE), QrCode(notice.payment_code, 30 * mm)],
             [p("缴款人"), p(notice.payer_name), ""],
             [p(ID_NAMES.get(notice.payer_id_type, "证件号码")), p(notice.payer_id_no), ""],
             [p("办件编号"), p(notice.case.case_no), ""],
@@ -108,7 +113,7 @@ def render_notice(notice: Notice, *, centre_name: str, department_name: str, pri
                 p(str(line.line_no)),
                 p(f"{line.item_name}（{line.item_code} v{line.item_version}）"),
                 p(line.department_name),
-                p(line.basis, _SMALL),
+                p(line.basis, SMALL),
                 p(standard),
                 p(line.quantity),
                 p(format_yuan(line.amount_fen)),
@@ -134,8 +139,8 @@ def render_notice(notice: Notice, *, centre_name: str, department_name: str, pri
     )
 
     story = [
-        p(centre_name, _SUBTITLE),
-        p("非税收入缴款通知书", _TITLE),
+        p(centre_name, SUBTITLE),
+        p("非税收入缴款通知书", TITLE),
         Spacer(1, 4 * mm),
         header,
         Spacer(1, 5 * mm),
@@ -147,10 +152,10 @@ def render_notice(notice: Notice, *, centre_name: str, department_name: str, pri
         ),
         p("本通知书按收费标准下限计收，各项目收费依据如上；如有疑问请向受理窗口咨询。"),
         Spacer(1, 3 * mm),
-        p(f"经办人：{notice.issued_by}　　打印时间：{printed_at:%Y-%m-%d %H:%M}", _SMALL),
+        p(f"经办人：{notice.issued_by}　　打印时间：{printed_at:%Y-%m-%d %H:%M}", SMALL),
     ]
     if notice.status != "issued":
         status_names = {"paid": "已缴款", "voided": "已作废", "expired": "已过期", "refunded": "已退付"}
-        story.insert(2, p(f"【{status_names.get(notice.status, notice.status)}】", _SUBTITLE))
+        story.insert(2, p(f"【{status_names.get(notice.status, notice.status)}】", SUBTITLE))
     document.build(story)
     return buffer.getvalue()

@@ -3,11 +3,19 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+from feecollect.db.base import UtcDateTime
 from feecollect.db.engine import make_engine
 from feecollect.db.models import Base
 from feecollect.settings import get_settings
 
 target_metadata = Base.metadata
+
+
+def render_item(kind: str, item: object, autogen_context: object) -> str | bool:
+    """Migrations store the column types, not our Python-side decorators."""
+    if kind == "type" and isinstance(item, UtcDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False
 
 
 def run(connection: Connection) -> None:
@@ -16,6 +24,7 @@ def run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        render_item=render_item,
     )
     with context.begin_transaction():
         context.run_migrations()

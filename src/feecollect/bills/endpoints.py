@@ -1,0 +1,195 @@
+from __future__ import annotations
+
+import html
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from pydantic import BaseModel, Field
+
+from feecollect.api.auth import PUBLIC, CaseReader, allow
+from feecollect.api.deps import AppSettings, DbSession
+from feecollect.bills import service, signing
+from feecollect.bills.keys import private_key, public_pem
+from feecollect.bills.models import Bill
+from feecollect.bills.pdf import render_bill
+from feecollect.bills.xml import to_xml
+from feecollect.errors import NotFound
+from feecollect.users.principal import Principal
+from feecollect.users.service import Role
+
+router = APIRouter(tags=["electronic fiscal bills (财政电子票据)"])
+Finance = Annotated[Principal, allow(Role.finance)]
+
+
+class BillOut(BaseModel):
+    code: str
+    number: str
+    check_code: str
+    kind: str
+    status: str
+    algorithm: str
+    signature: str
+    content: dict[str, Any]
+    reversed_reason: str | None
+
+    @classmethod
+    def of(cls, bill: Bill) -> BillOut:
+        return cls(
+            code=bill.bill_code,
+            number=bill.number,
+            check_code=bill.check_code,
+            kind=bill.kind,
+            status=bill.status,
+            algorithm=bill.algorithm,
+            signature=bill.signature,
+            content=bill.content,
+            reversed_reason=bill.reverse_reason,
+        )
+
+
+class ReverseIn(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+class VerificationOut(BaseModel):
+    valid: bool
+    detail: str
+    code: str
+    number: str
+    status: str | None = None
+    payer: str | None = None
+    total: str | None = None
+    issue_date: str | None = None
+
+
+@router.get(
+    "/api/v1/bills/public-key",
+    response_class=PlainTextResponse,
+    dependencies=[PUBLIC],
+    summary="The Ed25519 public key that verifies every bill (PEM)",
+)
+def public_key(settings: AppSettings) -> str:
+    return public_pem(private_key(settings).public_key())
+
+
+def _bill_for(session, principal: Principal, code: str, number: str) -> Bill:  # type: ignore[no-untyped-def]
+    bill = service.get(session, code, number)
+    notice = service.repository.notice(session, bill.notice_id)
+    assert notice is not None
+    principal.require_department(notice.department_code, f"bill {code}/{number}")
+    return bill
+
+
+@router.get("/api/v1/bills/{code}/{number}.xml", summary="The bill as signed XML")
+def bill_xml(
+    code: str, number: str, principal: CaseReader, session: DbSession, settings: AppSettings
+) -> Response:
+    bill = _bill_for(session, principal, code, number)
+    return Response(
+        to_xml(bill.content, bill.signature, bill.algorithm, settings.bill_region),
+        media_type="application/xml",
+        headers={"Content-Disposition": f'inline; filename="bill-{code}-{number}.xml"'},
+    )
+
+
+@router.get("/api/v1/bills/{code}/{number}.pdf", summary="The bill as a printable receipt (PDF)")
+def bill_pdf(
+    code: str, number: str, principal: CaseReader, session: DbSession, settings: AppSettings
+) -> Response:
+    bill = _bill_for(session, principal, code, number)
+    return Response(
+        render_bill(bill, base_url=settings.public_base_url),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="bill-{code}-{number}.pdf"'},
+    )
+
+
+@router.get("/api/v1/bills/{code}/{number}", response_model=BillOut, summary="The bill as JSON")
+def bill_json(code: str, number: str, principal: CaseReader, session: DbSession) -> BillOut:
+    return BillOut.of(_bill_for(session, principal, code, number))
+
+
+@router.post(
+    "/api/v1/bills/{code}/{number}/reverse",
+    response_model=BillOut,
+    status_code=201,
+    summary="Red reversal (冲红): a negative bill referencing the original",
+)
+def reverse_bill(
+    code: str, number: str, body: ReverseIn, principal: Finance, session: DbSession, settings: AppSettings
+) -> BillOut:
+    return BillOut.of(service.reverse(session, settings, principal, code, number, body.reason))
+
+
+@router.get(
+    "/verify",
+    response_model=VerificationOut,
+    dependencies=[PUBLIC],
+    summary="Public verification by bill code, number and check code (JSON, or HTML for browsers)",
+)
+def verify(
+    request: Request,
+    session: DbSession,
+    settings: AppSettings,
+    code: Annotated[str, Query(max_length=8)],
+    number: Annotated[str, Query(max_length=10)],
+    check: Annotated[str, Query(max_length=6)],
+    format: str | None = None,
+) -> Any:
+    result = _verification(session, settings, code, number, check)
+    wants_html = format == "html" or (format is None and "text/html" in request.headers.get("accept", ""))
+    return _page(result) if wants_html else result
+
+
+def _verification(session, settings, code: str, number: str, check: str) -> VerificationOut:  # type: ignore[no-untyped-def]
+    try:
+        bill = service.get(session, code, number)
+    except NotFound:
+        return VerificationOut(valid=False, detail="查无此票据 (no such bill)", code=code, number=number)
+    if bill.check_code != check.upper():
+        return VerificationOut(
+            valid=False, detail="校验码不符 (check code does not match)", code=code, number=number
+        )
+    if not signing.verify(private_key(settings).public_key(), bill.content, bill.signature):
+        return VerificationOut(
+            valid=False, detail="签名无效 (signature does not verify)", code=code, number=number
+        )
+    main = bill.content["Main"]
+    state = (
+        "已冲红 (reversed)"
+        if bill.status == "reversed"
+        else ("红字票据 (reversal)" if bill.kind == "reversal" else "有效 (valid)")
+    )
+    return VerificationOut(
+        valid=True,
+        detail=state,
+        code=code,
+        number=number,
+        status=bill.status,
+        payer=bill.content["PayerParty"]["Name"],
+        total=main["TotalAmount"],
+        issue_date=main["IssueDate"],
+    )
+
+
+def _page(result: VerificationOut) -> HTMLResponse:
+    rows = "".join(
+        f"<tr><th>{html.escape(k)}</th><td>{html.escape(v or '')}</td></tr>"
+        for k, v in (
+            ("票据代码", result.code),
+            ("票据号码", result.number),
+            ("查验结果", result.detail),
+            ("交款人", result.payer),
+            ("金额（元）", result.total),
+            ("开票日期", result.issue_date),
+        )
+    )
+    colour = "#1a7f37" if result.valid else "#b42318"
+    page = (
+        f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>财政电子票据查验</title>'
+        f'<body style="font-family:sans-serif;max-width:40em;margin:2em auto">'
+        f'<h1>财政电子票据查验</h1><p style="color:{colour};font-size:1.3em">'
+        f"{'✔ 票据真实有效' if result.valid else '✘ 查验未通过'}</p><table>{rows}</table></body></html>"
+    )
+    return HTMLResponse(page, status_code=200)

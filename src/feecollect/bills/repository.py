@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from feecollect.bills.models import Bill, BillCounter
+from feecollect.notices.models import Notice
+from feecollect.payments.models import Payment
+
+
+def next_number(session: Session, bill_code: str) -> int:
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(insert(BillCounter).values(bill_code=bill_code, last_no=0).on_conflict_do_nothing())
+    bump = (
+        update(BillCounter)
+        .where(BillCounter.bill_code == bill_code)
+        .values(last_no=BillCounter.last_no + 1)
+        .returning(BillCounter.last_no)
+    )
+    return session.execute(bump).scalar_one()
+
+
+def for_payment(session: Session, payment_id: int, kind: str) -> Bill | None:
+    return session.scalars(select(Bill).where(Bill.payment_id == payment_id, Bill.kind == kind)).first()
+
+
+def by_number(session: Session, bill_code: str, bill_no: int, *, for_update: bool = False) -> Bill | None:
+    query = select(Bill).where(Bill.bill_code == bill_code, Bill.bill_no == bill_no)
+    if for_update:
+        query = query.with_for_update()
+    return session.scalars(query).first()
+
+
+def normal_bill_of_notice(session: Session, notice_id: int) -> Bill | None:
+    return session.scalars(select(Bill).where(Bill.notice_id == notice_id, Bill.kind == "normal")).first()
+
+
+def payment(session: Session, payment_id: int) -> Payment | None:
+    return session.get(Payment, payment_id)
+
+
+def notice(session: Session, notice_id: int) -> Notice | None:
+    return session.get(Notice, notice_id)
+
+
+def paid_without_bill(session: Session) -> Sequence[int]:
+    query = (
+        select(Payment.id)
+        .outerjoin(Bill, (Bill.payment_id == Payment.id) & (Bill.kind == "normal"))
+        .where(Bill.id.is_(None))
+    )
+    return session.scalars(query.order_by(Payment.id)).all()
+
+
+def add(session: Session, bill: Bill) -> None:
+    session.add(bill)
+    session.flush()

@@ -1,0 +1,207 @@
+"""Issuing and reversing bills. Exactly one live bill per paid notice, however often the task runs:
+the database refuses a second bill of a kind per payment, and a refused bill returns its number."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from feecollect.audit.service import SYSTEM, record
+from feecollect.bills import repository, signing
+from feecollect.bills.keys import private_key
+from feecollect.bills.models import Bill
+from feecollect.errors import Conflict, NotFound, Unprocessable
+from feecollect.money import chinese_capital, format_yuan
+from feecollect.notices.models import Notice
+from feecollect.payments.models import Payment
+from feecollect.settings import Settings
+from feecollect.users.principal import Principal
+
+BILL_NAME = "非税收入一般缴款书（电子）"
+CLASSIFICATION_AND_TYPE = "0301"  # 非税收入一般缴款书(电子)
+PAYER_TYPES = {"ric": "1", "uscc": "2"}  # 1 person, 2 organisation
+
+
+def bill_code(settings: Settings, year: int) -> str:
+    return f"{settings.bill_region}{CLASSIFICATION_AND_TYPE}{year % 100:02d}"
+
+
+def _content(
+    settings: Settings,
+    code: str,
+    number: int,
+    issued: datetime,
+    notice: Notice,
+    payment: Payment,
+    sign: int,
+    related: Bill | None,
+    remark: str,
+) -> dict[str, Any]:
+    """The signed content: nested like the fiscal platforms' XML, every value a string."""
+
+    def yuan(fen: int) -> str:
+        return format_yuan(sign * fen)
+
+    department = notice.lines[0].department_name if notice.lines else notice.department_code
+    return {
+        "Main": {
+            "EInvoiceName": BILL_NAME,
+            "EInvoiceCode": code,
+            "EInvoiceNumber": f"{number:010d}",
+            "IssueDate": issued.strftime("%Y%m%d"),
+            "IssueTime": issued.strftime("%H%M%S"),
+            "TotalAmount": yuan(payment.amount_fen),
+            "TotalAmountUpper": chinese_capital(sign * payment.amount_fen),
+            "CurrencyType": "CNY",
+            "HandlingPerson": settings.centre_name,
+            "Remark": remark,
+        },
+        "InvoicingParty": {"Code": notice.department_code, "Name": department},
+        "PayerParty": {
+            "Type": PAYER_TYPES.get(notice.payer_id_type, "2"),
+            "Code": notice.payer_id_no,
+            "Name": notice.payer_name,
+        },
+        "MainExt": {
+            "PayCode": notice.payment_code,
+            "BankTxnId": payment.bank_txn_id,
+            "RelatedInvoiceCode": related.bill_code if related else "",
+            "RelatedInvoiceNumber": related.number if related else "",
+        },
+        "Details": [
+            {
+                "ItemCode": line.item_code,
+                "ItemName": line.item_name,
+                "ItemUnit": line.unit,
+                "ItemQuantity": line.quantity,
+                "ItemStd": line.rate or "",
+                "ItemAmount": yuan(line.amount_fen),
+                "ItemDepartment": line.department_name,
+            }
+            for line in notice.lines
+        ],
+    }
+
+
+def _create(
+    session: Session,
+    settings: Settings,
+    notice: Notice,
+    payment: Payment,
+    kind: str,
+    related: Bill | None = None,
+    remark: str = "",
+) -> Bill:
+    issued = datetime.now(UTC).astimezone(settings.zone)
+    code = bill_code(settings, issued.year)
+    number = repository.next_number(session, code)
+    content = _content(
+        settings, code, number, issued, notice, payment, -1 if kind == "reversal" else 1, related, remark
+    )
+    content["Main"]["RandomNumber"] = check = signing.check_code(content)
+    bill = Bill(
+        bill_code=code,
+        bill_no=number,
+        check_code=check,
+        kind=kind,
+        status="issued",
+        payment_id=payment.id,
+        notice_id=notice.id,
+        original_bill_id=related.id if related else None,
+        content=content,
+        signature=signing.sign(private_key(settings), content),
+        algorithm=signing.ALGORITHM,
+        issued_at=issued,
+    )
+    repository.add(session, bill)
+    return bill
+
+
+def issue_for_payment(session: Session, settings: Settings, payment_id: int) -> Bill:
+    """Idempotent: a payment that already has its bill gets that bill back."""
+    existing = repository.for_payment(session, payment_id, "normal")
+    if existing is not None:
+        return existing
+    payment = repository.payment(session, payment_id)
+    if payment is None:
+        raise NotFound(f"no payment {payment_id}", code="unknown_payment")
+    notice = repository.notice(session, payment.notice_id)
+    assert notice is not None
+    bill = _create(session, settings, notice, payment, "normal")
+    record(
+        session,
+        SYSTEM,
+        "bill.issued",
+        "bill",
+        f"{bill.bill_code}-{bill.number}",
+        after={
+            "payment_code": notice.payment_code,
+            "amount": format_yuan(payment.amount_fen),
+            "check_code": bill.check_code,
+        },
+    )
+    return bill
+
+
+def issue_in_own_transaction(sessions, settings: Settings, payment_id: int) -> Bill:  # type: ignore[no-untyped-def]
+    """For tasks: a concurrent run that created the bill first wins; this one returns that bill."""
+    from feecollect.db.engine import unit_of_work
+
+    try:
+        with unit_of_work(sessions) as session:
+            bill = issue_for_payment(session, settings, payment_id)
+            session.expunge(bill)
+            return bill
+    except IntegrityError:
+        with unit_of_work(sessions) as session:
+            bill = repository.for_payment(session, payment_id, "normal")
+            if bill is None:
+                raise
+            session.expunge(bill)
+            return bill
+
+
+def get(session: Session, code: str, number: str, *, for_update: bool = False) -> Bill:
+    if not (code.isdigit() and len(code) == 8 and number.isdigit() and len(number) == 10):
+        raise NotFound(f"no bill {code}/{number}: a bill code has 8 digits, a number 10", code="unknown_bill")
+    bill = repository.by_number(session, code, int(number), for_update=for_update)
+    if bill is None:
+        raise NotFound(f"no bill {code}/{number}", code="unknown_bill")
+    return bill
+
+
+def reverse(
+    session: Session, settings: Settings, principal: Principal, code: str, number: str, reason: str
+) -> Bill:
+    """A red reversal (冲红): a negative bill referencing the original, which shows as reversed."""
+    reason = reason.strip()
+    if not reason:
+        raise Unprocessable("reason: say why the bill is reversed", code="reason_required")
+    original = get(session, code, number, for_update=True)
+    if original.kind != "normal":
+        raise Conflict(f"bill {code}/{number} is itself a reversal", code="bill_not_reversible")
+    if original.status == "reversed":
+        raise Conflict(
+            f"bill {code}/{number} was already reversed on {original.reversed_at:%Y-%m-%d}",
+            code="bill_not_reversible",
+        )
+    payment = repository.payment(session, original.payment_id)
+    notice = repository.notice(session, original.notice_id)
+    assert payment is not None and notice is not None
+    reversal = _create(
+        session, settings, notice, payment, "reversal", related=original, remark=f"冲红：{reason}"
+    )
+    original.status, original.reversed_at, original.reverse_reason = "reversed", datetime.now(UTC), reason
+    record(
+        session,
+        principal.actor,
+        "bill.reversed",
+        "bill",
+        f"{code}-{number}",
+        before={"status": "issued"},
+        after={"status": "reversed", "reason": reason, "reversal": f"{reversal.bill_code}-{reversal.number}"},
+    )
+    return reversal
