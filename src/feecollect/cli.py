@@ -141,6 +141,18 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         click.echo(f"  {name:<12} {role:<8} {department or '-':<6} {token}")
     for case_no, code, amount in seeded.notices:
         click.echo(f"  case {case_no}: notice {code}, {amount} yuan")
+    from feecollect.demo import pay_through_the_bank_client
+
+    case_no, code, amount = seeded.notices[1]
+    bill = pay_through_the_bank_client(settings, code, amount)
+    if bill is not None:
+        click.echo(
+            f"  case {case_no}: paid through the reference bank client; bill {bill['code']}/{bill['number']}"
+        )
+        click.echo(
+            f"     verify: http://{host}:{port}/verify?code={bill['code']}&number={bill['number']}"
+            f"&check={bill['check']}&format=html"
+        )
     clerk_token = seeded.tokens[1][3]
     click.echo(f"try: curl http://{host}:{port}/api/v1/schedules")
     click.echo(f"     curl -H 'Authorization: Bearer {clerk_token}' http://{host}:{port}/api/v1/notices")

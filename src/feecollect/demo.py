@@ -102,3 +102,48 @@ def seed(session: Session, catalogue: Catalogue, settings: Settings) -> Seeded:
             notice = notices.issue(session, catalogue, settings, clerk, case_no)
         seeded.notices.append((case_no, notice.payment_code, format_yuan(notice.amount_fen)))
     return seeded
+
+
+DEMO_BANK = "DEMOBANK"
+
+
+def pay_through_the_bank_client(settings: Settings, payment_code: str, amount: str) -> dict[str, str] | None:
+    """Pay one demo notice as a bank would: signed, over HTTP, through the reference client (against the
+    app in-process). Returns the notice's bill (on a later run, the one the first run's payment produced)."""
+    import warnings
+
+    with warnings.catch_warnings():  # starlette suggests httpx2 for its test client; none is needed here
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    from feecollect.api.app import create_app
+    from feecollect.bank import repository as banks_repository
+    from feecollect.bank import service as banks
+    from feecollect.bank.client import BankClient
+    from feecollect.bills import repository as bills
+    from feecollect.db.engine import unit_of_work
+
+    app = create_app(settings)
+    master = settings.secret_key.get_secret_value()
+    with unit_of_work(app.state.sessionmaker) as session:
+        if banks_repository.bank(session, DEMO_BANK) is None:
+            key, secret = banks.add_bank(session, master, DEMO, DEMO_BANK, "示范代收银行")
+        else:
+            for old in banks_repository.keys_of(session, DEMO_BANK):
+                if old.retired_at is None:
+                    banks.retire(session, DEMO, old.key_id)
+            key, secret = banks.rotate(session, master, DEMO, DEMO_BANK)
+    with TestClient(app) as http:
+        BankClient(http, key, secret).pay(
+            f"DEMO-{payment_code}", payment_code, amount, datetime.now(settings.zone), channel="counter"
+        )
+    with unit_of_work(app.state.sessionmaker) as session:
+        notice = notice_repository.by_code(session, payment_code)
+        bill = bills.normal_bill_of_notice(session, notice.id) if notice else None
+        found = (
+            None
+            if bill is None
+            else {"code": bill.bill_code, "number": bill.number, "check": bill.check_code}
+        )
+    app.state.engine.dispose()
+    return found
