@@ -117,7 +117,6 @@ def pay_through_the_bank_client(settings: Settings, payment_code: str, amount: s
         from fastapi.testclient import TestClient
 
     from feecollect.api.app import create_app
-    from feecollect.bank import repository as banks_repository
     from feecollect.bank import service as banks
     from feecollect.bank.client import BankClient
     from feecollect.bills import repository as bills
@@ -126,13 +125,7 @@ def pay_through_the_bank_client(settings: Settings, payment_code: str, amount: s
     app = create_app(settings)
     master = settings.secret_key.get_secret_value()
     with unit_of_work(app.state.sessionmaker) as session:
-        if banks_repository.bank(session, DEMO_BANK) is None:
-            key, secret = banks.add_bank(session, master, DEMO, DEMO_BANK, "示范代收银行")
-        else:
-            for old in banks_repository.keys_of(session, DEMO_BANK):
-                if old.retired_at is None:
-                    banks.retire(session, DEMO, old.key_id)
-            key, secret = banks.rotate(session, master, DEMO, DEMO_BANK)
+        key, secret = banks.fresh_key(session, master, DEMO, DEMO_BANK, "示范代收银行")
     with TestClient(app) as http:
         BankClient(http, key, secret).pay(
             f"DEMO-{payment_code}", payment_code, amount, datetime.now(settings.zone), channel="counter"

@@ -69,3 +69,14 @@ def retire(session: Session, actor: Actor, key_id: str) -> None:
         raise NotFound(f"no valid key {key_id!r}", code="unknown_key")
     key.retired_at = datetime.now(UTC)
     record(session, actor, "bank.key_retired", "bank", key.bank_code, after={"key": key_id})
+
+
+def fresh_key(session: Session, master: str, actor: Actor, code: str, name: str) -> tuple[str, str]:
+    """A tool's own bank (the demo's, the simulator's): created if missing, otherwise its old keys are
+    retired and a new one issued, since a secret can be shown only once."""
+    if repository.bank(session, code) is None:
+        return add_bank(session, master, actor, code, name)
+    for old in repository.keys_of(session, code):
+        if old.retired_at is None:
+            retire(session, actor, old.key_id)
+    return rotate(session, master, actor, code)

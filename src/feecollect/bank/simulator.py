@@ -15,7 +15,6 @@ import httpx
 from sqlalchemy.orm import Session
 
 from feecollect.audit.service import Actor
-from feecollect.bank import repository as banks_repository
 from feecollect.bank import service as banks
 from feecollect.bank.client import AsyncBankClient
 from feecollect.cases import service as cases
@@ -44,13 +43,7 @@ class Plan:
 def prepare(session: Session, settings: Settings, count: int, duplicates: float) -> Plan:
     """A fresh simulator key, ``count`` issued notices, and the callbacks paying them (with replays)."""
     master = settings.secret_key.get_secret_value()
-    if banks_repository.bank(session, BANK) is None:
-        key, secret = banks.add_bank(session, master, SIMULATOR, BANK, "模拟代收银行")
-    else:
-        for old in banks_repository.keys_of(session, BANK):
-            if old.retired_at is None:
-                banks.retire(session, SIMULATOR, old.key_id)
-        key, secret = banks.rotate(session, master, SIMULATOR, BANK)
+    key, secret = banks.fresh_key(session, master, SIMULATOR, BANK, "模拟代收银行")
     catalogue = catalogue_from_rows(list(schedules.current_versions(session)))
     today = datetime.now(settings.zone).date()
     clerk = Principal("bank-simulator", Role.clerk, "ZRZY")
