@@ -1,0 +1,1 @@
+"""Bank statements in: one reader per format, all yielding the same frozen statement lines."""

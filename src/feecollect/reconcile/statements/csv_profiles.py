@@ -1,0 +1,256 @@
+"""Chinese bank CSV exports, read through bank profiles (``profiles/*.toml``, one per layout).
+
+A profile maps the bank's headers to the fields of a statement line; the reader finds the header row
+below any preamble, strips the padding banks put in cells (spaces, tabs, U+3000) and their ``-``
+placeholders, and reads amounts as split debit/credit columns, one signed column, or an unsigned
+column with a direction column. GBK/GB18030 and UTF-8 (with or without BOM) are read alike.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+
+from feecollect.reconcile.statements.types import Statement, StatementError, StatementLine
+
+PROFILES_DIR = Path(__file__).parent / "profiles"
+FIELDS = (
+    "date",
+    "time",
+    "amount",
+    "credit",
+    "debit",
+    "direction",
+    "currency",
+    "balance",
+    "counterparty_name",
+    "counterparty_account",
+    "remark",
+    "serial",
+)
+HEADER_SEARCH_ROWS = 30
+MAX_FEN = 10**15
+_PADDING = " \t\u3000\r\n"
+_PLACEHOLDER = re.compile(r"^-+$")
+_AMOUNT = re.compile(r"^[+-]?\d+(\.\d{1,2})?$")
+CURRENCIES = {"人民币": "CNY", "RMB": "CNY", "CNY": "CNY", "": "CNY"}
+
+
+@dataclass(frozen=True)
+class BankProfile:
+    code: str
+    bank: str
+    columns: dict[str, tuple[str, ...]]
+    credit_words: frozenset[str] = field(default_factory=frozenset)
+    debit_words: frozenset[str] = field(default_factory=frozenset)
+
+    def locate(self, header: list[str]) -> dict[str, list[int]] | None:
+        """Column positions for this profile in a header row, or None when it is not this layout."""
+        found: dict[str, list[int]] = {}
+        for name, aliases in self.columns.items():
+            positions = [header.index(alias) for alias in aliases if alias in header]
+            if positions:
+                found[name] = positions if name == "remark" else positions[:1]
+        has_amount = "amount" in found or ("credit" in found and "debit" in found)
+        return found if "date" in found and has_amount else None
+
+
+def load_profiles(directory: Path = PROFILES_DIR) -> tuple[BankProfile, ...]:
+    profiles = []
+    for path in sorted(directory.glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        unknown = set(data.get("columns", {})) - set(FIELDS)
+        if unknown:
+            raise ValueError(f"{path.name}: unknown column field(s) {', '.join(sorted(unknown))}")
+        direction = data.get("direction", {})
+        profiles.append(
+            BankProfile(
+                code=data["profile"]["code"],
+                bank=data["profile"]["bank"],
+                columns={k: tuple(v) for k, v in data["columns"].items()},
+                credit_words=frozenset(direction.get("credit", ())),
+                debit_words=frozenset(direction.get("debit", ())),
+            )
+        )
+    return tuple(profiles)
+
+
+def clean(cell: str) -> str:
+    text = cell.strip(_PADDING)
+    return "" if _PLACEHOLDER.fullmatch(text) else text
+
+
+def decode(source: str, content: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" in text:
+            break
+        return text
+    raise StatementError(source, None, None, "not UTF-8 or GBK/GB18030 text")
+
+
+def parse_fen(text: str) -> int:
+    compact = text.replace(",", "").replace("，", "")
+    if not _AMOUNT.fullmatch(compact):
+        raise ValueError(f"{text!r} is not an amount")
+    fen = int(Decimal(compact) * 100)
+    if abs(fen) >= MAX_FEN:
+        raise ValueError(f"{text!r} is larger than any statement amount")
+    return fen
+
+
+def parse_when(text: str) -> tuple[date, time | None]:
+    """Dates as 2025-08-22, 2025/08/22, 20250822 or 2025.08.22, optionally followed by a time."""
+    day_text, _, time_text = text.partition(" ")
+    for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d"):
+        try:
+            day = datetime.strptime(day_text, pattern).date()
+            break
+        except ValueError:
+            continue
+    else:
+        raise ValueError(f"{text!r} is not a date")
+    return day, parse_time(time_text.strip()) if time_text.strip() else None
+
+
+def parse_time(text: str) -> time:
+    for pattern in ("%H:%M:%S", "%H%M%S", "%H:%M"):
+        try:
+            return datetime.strptime(text, pattern).time()
+        except ValueError:
+            continue
+    raise ValueError(f"{text!r} is not a time")
+
+
+def detect(
+    rows: list[list[str]], profiles: tuple[BankProfile, ...]
+) -> tuple[BankProfile, int, dict[str, list[int]]] | None:
+    """The profile matching a header row near the top, preferring the one that maps the most columns."""
+    best = None
+    for row_index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        header = [clean(cell) for cell in row]
+        for profile in profiles:
+            located = profile.locate(header)
+            if located is not None and (best is None or len(located) > len(best[2])):
+                best = (profile, row_index, located)
+        if best is not None:
+            return best
+    return None
+
+
+def read_csv(source: str, content: bytes, profiles: tuple[BankProfile, ...] | None = None) -> Statement:
+    rows = list(csv.reader(io.StringIO(decode(source, content))))
+    found = detect(rows, profiles or load_profiles())
+    if found is None:
+        raise StatementError(
+            source,
+            None,
+            None,
+            "no header row of a known bank layout in the first "
+            f"{HEADER_SEARCH_ROWS} rows (profiles: {', '.join(p.code for p in profiles or load_profiles())})",
+        )
+    profile, header_index, columns = found
+    header = [clean(cell) for cell in rows[header_index]]
+    lines = []
+    for row_index in range(header_index + 1, len(rows)):
+        cells = [clean(cell) for cell in rows[row_index]]
+        if not any(cells):
+            continue
+        line_no = row_index + 1
+        line = _line(source, profile, header, columns, cells, line_no)
+        if line is not None:
+            lines.append(line)
+    if not lines:
+        raise StatementError(source, None, None, "no statement lines below the header")
+    return Statement(source=source, format=f"csv:{profile.code}", lines=tuple(lines))
+
+
+def _line(
+    source: str,
+    profile: BankProfile,
+    header: list[str],
+    columns: dict[str, list[int]],
+    cells: list[str],
+    line_no: int,
+) -> StatementLine | None:
+    def value(name: str) -> str:
+        positions = columns.get(name, [])
+        return cells[positions[0]] if positions and positions[0] < len(cells) else ""
+
+    def fail(name: str, message: str) -> StatementError:
+        return StatementError(source, line_no, header[columns[name][0]] if name in columns else name, message)
+
+    amount_cells = [value(n) for n in ("amount", "credit", "debit")]
+    if not value("date"):
+        if not any(amount_cells):
+            return None  # a summary or note row below the lines
+        raise fail("date", "empty")
+    try:
+        booked_on, booked_at = parse_when(value("date"))
+        if value("time"):
+            booked_at = parse_time(value("time"))
+    except ValueError as exc:
+        raise fail("time" if value("time") and "time" in str(exc) else "date", str(exc)) from None
+    amount = _amount(profile, value, fail)
+    balance = None
+    if value("balance"):
+        try:
+            balance = parse_fen(value("balance"))
+        except ValueError as exc:
+            raise fail("balance", str(exc)) from None
+    remark = " ".join(cells[i] for i in columns.get("remark", []) if i < len(cells) and cells[i])
+    return StatementLine(
+        line_no=line_no,
+        booked_on=booked_on,
+        booked_at=booked_at,
+        amount_fen=amount,
+        currency=CURRENCIES.get(value("currency"), value("currency")),
+        counterparty_name=value("counterparty_name"),
+        counterparty_account=value("counterparty_account"),
+        remark=remark,
+        serial=value("serial"),
+        balance_fen=balance,
+    )
+
+
+def _amount(profile: BankProfile, value, fail) -> int:  # type: ignore[no-untyped-def]
+    if "amount" in profile.columns and value("amount"):
+        try:
+            fen = parse_fen(value("amount"))
+        except ValueError as exc:
+            raise fail("amount", str(exc)) from None
+        if "direction" in profile.columns:
+            word = value("direction")
+            if word in profile.credit_words:
+                return abs(fen)
+            if word in profile.debit_words:
+                return -abs(fen)
+            raise fail(
+                "direction",
+                f"{word!r} is neither credit ({'/'.join(sorted(profile.credit_words))}) "
+                f"nor debit ({'/'.join(sorted(profile.debit_words))})",
+            )
+        return fen
+    credit, debit = value("credit"), value("debit")
+    try:
+        credit_fen = parse_fen(credit) if credit else 0
+    except ValueError as exc:
+        raise fail("credit", str(exc)) from None
+    try:
+        debit_fen = parse_fen(debit) if debit else 0
+    except ValueError as exc:
+        raise fail("debit", str(exc)) from None
+    if credit_fen and debit_fen:
+        raise fail("credit", "both a credit and a debit on one line")
+    if not (credit or debit):
+        raise fail("credit" if "credit" in profile.columns else "amount", "no amount")
+    return credit_fen - abs(debit_fen)

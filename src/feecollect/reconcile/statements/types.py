@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, time
+
+
+@dataclass(frozen=True, slots=True)
+class StatementLine:
+    """One line of a bank statement. ``amount_fen`` is signed: credits (money in) positive."""
+
+    line_no: int  # where it stands in the file, for error messages and evidence
+    booked_on: date
+    booked_at: time | None
+    amount_fen: int
+    currency: str
+    counterparty_name: str
+    counterparty_account: str
+    remark: str  # the free text (摘要, 用途, 附言…) joined, where payment codes are looked for
+    serial: str  # the bank's own serial number, empty where the format has none
+    balance_fen: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Statement:
+    source: str
+    format: str  # e.g. "csv:icbc-personal", "camt.053", "mt940"
+    lines: tuple[StatementLine, ...]
+    opening_balance_fen: int | None = None
+    closing_balance_fen: int | None = None
+
+
+class StatementError(ValueError):
+    """The file is refused whole; the message names the file, the line and the field."""
+
+    def __init__(self, source: str, line: int | None, field: str | None, message: str):
+        where = source + (f":{line}" if line is not None else "") + (f" ({field})" if field else "")
+        super().__init__(f"{where}: {message}")
+        self.source, self.line, self.field = source, line, field
