@@ -460,10 +460,6 @@ def beat(schedule_file: str) -> None:
     celery_app.start(["beat", "--loglevel=INFO", f"--schedule={schedule_file}"])
 
 
-if __name__ == "__main__":
-    main()
-
-
 @main.group("banks")
 def banks_group() -> None:
     """Bank integrations and their keys."""
@@ -687,3 +683,174 @@ def bills_issue_missing() -> None:
 
     issued = issue_missing_bills()
     click.echo(f"{len(issued)} bill(s) issued" + (": " + ", ".join(issued) if issued else ""))
+
+
+@main.group("accounts")
+def accounts_group() -> None:
+    """Bank accounts whose statements are reconciled."""
+
+
+@accounts_group.command("add")
+@click.argument("account_no")
+@click.option("--kind", required=True, type=click.Choice(["special", "department"]))
+@click.option("--department", help="the department that owns a department account")
+@click.option("--bank", help="the bank's name, e.g. 中国建设银行示范市分行")
+def accounts_add(account_no: str, kind: str, department: str | None, bank: str | None) -> None:
+    """Register the special account (财政专户) or a department's own account."""
+    from feecollect.reconcile.accounts import add_account
+
+    with unit_of_work(_open_database(_settings())) as session:
+        known = departments_of(catalogue_from_rows(list(repository.current_versions(session))))
+        account = add_account(session, _operator(), account_no, kind, department, bank, known)
+    click.echo(f"account {account.account_no} registered ({kind}{' ' + department if department else ''})")
+
+
+@accounts_group.command("list")
+def accounts_list() -> None:
+    from feecollect.reconcile import repository as reconcile_repository
+
+    with unit_of_work(_open_database(_settings())) as session:
+        for account in reconcile_repository.accounts(session):
+            click.echo(
+                f"{account.account_no:<24} {account.kind:<10} {account.department_code or '-':<6} "
+                f"{account.bank_name or ''}"
+            )
+
+
+@main.command("reconcile")
+@click.option(
+    "--statement",
+    "statements",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="a bank statement file (CSV, XLSX, XLS, camt.053, MT940); repeat for several",
+)
+@click.option("--account", help="the account the statements belong to, where a file does not name it")
+@click.option("--date", "on_text", help="the business date to reconcile (default: the statements' last day)")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="write the xlsx report here")
+@click.option("--json", "as_json", is_flag=True)
+def reconcile_command(
+    statements: tuple[Path, ...], account: str | None, on_text: str | None, report: Path | None, as_json: bool
+) -> None:
+    """Import statements, then reconcile one business date; prints the SPEC §10 summary."""
+    from feecollect.reconcile import repository as reconcile_repository
+    from feecollect.reconcile.importing import import_statements, parse_files
+    from feecollect.reconcile.report import reconciliation_workbook
+    from feecollect.reconcile.service import reconcile_day
+
+    settings = _settings()
+    day = _parse_date(on_text, "--date")
+    if not statements and day is None:
+        raise click.UsageError("give --statement FILE, --date DATE, or both")
+    imported = None
+    with click.progressbar(length=4, label="对账 reconciling", file=sys.stderr) as progress:
+        # Every file is read and checked before the database is opened: a bad one writes nothing.
+        parsed = parse_files([(path.name, path.read_bytes()) for path in statements])
+        progress.update(1)
+        sessions = _open_database(settings)
+        with unit_of_work(sessions) as session:
+            if parsed:
+                imported = import_statements(session, _operator(), parsed, account)
+                day = day or date.fromisoformat(max(s.last_date for s in imported.statements))
+            progress.update(1)
+            assert day is not None
+            catalogue = catalogue_from_rows(list(repository.current_versions(session)))
+            outcome = reconcile_day(session, settings, catalogue, day, _operator())
+            progress.update(1)
+        if report:
+            with unit_of_work(sessions) as session:
+                _, found = reconcile_repository.exceptions(session, day=day)
+                report.write_bytes(reconciliation_workbook(outcome.summary, found))
+        progress.update(1)
+    if imported is not None:
+        for statement in imported.statements:
+            click.echo(
+                f"{statement.source}: {statement.format}, account {statement.account_no}, "
+                f"{statement.lines} lines, {statement.new_lines} new "
+                f"({statement.first_date}..{statement.last_date})",
+                err=True,
+            )
+            for warning in statement.warnings:
+                click.echo(f"warning: {warning}", err=True)
+        first = min(s.first_date for s in imported.statements)
+        if first < day.isoformat():
+            click.echo(
+                f"note: the statements start on {first}; only {day} was reconciled: run "
+                "`feecollect reconcile --date D` for each earlier day",
+                err=True,
+            )
+    if as_json:
+        _echo_json(outcome.summary)
+        return
+    click.echo(f"reconciliation of {day}: {outcome.summary['matched']} statement credits matched")
+    for name, count in outcome.summary["exceptions"].items():
+        click.echo(f"  {name:<26} {count}")
+    if report:
+        click.echo(f"report: {report}")
+
+
+@main.group("exceptions")
+def exceptions_group() -> None:
+    """Reconciliation exceptions."""
+
+
+@exceptions_group.command("list")
+@click.option("--date", "on_text", help="only those found by the run of this date")
+@click.option("--class", "exception_class", help="only this class, e.g. unidentified_credit")
+@click.option("--status", type=click.Choice(["open", "resolved"]))
+@click.option("--json", "as_json", is_flag=True)
+def exceptions_list(
+    on_text: str | None, exception_class: str | None, status: str | None, as_json: bool
+) -> None:
+    from feecollect.reconcile import repository as reconcile_repository
+    from feecollect.reconcile.schemas import ExceptionOut
+
+    with unit_of_work(_open_database(_settings())) as session:
+        _, found = reconcile_repository.exceptions(
+            session, day=_parse_date(on_text, "--date"), exception_class=exception_class, status=status
+        )
+        rows = [ExceptionOut.of(e) for e in found]
+    if as_json:
+        _echo_json({"exceptions": [r.model_dump(mode="json") for r in rows]})
+        return
+    for row in rows:
+        click.echo(f"{row.id:>7} {row.exception_class:<26} {row.amount:>14} {row.status:<8} {row.detail}")
+
+
+@exceptions_group.command("resolve")
+@click.argument("exception_id", type=int)
+@click.option("--reason", required=True, help="why the exception is resolved (kept in the audit log)")
+def exceptions_resolve(exception_id: int, reason: str) -> None:
+    from feecollect.reconcile.service import resolve
+
+    with unit_of_work(_open_database(_settings())) as session:
+        resolve(session, _operator(), exception_id, reason)
+    click.echo(f"exception {exception_id} resolved")
+
+
+@main.group("reports")
+def reports_group() -> None:
+    """Finance reports."""
+
+
+@reports_group.command("overdue")
+@click.option("--date", "on_text", help="as of this date (default: today in the centre's time zone)")
+@click.option("--department", help="only this department")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def reports_overdue(on_text: str | None, department: str | None, out: Path) -> None:
+    """Overdue unpaid notices (办件预警), one sheet per department."""
+    from feecollect.reconcile import repository as reconcile_repository
+    from feecollect.reconcile.report import overdue_workbook
+
+    settings = _settings()
+    today = _parse_date(on_text, "--date") or datetime.now(settings.zone).date()
+    with unit_of_work(_open_database(settings)) as session:
+        catalogue = catalogue_from_rows(list(repository.current_versions(session)))
+        rows = [r for r in reconcile_repository.overdue_notices(session, today) if department in (None, r[3])]
+    names = {item.department.code: item.department.name for item in catalogue}
+    out.write_bytes(overdue_workbook(rows, today, names))
+    click.echo(f"{out}: {len(rows)} overdue notice(s) as of {today}")
+
+
+if __name__ == "__main__":
+    main()

@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     centre_name: str = "示范市政务服务中心"
     division_code: str = Field("430321", pattern=r"^\d{6}$")
     notice_due_days: int = Field(15, ge=1, le=365)
+    # Reconciliation: a callback payment of day P is expected on the statement by day P + N (T+N).
+    settlement_days: int = Field(1, ge=0, le=30)
     # Celery: unset means the embedded default, where tasks run eagerly in-process with no broker.
     broker_url: str | None = None
     # Electronic bills: the Ed25519 signing key (PEM, from `feecollect keys generate`); required in

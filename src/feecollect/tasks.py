@@ -9,7 +9,7 @@ commits; they retry with backoff when the database is briefly unreachable.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from celery import Celery, Task
@@ -128,3 +128,28 @@ def _bill_task() -> Task:
 
 PAYMENT_FOLLOW_UPS.append(_bill_task)
 celery_app.conf.beat_schedule["issue-missing-bills"] = {"task": ISSUE_MISSING_BILLS, "schedule": 300.0}
+
+
+RECONCILE_DAY = "feecollect.reconcile.run_day"
+
+
+@celery_app.task(name=RECONCILE_DAY, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def reconcile_previous_day(on: str | None = None) -> dict[str, Any]:
+    """The daily job: reconcile ``on`` (default: yesterday in the centre's calendar). Re-running is safe."""
+    from feecollect.audit.service import Actor
+    from feecollect.reconcile.service import reconcile_day
+    from feecollect.schedules import repository as schedules
+    from feecollect.schedules.service import catalogue_from_rows
+
+    settings = get_settings()
+    day = date.fromisoformat(on) if on else datetime.now(settings.zone).date() - timedelta(days=1)
+    with unit_of_work(_sessions(settings.database_url)) as session:
+        catalogue = catalogue_from_rows(list(schedules.current_versions(session)))
+        return reconcile_day(session, settings, catalogue, day, Actor("beat", "system")).summary
+
+
+# After the banks' overnight statements are imported (the import is the finance office's morning step).
+celery_app.conf.beat_schedule["reconcile-previous-day"] = {
+    "task": RECONCILE_DAY,
+    "schedule": crontab(hour=9, minute=0),
+}

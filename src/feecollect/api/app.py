@@ -14,6 +14,7 @@ from feecollect.db.engine import make_engine, make_sessionmaker, migrate, unit_o
 from feecollect.ledger.endpoints import router as ledger_router
 from feecollect.notices.endpoints import router as notices_router
 from feecollect.payments.endpoints import router as bank_router
+from feecollect.reconcile.endpoints import router as reconcile_router
 from feecollect.schedules.endpoints import router as schedules_router
 from feecollect.schedules.service import CatalogueProvider, load_schedules
 from feecollect.settings import Settings, get_settings
@@ -51,6 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         bank_router,
         ledger_router,
         bills_router,
+        reconcile_router,
     ):
         app.include_router(router)
     return app

@@ -8,12 +8,21 @@ from feecollect.db.base import Base
 from feecollect.ledger.models import LedgerPosting, LedgerTransaction
 from feecollect.notices.models import Notice, NoticeLine, PaymentCodeSequence
 from feecollect.payments.models import Payment
+from feecollect.reconcile.models import (
+    BankAccount,
+    ReconciliationException,
+    ReconciliationFinding,
+    ReconciliationRun,
+    StatementFile,
+    StatementLine,
+)
 from feecollect.schedules.models import FeeItemVersion
 from feecollect.users.models import User
 
 __all__ = [
     "AuditEntry",
     "Bank",
+    "BankAccount",
     "BankKey",
     "BankNonce",
     "Base",
@@ -28,5 +37,10 @@ __all__ = [
     "NoticeLine",
     "Payment",
     "PaymentCodeSequence",
+    "ReconciliationException",
+    "ReconciliationFinding",
+    "ReconciliationRun",
+    "StatementFile",
+    "StatementLine",
     "User",
 ]

@@ -15,12 +15,14 @@ import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 
 from feecollect.reconcile.statements.types import Statement, StatementError, StatementLine
 
 PROFILES_DIR = Path(__file__).parent / "profiles"
 FIELDS = (
+    "account",
     "date",
     "time",
     "amount",
@@ -81,6 +83,11 @@ def load_profiles(directory: Path = PROFILES_DIR) -> tuple[BankProfile, ...]:
     return tuple(profiles)
 
 
+@lru_cache(maxsize=1)
+def default_profiles() -> tuple[BankProfile, ...]:
+    return load_profiles()
+
+
 def clean(cell: str) -> str:
     text = cell.strip(_PADDING)
     return "" if _PLACEHOLDER.fullmatch(text) else text
@@ -108,6 +115,7 @@ def parse_fen(text: str) -> int:
     return fen
 
 
+@lru_cache(maxsize=65_536)  # a statement repeats few dates and times: parse each once
 def parse_when(text: str) -> tuple[date, time | None]:
     """Dates as 2025-08-22, 2025/08/22, 20250822 or 2025.08.22, optionally followed by a time."""
     day_text, _, time_text = text.partition(" ")
@@ -122,6 +130,7 @@ def parse_when(text: str) -> tuple[date, time | None]:
     return day, parse_time(time_text.strip()) if time_text.strip() else None
 
 
+@lru_cache(maxsize=65_536)
 def parse_time(text: str) -> time:
     for pattern in ("%H:%M:%S", "%H%M%S", "%H:%M"):
         try:
@@ -148,19 +157,27 @@ def detect(
 
 
 def read_csv(source: str, content: bytes, profiles: tuple[BankProfile, ...] | None = None) -> Statement:
-    rows = list(csv.reader(io.StringIO(decode(source, content))))
-    found = detect(rows, profiles or load_profiles())
+    return read_rows(source, list(csv.reader(io.StringIO(decode(source, content)))), "csv", profiles)
+
+
+def read_rows(
+    source: str, rows: list[list[str]], kind: str, profiles: tuple[BankProfile, ...] | None = None
+) -> Statement:
+    """A table of text cells (from CSV, XLSX or XLS) through the bank profile its header row matches."""
+    profiles = profiles or default_profiles()
+    found = detect(rows, profiles)
     if found is None:
         raise StatementError(
             source,
             None,
             None,
             "no header row of a known bank layout in the first "
-            f"{HEADER_SEARCH_ROWS} rows (profiles: {', '.join(p.code for p in profiles or load_profiles())})",
+            f"{HEADER_SEARCH_ROWS} rows (profiles: {', '.join(p.code for p in profiles)})",
         )
     profile, header_index, columns = found
     header = [clean(cell) for cell in rows[header_index]]
     lines = []
+    accounts: set[str] = set()
     for row_index in range(header_index + 1, len(rows)):
         cells = [clean(cell) for cell in rows[row_index]]
         if not any(cells):
@@ -169,9 +186,23 @@ def read_csv(source: str, content: bytes, profiles: tuple[BankProfile, ...] | No
         line = _line(source, profile, header, columns, cells, line_no)
         if line is not None:
             lines.append(line)
+            if "account" in columns and columns["account"][0] < len(cells) and cells[columns["account"][0]]:
+                accounts.add(cells[columns["account"][0]])
     if not lines:
         raise StatementError(source, None, None, "no statement lines below the header")
-    return Statement(source=source, format=f"csv:{profile.code}", lines=tuple(lines))
+    if len(accounts) > 1:
+        raise StatementError(
+            source,
+            None,
+            header[columns["account"][0]],
+            f"lines of several accounts: {', '.join(sorted(accounts))}",
+        )
+    return Statement(
+        source=source,
+        format=f"{kind}:{profile.code}",
+        lines=tuple(lines),
+        account=accounts.pop() if accounts else None,
+    )
 
 
 def _line(

@@ -3,6 +3,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 
+from feecollect.money import format_yuan
+
 
 @dataclass(frozen=True, slots=True)
 class StatementLine:
@@ -27,6 +29,21 @@ class Statement:
     lines: tuple[StatementLine, ...]
     opening_balance_fen: int | None = None
     closing_balance_fen: int | None = None
+    account: str | None = None  # the account number the file names, where it names one
+
+    def balance_problem(self) -> str | None:
+        """Where the file carries both balances, opening plus the lines must give the closing balance;
+        otherwise lines are missing or altered, which finance must hear about before trusting a run."""
+        if self.opening_balance_fen is None or self.closing_balance_fen is None:
+            return None
+        moved = sum(line.amount_fen for line in self.lines)
+        if self.opening_balance_fen + moved == self.closing_balance_fen:
+            return None
+        return (
+            f"{self.source}: opening balance {format_yuan(self.opening_balance_fen)} plus the lines' "
+            f"{format_yuan(moved)} is {format_yuan(self.opening_balance_fen + moved)}, not the closing "
+            f"balance {format_yuan(self.closing_balance_fen)}: lines are missing or altered"
+        )
 
 
 class StatementError(ValueError):

@@ -1,0 +1,187 @@
+"""Statements, reconciliation runs and exceptions: finance works them, auditors read them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi.responses import Response
+
+from feecollect.api.auth import allow
+from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
+from feecollect.errors import NotFound, Unprocessable
+from feecollect.money import format_yuan
+from feecollect.reconcile import repository
+from feecollect.reconcile.importing import import_statements, parse_files
+from feecollect.reconcile.matching import EXCEPTION_CLASSES
+from feecollect.reconcile.models import StatementFile, StatementLine
+from feecollect.reconcile.report import overdue_workbook, reconciliation_workbook
+from feecollect.reconcile.schemas import ExceptionOut, ExceptionPage, ResolveIn, RunIn, StatementLineOut
+from feecollect.reconcile.service import reconcile_day, resolve, run_summary
+from feecollect.users.principal import Principal
+from feecollect.users.service import Role
+
+router = APIRouter(prefix="/api/v1", tags=["reconciliation (对账)"])
+Finance = Annotated[Principal, allow(Role.finance)]
+FinanceReader = Annotated[Principal, allow(Role.finance, Role.auditor)]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+ClassFilter = Annotated[str | None, Query(alias="class", pattern="^(" + "|".join(EXCEPTION_CLASSES) + ")$")]
+StatusFilter = Annotated[str | None, Query(pattern="^(open|resolved)$")]
+MAX_UPLOAD = 512 * 1024 * 1024
+
+
+@router.post("/statements", status_code=201, summary="Import bank statement files (multipart, field `file`)")
+async def upload_statements(
+    principal: Finance,
+    session: DbSession,
+    file: Annotated[list[UploadFile], File(description="one or more statement files")],
+    account: Annotated[str | None, Form(description="account number, where a file names none")] = None,
+) -> dict[str, Any]:
+    files = []
+    for upload in file:
+        content = await upload.read(MAX_UPLOAD + 1)
+        if len(content) > MAX_UPLOAD:
+            raise Unprocessable(f"{upload.filename}: larger than 512 MiB", code="malformed_statement")
+        files.append((upload.filename or "statement", content))
+    report = import_statements(session, principal.actor, parse_files(files), account)
+    return {"statements": [s.as_dict() for s in report.statements]}
+
+
+@router.get("/statement-lines/{line_id}", response_model=StatementLineOut, summary="One statement line")
+def statement_line(line_id: int, principal: FinanceReader, session: DbSession) -> StatementLineOut:
+    line = session.get(StatementLine, line_id)
+    if line is None:
+        raise NotFound(f"no statement line {line_id}")
+    source = session.get(StatementFile, line.file_id)
+    account = next(a for a in repository.accounts(session) if a.id == line.account_id)
+    return StatementLineOut(
+        id=line.id,
+        account=account.account_no,
+        booked_on=line.booked_on,
+        booked_at=line.booked_at,
+        amount=format_yuan(line.amount_fen),
+        currency=line.currency,
+        counterparty_name=line.counterparty_name,
+        counterparty_account=line.counterparty_account,
+        remark=line.remark,
+        serial=line.serial,
+        payment_code=line.payment_code,
+        source=source.source if source else "",
+        line_no=line.line_no,
+    )
+
+
+@router.post("/reconciliations", summary="Run (or re-run) the reconciliation of a business date")
+def run_reconciliation(
+    body: RunIn, principal: Finance, session: DbSession, settings: AppSettings, catalogue: CurrentCatalogue
+) -> dict[str, Any]:
+    return reconcile_day(session, settings, catalogue, body.date, principal.actor).summary
+
+
+@router.get("/reconciliations/{day}", summary="The summary of a date's reconciliation")
+def get_reconciliation(day: date, principal: FinanceReader, session: DbSession) -> dict[str, Any]:
+    return run_summary(session, day)
+
+
+@router.get("/reconciliations/{day}/report.xlsx", summary="The date's report as xlsx")
+def reconciliation_report(day: date, principal: FinanceReader, session: DbSession) -> Response:
+    summary = run_summary(session, day)
+    _, found = repository.exceptions(session, day=day)
+    return Response(
+        reconciliation_workbook(summary, found),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="reconciliation-{day}.xlsx"'},
+    )
+
+
+def _page(session, day, exception_class, status, department, offset, limit) -> ExceptionPage:  # type: ignore[no-untyped-def]
+    total, found = repository.exceptions(
+        session,
+        day=day,
+        exception_class=exception_class,
+        status=status,
+        department=department,
+        offset=offset,
+        limit=limit,
+    )
+    return ExceptionPage(total=total, offset=offset, limit=limit, items=[ExceptionOut.of(e) for e in found])
+
+
+@router.get(
+    "/reconciliations/{day}/exceptions",
+    response_model=ExceptionPage,
+    response_model_by_alias=True,
+    summary="Exceptions the run of a date found",
+)
+def day_exceptions(
+    day: date,
+    principal: FinanceReader,
+    session: DbSession,
+    exception_class: ClassFilter = None,
+    status: StatusFilter = None,
+    department: str | None = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> ExceptionPage:
+    run_summary(session, day)  # 404 for a date never run
+    return _page(session, day, exception_class, status, department, offset, limit)
+
+
+@router.get(
+    "/exceptions", response_model=ExceptionPage, response_model_by_alias=True, summary="All exceptions"
+)
+def all_exceptions(
+    principal: FinanceReader,
+    session: DbSession,
+    exception_class: ClassFilter = None,
+    status: StatusFilter = None,
+    department: str | None = None,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> ExceptionPage:
+    return _page(session, None, exception_class, status, department, offset, limit)
+
+
+@router.get(
+    "/exceptions/{exception_id}",
+    response_model=ExceptionOut,
+    response_model_by_alias=True,
+    summary="One exception with its evidence",
+)
+def one_exception(exception_id: int, principal: FinanceReader, session: DbSession) -> ExceptionOut:
+    found = repository.exception_by_id(session, exception_id)
+    if found is None:
+        raise NotFound(f"no exception {exception_id}")
+    return ExceptionOut.of(found)
+
+
+@router.post(
+    "/exceptions/{exception_id}/resolve",
+    response_model=ExceptionOut,
+    response_model_by_alias=True,
+    summary="Resolve an exception with a reason (audited)",
+)
+def resolve_exception(
+    exception_id: int, body: ResolveIn, principal: Finance, session: DbSession
+) -> ExceptionOut:
+    return ExceptionOut.of(resolve(session, principal.actor, exception_id, body.reason))
+
+
+@router.get("/reports/overdue-notices.xlsx", summary="Overdue unpaid notices per department (办件预警)")
+def overdue_report(
+    principal: FinanceReader,
+    session: DbSession,
+    settings: AppSettings,
+    catalogue: CurrentCatalogue,
+    on: date | None = None,
+    department: str | None = None,
+) -> Response:
+    today = on or datetime.now(settings.zone).date()
+    rows = [r for r in repository.overdue_notices(session, today) if department in (None, r[3])]
+    names = {item.department.code: item.department.name for item in catalogue}
+    return Response(
+        overdue_workbook(rows, today, names),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="overdue-{today}.xlsx"'},
+    )

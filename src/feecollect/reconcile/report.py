@@ -1,0 +1,163 @@
+"""The finance reports as xlsx (openpyxl): the reconciliation of a date, and overdue notices
+(办件预警) per department. Chinese headers, frozen header row, autofilter, amounts as numbers."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+from feecollect.money import fen_to_decimal
+from feecollect.reconcile.matching import EXCEPTION_CLASSES
+from feecollect.reconcile.models import ReconciliationException
+
+CLASS_NAMES = {
+    "unidentified_credit": "未明款项",
+    "amount_mismatch": "金额不符",
+    "duplicate_payment": "重复缴款",
+    "missing_on_statement": "已回调未到账",
+    "paid_without_callback": "到账未回调",
+    "fee_outside_centre": "办结未经中心缴费",
+    "collected_outside_centre": "部门账户体外收费",
+    "over_standard": "超标准收费",
+    "cancelled_item": "已取消项目收费",
+    "overdue_unpaid": "逾期未缴",
+}
+AMOUNT_FORMAT = "#,##0.00"
+EXCEPTION_HEADERS = (
+    "编号",
+    "业务日期",
+    "金额（元）",
+    "执收单位",
+    "缴款码",
+    "办件号",
+    "对账单明细",
+    "说明",
+    "状态",
+    "处理人",
+    "处理说明",
+)
+
+
+def _sheet(
+    workbook: Workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], amounts: set[int]
+):  # type: ignore[no-untyped-def]
+    sheet = workbook.create_sheet(title)
+    sheet.append(list(headers))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    count = 0
+    for row in rows:
+        sheet.append(list(row))
+        count += 1
+    for column in amounts:
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
+            cell.number_format = AMOUNT_FORMAT
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
+    for index, header in enumerate(headers, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = max(10, len(header) * 2 + 4)
+    return sheet
+
+
+def _yuan(fen: int) -> Decimal:
+    return fen_to_decimal(fen)
+
+
+def reconciliation_workbook(summary: dict[str, Any], exceptions: Sequence[ReconciliationException]) -> bytes:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    by_class: dict[str, list[ReconciliationException]] = {name: [] for name in EXCEPTION_CLASSES}
+    for exception in exceptions:
+        by_class[exception.exception_class].append(exception)
+    summary_rows = [
+        (
+            CLASS_NAMES[name],
+            name,
+            summary["exceptions"].get(name, 0),
+            _yuan(sum(e.amount_fen for e in by_class[name])),
+        )
+        for name in EXCEPTION_CLASSES
+    ]
+    sheet = _sheet(workbook, "汇总", ("异常类别", "类别代码", "笔数", "金额（元）"), summary_rows, {4})
+    sheet.append([])
+    sheet.append(["对账日期", summary["date"]])
+    sheet.append(["已匹配到账笔数", summary["matched"]])
+    for name in EXCEPTION_CLASSES:
+        _sheet(
+            workbook,
+            CLASS_NAMES[name],
+            EXCEPTION_HEADERS,
+            (
+                (
+                    e.id,
+                    e.business_date,
+                    _yuan(e.amount_fen),
+                    e.department_code or "",
+                    e.evidence.get("payment_code") or "",
+                    e.evidence.get("case_no") or "",
+                    e.evidence.get("statement_line") or "",
+                    e.detail,
+                    "已处理" if e.status == "resolved" else "待处理",
+                    e.resolved_by or "",
+                    e.resolution or "",
+                )
+                for e in by_class[name]
+            ),
+            {3},
+        )
+    return _bytes(workbook)
+
+
+OVERDUE_HEADERS = ("缴款码", "办件号", "缴款人", "金额（元）", "缴款期限", "逾期天数", "状态")
+
+
+def overdue_workbook(rows: Sequence[tuple[Any, ...]], today: date, department_names: dict[str, str]) -> bytes:
+    """Rows as from the repository's overdue query: one sheet per department."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    by_department: dict[str, list[tuple[Any, ...]]] = {}
+    for row in rows:
+        by_department.setdefault(row[3], []).append(row)
+    _sheet(
+        workbook,
+        "汇总",
+        ("执收单位", "单位代码", "逾期笔数", "逾期金额（元）"),
+        (
+            (department_names.get(d, d), d, len(items), _yuan(sum(r[1] for r in items)))
+            for d, items in sorted(by_department.items())
+        ),
+        {4},
+    )
+    for department, items in sorted(by_department.items()):
+        _sheet(
+            workbook,
+            f"{department} {department_names.get(department, '')}"[:31],
+            OVERDUE_HEADERS,
+            (
+                (
+                    code,
+                    case_no,
+                    payer,
+                    _yuan(amount),
+                    due,
+                    (today - due).days,
+                    "已过期" if status == "expired" else "未缴",
+                )
+                for code, amount, due, _, payer, case_no, status in items
+            ),
+            {4},
+        )
+    return _bytes(workbook)
+
+
+def _bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

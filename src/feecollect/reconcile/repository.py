@@ -1,0 +1,461 @@
+"""Every query of reconciliation. Statement lines go in and come out through bulk paths (DBAPI
+executemany on SQLite, COPY on PostgreSQL): a year's statement is a million rows, and ORM objects per
+row would cost more than all the matching."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from feecollect.cases.models import Case, CaseItem
+from feecollect.notices.models import Notice, NoticeLine
+from feecollect.payments.models import Payment
+from feecollect.reconcile.models import (
+    BankAccount,
+    ReconciliationException,
+    ReconciliationFinding,
+    ReconciliationRun,
+    StatementFile,
+    StatementLine,
+)
+
+LINE_COLUMNS = (
+    "account_id",
+    "file_id",
+    "line_no",
+    "dedup_key",
+    "booked_on",
+    "booked_at",
+    "amount_fen",
+    "currency",
+    "counterparty_name",
+    "counterparty_account",
+    "remark",
+    "serial",
+    "balance_fen",
+    "payment_code",
+)
+
+
+# accounts -----------------------------------------------------------------------------------------
+
+
+def account_by_no(session: Session, account_no: str) -> BankAccount | None:
+    return session.scalars(select(BankAccount).where(BankAccount.account_no == account_no)).first()
+
+
+def accounts(session: Session) -> Sequence[BankAccount]:
+    return session.scalars(
+        select(BankAccount).order_by(BankAccount.kind.desc(), BankAccount.account_no)
+    ).all()
+
+
+def add_account(session: Session, account: BankAccount) -> None:
+    session.add(account)
+    session.flush()
+
+
+# statements ---------------------------------------------------------------------------------------
+
+
+def add_file(session: Session, statement_file: StatementFile) -> None:
+    session.add(statement_file)
+    session.flush()
+
+
+def previous_file(session: Session, account_id: int, before: date) -> StatementFile | None:
+    """The statement of an account that ends last before ``before``: where a gap would show."""
+    return session.scalars(
+        select(StatementFile)
+        .where(StatementFile.account_id == account_id, StatementFile.last_date < before)
+        .order_by(StatementFile.last_date.desc(), StatementFile.id.desc())
+        .limit(1)
+    ).first()
+
+
+def insert_lines(session: Session, rows: list[tuple[Any, ...]]) -> int:
+    """Insert statement lines (tuples in LINE_COLUMNS order), skipping any whose (account, dedup_key)
+    is already stored; returns how many were new."""
+    if not rows:
+        return 0
+    connection = session.connection()
+    dialect = connection.dialect.name
+    raw = connection.connection.driver_connection
+    columns = ", ".join(LINE_COLUMNS)
+    if dialect == "sqlite":
+        cursor = raw.cursor()  # type: ignore[union-attr]
+        placeholders = ", ".join("?" for _ in LINE_COLUMNS)
+        before = raw.total_changes  # type: ignore[union-attr]
+        cursor.executemany(
+            f"INSERT INTO statement_lines ({columns}) VALUES ({placeholders}) "
+            "ON CONFLICT (account_id, dedup_key) DO NOTHING",
+            rows,
+        )
+        return raw.total_changes - before  # type: ignore[union-attr]
+    if dialect == "postgresql":
+        with raw.cursor() as cursor:  # type: ignore[union-attr]
+            cursor.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS incoming_statement_lines "
+                "(LIKE statement_lines INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+            )
+            cursor.execute("TRUNCATE incoming_statement_lines")
+            with cursor.copy(f"COPY incoming_statement_lines ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO statement_lines ({columns}) SELECT {columns} FROM incoming_statement_lines "
+                "ORDER BY line_no ON CONFLICT (account_id, dedup_key) DO NOTHING"
+            )
+            return cursor.rowcount
+    dicts = [dict(zip(LINE_COLUMNS, row, strict=True)) for row in rows]
+    before_count = session.scalar(select(func.count()).select_from(StatementLine)) or 0
+    for row in dicts:
+        exists = session.scalar(
+            select(StatementLine.id).where(
+                StatementLine.account_id == row["account_id"], StatementLine.dedup_key == row["dedup_key"]
+            )
+        )
+        if exists is None:
+            session.execute(insert(StatementLine).values(**row))
+    return (session.scalar(select(func.count()).select_from(StatementLine)) or 0) - before_count
+
+
+def statement_dates(session: Session, file_ids: Iterable[int]) -> list[date]:
+    return list(
+        session.scalars(
+            select(StatementLine.booked_on)
+            .where(StatementLine.file_id.in_(list(file_ids)))
+            .distinct()
+            .order_by(StatementLine.booked_on)
+        )
+    )
+
+
+def lines_of_day(session: Session, day: date) -> list[tuple[Any, ...]]:
+    """Every line booked on ``day``, with its account's kind and department."""
+    query = (
+        select(
+            StatementLine.id,
+            BankAccount.account_no,
+            BankAccount.kind,
+            BankAccount.department_code,
+            StatementLine.booked_on,
+            StatementLine.booked_at,
+            StatementLine.amount_fen,
+            StatementLine.currency,
+            StatementLine.counterparty_name,
+            StatementLine.counterparty_account,
+            StatementLine.remark,
+            StatementLine.payment_code,
+        )
+        .join(BankAccount, BankAccount.id == StatementLine.account_id)
+        .where(StatementLine.booked_on == day)
+        .order_by(StatementLine.booked_at, StatementLine.id)
+    )
+    return [tuple(row) for row in session.execute(query)]
+
+
+def earlier_special_credits(session: Session, codes: set[str], day: date) -> list[tuple[Any, ...]]:
+    """(line id, code, amount, booked_on, booked_at) of special-account credits carrying one of the
+    codes and booked before ``day``: the lines that may already have paid those notices."""
+    if not codes:
+        return []
+    query = (
+        select(
+            StatementLine.id,
+            StatementLine.payment_code,
+            StatementLine.amount_fen,
+            StatementLine.booked_on,
+            StatementLine.booked_at,
+        )
+        .join(BankAccount, BankAccount.id == StatementLine.account_id)
+        .where(
+            BankAccount.kind == "special",
+            StatementLine.amount_fen > 0,
+            StatementLine.booked_on < day,
+        )
+    )
+    return [tuple(row) for row in _in_chunks(session, query, StatementLine.payment_code, codes)]
+
+
+def notices_by_code(session: Session, codes: set[str]) -> list[tuple[Any, ...]]:
+    if not codes:
+        return []
+    query = select(
+        Notice.id,
+        Notice.payment_code,
+        Notice.status,
+        Notice.amount_fen,
+        Notice.payer_name,
+        Notice.department_code,
+        Notice.due_date,
+        Case.case_no,
+    ).join(Case, Case.id == Notice.case_id)
+    return [tuple(row) for row in _in_chunks(session, query, Notice.payment_code, codes)]
+
+
+def payments_of_notices(session: Session, notice_ids: set[int]) -> list[tuple[Any, ...]]:
+    if not notice_ids:
+        return []
+    query = select(Payment.id, Payment.notice_id, Payment.amount_fen, Payment.bank_code, Payment.bank_txn_id)
+    return [tuple(row) for row in _in_chunks(session, query, Payment.notice_id, notice_ids)]
+
+
+def _in_chunks(session: Session, query, column, values: set[Any]):  # type: ignore[no-untyped-def]
+    ordered = sorted(values)
+    for start in range(0, len(ordered), 30_000):
+        yield from session.execute(query.where(column.in_(ordered[start : start + 30_000])))
+
+
+def open_notices_by_payer(session: Session, names: set[str], amounts: set[int]) -> list[tuple[Any, ...]]:
+    """Unpaid notices of these payer names at these amounts: where a code-less credit may belong."""
+    if not names:
+        return []
+    query = select(Notice.payment_code, Notice.payer_name, Notice.amount_fen).where(
+        Notice.status == "issued", Notice.amount_fen.in_(sorted(amounts))
+    )
+    return [tuple(row) for row in _in_chunks(session, query, Notice.payer_name, names)]
+
+
+def unreceived_payments(session: Session, paid_by: date, statement_through: date) -> list[tuple[Any, ...]]:
+    """Callback payments of a business date up to ``paid_by`` with no special-account credit line for
+    their code and amount booked up to ``statement_through``."""
+    line = (
+        select(StatementLine.id)
+        .join(BankAccount, BankAccount.id == StatementLine.account_id)
+        .where(
+            BankAccount.kind == "special",
+            StatementLine.payment_code == Payment.payment_code,
+            StatementLine.amount_fen == Payment.amount_fen,
+            StatementLine.booked_on <= statement_through,
+        )
+    )
+    query = (
+        select(
+            Payment.id,
+            Payment.payment_code,
+            Payment.amount_fen,
+            Payment.business_date,
+            Payment.bank_code,
+            Payment.bank_txn_id,
+            Notice.department_code,
+        )
+        .join(Notice, Notice.id == Payment.notice_id)
+        .where(Payment.business_date <= paid_by, ~line.exists())
+        .order_by(Payment.id)
+    )
+    return [tuple(row) for row in session.execute(query)]
+
+
+def overdue_notices(session: Session, today: date) -> list[tuple[Any, ...]]:
+    query = (
+        select(
+            Notice.payment_code,
+            Notice.amount_fen,
+            Notice.due_date,
+            Notice.department_code,
+            Notice.payer_name,
+            Case.case_no,
+            Notice.status,
+        )
+        .join(Case, Case.id == Notice.case_id)
+        .where(Notice.status.in_(("issued", "expired")), Notice.due_date < today)
+        .order_by(Notice.department_code, Notice.due_date, Notice.payment_code)
+    )
+    return [tuple(row) for row in session.execute(query)]
+
+
+def completed_cases_without_payment(session: Session, through: datetime) -> Sequence[Case]:
+    """Cases completed by ``through`` with no paid (or refunded) notice."""
+    paid = select(Notice.id).where(Notice.case_id == Case.id, Notice.status.in_(("paid", "refunded")))
+    return session.scalars(
+        select(Case)
+        .where(Case.status == "completed", Case.status_changed_at <= through, ~paid.exists())
+        .order_by(Case.case_no)
+    ).all()
+
+
+def cases_of_applicants(session: Session, names: set[str], id_numbers: set[str]) -> Sequence[Case]:
+    if not names and not id_numbers:
+        return []
+    return session.scalars(
+        select(Case)
+        .where(or_(Case.applicant_name.in_(sorted(names)), Case.applicant_id_no.in_(sorted(id_numbers))))
+        .order_by(Case.case_no)
+    ).all()
+
+
+def paid_notice_of_case(session: Session, case_id: int) -> Notice | None:
+    return session.scalars(
+        select(Notice).where(Notice.case_id == case_id, Notice.status.in_(("paid", "refunded"))).limit(1)
+    ).first()
+
+
+def notice_lines_of_items(session: Session, item_codes: set[str], statuses: tuple[str, ...]) -> list[tuple]:
+    """(line id, notice code, status, service date, item code, amount, department) of notices in these
+    statuses billing one of the items."""
+    if not item_codes:
+        return []
+    query = (
+        select(
+            NoticeLine.id,
+            Notice.payment_code,
+            Notice.status,
+            Notice.service_date,
+            NoticeLine.item_code,
+            NoticeLine.amount_fen,
+            NoticeLine.department_code,
+            NoticeLine.item_name,
+        )
+        .join(Notice, Notice.id == NoticeLine.notice_id)
+        .where(NoticeLine.item_code.in_(sorted(item_codes)), Notice.status.in_(statuses))
+        .order_by(NoticeLine.id)
+    )
+    return [tuple(row) for row in session.execute(query)]
+
+
+def priced_lines_off_lowest_rate(session: Session) -> list[tuple]:
+    """Lines of collected notices whose recorded rate is not the recorded lowest rate (text compare;
+    the caller compares the numbers)."""
+    query = (
+        select(
+            NoticeLine.id,
+            Notice.payment_code,
+            NoticeLine.item_code,
+            NoticeLine.item_name,
+            NoticeLine.rate,
+            NoticeLine.lawful_min,
+            NoticeLine.quantity,
+            NoticeLine.amount_fen,
+            NoticeLine.department_code,
+            Notice.closed_at,
+        )
+        .join(Notice, Notice.id == NoticeLine.notice_id)
+        .where(
+            Notice.status.in_(("paid", "refunded")),
+            NoticeLine.rate.is_not(None),
+            NoticeLine.lawful_min.is_not(None),
+            NoticeLine.rate != NoticeLine.lawful_min,
+        )
+        .order_by(NoticeLine.id)
+    )
+    return [tuple(row) for row in session.execute(query)]
+
+
+def case_items(session: Session, case_id: int) -> Sequence[CaseItem]:
+    return session.scalars(
+        select(CaseItem).where(CaseItem.case_id == case_id).order_by(CaseItem.line_no)
+    ).all()
+
+
+# runs and exceptions ------------------------------------------------------------------------------
+
+
+def run_of(session: Session, day: date) -> ReconciliationRun | None:
+    return session.scalars(select(ReconciliationRun).where(ReconciliationRun.run_date == day)).first()
+
+
+def add_run(session: Session, run: ReconciliationRun) -> None:
+    session.add(run)
+    session.flush()
+
+
+def exceptions_by_key(session: Session, keys: set[str]) -> dict[str, tuple[int, str]]:
+    """Stored exceptions among ``keys``: key → (id, last run date as ISO text)."""
+    found: dict[str, tuple[int, str]] = {}
+    query = select(
+        ReconciliationException.key, ReconciliationException.id, ReconciliationException.last_run_date
+    )
+    for key, exception_id, last in _in_chunks(session, query, ReconciliationException.key, keys):
+        found[key] = (exception_id, last.isoformat())
+    return found
+
+
+def insert_exceptions(session: Session, rows: list[dict[str, Any]]) -> None:
+    for start in range(0, len(rows), 5_000):
+        session.execute(insert(ReconciliationException), rows[start : start + 5_000])
+
+
+def touch_exceptions(session: Session, ids: list[int], day: date) -> None:
+    for start in range(0, len(ids), 30_000):
+        session.execute(
+            update(ReconciliationException)
+            .where(ReconciliationException.id.in_(ids[start : start + 30_000]))
+            .values(last_run_date=day)
+        )
+
+
+def finding_ids(session: Session, day: date) -> set[int]:
+    return set(
+        session.scalars(
+            select(ReconciliationFinding.exception_id).where(ReconciliationFinding.run_date == day)
+        )
+    )
+
+
+def add_findings(session: Session, day: date, ids: Iterable[int]) -> None:
+    rows = [{"run_date": day, "exception_id": i} for i in ids]
+    for start in range(0, len(rows), 10_000):
+        session.execute(insert(ReconciliationFinding), rows[start : start + 10_000])
+
+
+def remove_findings(session: Session, day: date, ids: Iterable[int]) -> None:
+    listed = sorted(ids)
+    for start in range(0, len(listed), 30_000):
+        session.execute(
+            delete(ReconciliationFinding).where(
+                ReconciliationFinding.run_date == day,
+                ReconciliationFinding.exception_id.in_(listed[start : start + 30_000]),
+            )
+        )
+
+
+def exceptions(
+    session: Session,
+    *,
+    day: date | None = None,
+    exception_class: str | None = None,
+    status: str | None = None,
+    department: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[int, Sequence[ReconciliationException]]:
+    query = select(ReconciliationException)
+    if day is not None:
+        query = query.join(
+            ReconciliationFinding, ReconciliationFinding.exception_id == ReconciliationException.id
+        ).where(ReconciliationFinding.run_date == day)
+    if exception_class:
+        query = query.where(ReconciliationException.exception_class == exception_class)
+    if status:
+        query = query.where(ReconciliationException.status == status)
+    if department:
+        query = query.where(ReconciliationException.department_code == department)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = query.order_by(ReconciliationException.id).offset(offset)
+    if limit is not None:
+        page = page.limit(limit)
+    return total, session.scalars(page).all()
+
+
+def exception_by_id(
+    session: Session, exception_id: int, *, for_update: bool = False
+) -> ReconciliationException | None:
+    query = select(ReconciliationException).where(ReconciliationException.id == exception_id)
+    if for_update:
+        query = query.with_for_update()
+    return session.scalars(query).first()
+
+
+def open_counts(session: Session, day: date) -> dict[str, int]:
+    rows = session.execute(
+        select(ReconciliationException.exception_class, func.count())
+        .join(ReconciliationFinding, ReconciliationFinding.exception_id == ReconciliationException.id)
+        .where(ReconciliationFinding.run_date == day, ReconciliationException.status == "open")
+        .group_by(ReconciliationException.exception_class)
+    )
+    return {name: int(count) for name, count in rows}

@@ -1,0 +1,436 @@
+"""Reconciliation runs: load the day's facts, match them in the pure core, write what was found.
+
+One run per business date. A re-run with the same inputs writes nothing: exceptions are found again
+by their keys (ids and resolutions survive), the findings of the date are changed only where they
+differ, and the stored summary is replaced only when it changed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from feecollect.audit.service import Actor, record
+from feecollect.billing.quote import QuoteRefused, quote
+from feecollect.cases import service as cases
+from feecollect.errors import Conflict, NotFound, Unprocessable
+from feecollect.ledger import accounts
+from feecollect.ledger import service as ledger
+from feecollect.money import format_yuan
+from feecollect.payments import repository as payments
+from feecollect.reconcile import repository
+from feecollect.reconcile.matching import (
+    EXCEPTION_CLASSES,
+    STATEMENT_BANK,
+    CaseFacts,
+    EarlierCredit,
+    Finding,
+    Line,
+    NoticeFacts,
+    PaymentFacts,
+    applicant_ids_in,
+    match_department_credits,
+    match_special_credits,
+)
+from feecollect.reconcile.models import ReconciliationException, ReconciliationRun
+from feecollect.schedules.catalogue import Catalogue
+from feecollect.settings import Settings
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    summary: dict[str, Any]
+    changed: bool
+    paid_from_statement: tuple[str, ...]
+
+
+def reconcile_day(
+    session: Session, settings: Settings, catalogue: Catalogue, day: date, actor: Actor
+) -> RunOutcome:
+    lines = [Line(*row) for row in repository.lines_of_day(session, day)]
+    special_codes = {
+        line.payment_code
+        for line in lines
+        if line.account_kind == "special" and line.amount_fen > 0 and line.payment_code
+    }
+    notices = {row[1]: NoticeFacts(*row) for row in repository.notices_by_code(session, special_codes)}
+    known_payments = {
+        row[1]: PaymentFacts(*row)
+        for row in repository.payments_of_notices(session, {n.id for n in notices.values()})
+    }
+    earlier = [
+        EarlierCredit(*row[:3]) for row in repository.earlier_special_credits(session, special_codes, day)
+    ]
+    day_result = match_special_credits(
+        lines, notices, known_payments, earlier, _suggestions(session, lines, notices)
+    )
+
+    paid = tuple(
+        _pay_from_statement(session, settings, line, notice) for line, notice in day_result.pay_from_statement
+    )
+    findings = [
+        *day_result.findings,
+        *match_department_credits(lines, _cases_of_payers(session, catalogue, lines)),
+        *_missing_on_statement(session, settings, day),
+        *_overdue(session, day),
+        *_fee_outside_centre(session, settings, catalogue, day),
+        *_over_standard_notices(session, settings),
+        *_cancelled_items(session, catalogue),
+    ]
+    counts = dict.fromkeys(EXCEPTION_CLASSES, 0)
+    for finding in findings:
+        counts[finding.exception_class] += 1
+    summary = {"date": day.isoformat(), "matched": day_result.matched, "exceptions": counts}
+    changed = _store_findings(session, day, findings)
+    run = repository.run_of(session, day)
+    if run is None or run.summary != summary:
+        if run is None:
+            run = ReconciliationRun(
+                run_date=day, summary=summary, run_by=actor.name, run_at=datetime.now(UTC)
+            )
+            repository.add_run(session, run)
+        else:
+            run.summary, run.run_by, run.run_at = summary, actor.name, datetime.now(UTC)
+        changed = True
+    if changed or paid:
+        record(session, actor, "reconciliation.run", "reconciliation", day.isoformat(), after=summary)
+    return RunOutcome(summary, changed or bool(paid), paid)
+
+
+def _suggestions(
+    session: Session, lines: list[Line], notices: dict[str, NoticeFacts]
+) -> dict[tuple[str, int], list[str]]:
+    unknown = [
+        line
+        for line in lines
+        if line.account_kind == "special"
+        and line.amount_fen > 0
+        and line.counterparty_name
+        and (not line.payment_code or line.payment_code not in notices)
+    ]
+    found: dict[tuple[str, int], list[str]] = defaultdict(list)
+    rows = repository.open_notices_by_payer(
+        session, {line.counterparty_name for line in unknown}, {line.amount_fen for line in unknown}
+    )
+    for code, name, amount in rows:
+        found[(name, amount)].append(code)
+    return found
+
+
+def _pay_from_statement(session: Session, settings: Settings, line: Line, notice: NoticeFacts) -> str:
+    """The statement proves the money arrived: the notice becomes paid, as a callback would make it."""
+    from feecollect.tasks import enqueue_after_commit, issue_bill
+
+    paid_at = datetime.combine(
+        line.booked_on, time.fromisoformat(line.booked_at) if line.booked_at else time(0), settings.zone
+    )
+    now = datetime.now(UTC)
+    txn = f"line-{line.id}"
+    payment_id = payments.insert_payment(
+        session,
+        {
+            "bank_code": STATEMENT_BANK,
+            "bank_txn_id": txn,
+            "notice_id": notice.id,
+            "payment_code": notice.payment_code,
+            "amount_fen": line.amount_fen,
+            "paid_at": paid_at.astimezone(UTC),
+            "business_date": line.booked_on,
+            "payer_name": line.counterparty_name or None,
+            "payer_account": line.counterparty_account or None,
+            "channel": "statement",
+            "body_hash": "",
+            "received_at": now,
+        },
+    )
+    payments.mark_paid(session, notice.id, now)
+    ledger.post(
+        session,
+        kind="payment",
+        reference=f"{STATEMENT_BANK}:{txn}",
+        business_date=line.booked_on,
+        memo=f"对账确认缴款 {notice.payment_code}",
+        postings=[
+            (accounts.SPECIAL, line.amount_fen),
+            *((accounts.revenue(d), -fen) for d, fen in payments.amounts_by_department(session, notice.id)),
+        ],
+    )
+    record(
+        session,
+        Actor("reconciliation", "system"),
+        "notice.paid",
+        "notice",
+        notice.payment_code,
+        before={"status": notice.status},
+        after={"status": "paid", "statement_line": line.id, "amount": format_yuan(line.amount_fen)},
+    )
+    enqueue_after_commit(session, issue_bill, payment_id)
+    return notice.payment_code
+
+
+def _case_total(catalogue: Catalogue, case) -> tuple[int, tuple[int, ...]]:  # type: ignore[no-untyped-def]
+    try:
+        priced = quote(catalogue, cases.data_of(case).quote_request())
+    except QuoteRefused:
+        return 0, ()
+    return priced.total_fen, tuple(line.amount_fen for line in priced.lines)
+
+
+def _cases_of_payers(session: Session, catalogue: Catalogue, lines: list[Line]) -> list[CaseFacts]:
+    credits = [line for line in lines if line.account_kind == "department" and line.amount_fen > 0]
+    if not credits:
+        return []
+    names = {line.counterparty_name for line in credits if line.counterparty_name}
+    ids = {token for line in credits for token in applicant_ids_in(line.remark)}
+    facts = []
+    for case in repository.cases_of_applicants(session, names, ids):
+        total, per_line = _case_total(catalogue, case)
+        facts.append(
+            CaseFacts(
+                case.case_no, case.applicant_name, case.applicant_id_no, case.department_code, total, per_line
+            )
+        )
+    return facts
+
+
+def _missing_on_statement(session: Session, settings: Settings, day: date) -> list[Finding]:
+    paid_by = day - timedelta(days=settings.settlement_days)
+    return [
+        Finding(
+            "missing_on_statement",
+            f"missing_on_statement:payment:{payment_id}",
+            business_date,
+            amount,
+            department,
+            f"the bank called back payment {bank}:{txn} of notice {code} on {business_date}, "
+            f"but no statement line up to {day} shows {format_yuan(amount)} for it",
+            {
+                "payment": payment_id,
+                "payment_code": code,
+                "bank": bank,
+                "bank_txn_id": txn,
+                "amount": format_yuan(amount),
+                "paid_on": business_date.isoformat(),
+            },
+        )
+        for payment_id, code, amount, business_date, bank, txn, department in repository.unreceived_payments(
+            session, paid_by, day
+        )
+        if bank != STATEMENT_BANK
+    ]
+
+
+def _overdue(session: Session, day: date) -> list[Finding]:
+    return [
+        Finding(
+            "overdue_unpaid",
+            f"overdue_unpaid:notice:{code}",
+            due,
+            amount,
+            department,
+            f"notice {code} of case {case_no} ({payer}) was due on {due} and is unpaid",
+            {
+                "payment_code": code,
+                "case_no": case_no,
+                "payer": payer,
+                "due_date": due.isoformat(),
+                "status": status,
+                "amount": format_yuan(amount),
+            },
+        )
+        for code, amount, due, department, payer, case_no, status in repository.overdue_notices(session, day)
+    ]
+
+
+def _fee_outside_centre(
+    session: Session, settings: Settings, catalogue: Catalogue, day: date
+) -> list[Finding]:
+    through = datetime.combine(day + timedelta(days=1), time(0), settings.zone)
+    found = []
+    for case in repository.completed_cases_without_payment(session, through):
+        total, _ = _case_total(catalogue, case)
+        if total <= 0:
+            continue
+        completed_on = (
+            case.status_changed_at.astimezone(settings.zone).date() if case.status_changed_at else day
+        )
+        found.append(
+            Finding(
+                "fee_outside_centre",
+                f"fee_outside_centre:case:{case.case_no}",
+                completed_on,
+                total,
+                case.department_code,
+                f"case {case.case_no} ({case.applicant_name}) was completed on {completed_on} with "
+                f"{format_yuan(total)} of fees, but nothing was paid through the centre",
+                {
+                    "case_no": case.case_no,
+                    "applicant": case.applicant_name,
+                    "completed_on": completed_on.isoformat(),
+                    "lawful_amount": format_yuan(total),
+                },
+            )
+        )
+    return found
+
+
+def _over_standard_notices(session: Session, settings: Settings) -> list[Finding]:
+    found = []
+    for (
+        line_id,
+        code,
+        item,
+        name,
+        rate,
+        lawful_min,
+        quantity,
+        amount,
+        department,
+        closed_at,
+    ) in repository.priced_lines_off_lowest_rate(session):
+        try:
+            if Decimal(rate) <= Decimal(lawful_min):
+                continue
+        except InvalidOperation:
+            continue
+        paid_on = closed_at.astimezone(settings.zone).date() if closed_at else date.min
+        found.append(
+            Finding(
+                "over_standard",
+                f"over_standard:notice_line:{line_id}",
+                paid_on,
+                amount,
+                department,
+                f"notice {code} charged {item} {name} at {rate}, above the lowest lawful rate {lawful_min}",
+                {
+                    "payment_code": code,
+                    "item": item,
+                    "rate": rate,
+                    "lawful_min": lawful_min,
+                    "quantity": quantity,
+                    "amount": format_yuan(amount),
+                },
+            )
+        )
+    return found
+
+
+def _cancelled_items(session: Session, catalogue: Catalogue) -> list[Finding]:
+    cancelled = {item.code: item.cancellation for item in catalogue if item.cancellation is not None}
+    found = []
+    for (
+        line_id,
+        code,
+        status,
+        service_date,
+        item,
+        amount,
+        department,
+        name,
+    ) in repository.notice_lines_of_items(session, set(cancelled), ("issued", "paid")):
+        cancellation = cancelled[item]
+        if cancellation is None or service_date < cancellation.on:
+            continue
+        verb = "collected" if status == "paid" else "billed"
+        found.append(
+            Finding(
+                "cancelled_item",
+                f"cancelled_item:notice_line:{line_id}",
+                service_date,
+                amount,
+                department,
+                f"notice {code} {verb} {item} {name}, cancelled on {cancellation.on} "
+                f"({cancellation.basis}), for a service on {service_date}",
+                {
+                    "payment_code": code,
+                    "item": item,
+                    "status": status,
+                    "cancelled_on": cancellation.on.isoformat(),
+                    "basis": cancellation.basis,
+                    "amount": format_yuan(amount),
+                },
+            )
+        )
+    return found
+
+
+def _store_findings(session: Session, day: date, findings: list[Finding]) -> bool:
+    """Insert exceptions never seen before, mark those seen again, and make the date's findings exactly
+    these; returns whether anything changed."""
+    by_key = {finding.key: finding for finding in findings}
+    stored = repository.exceptions_by_key(session, set(by_key))
+    now = datetime.now(UTC)
+    new_rows = [
+        {
+            "exception_class": f.exception_class,
+            "key": f.key,
+            "business_date": f.business_date,
+            "amount_fen": f.amount_fen,
+            "department_code": f.department,
+            "detail": f.detail,
+            "evidence": f.evidence,
+            "first_run_date": day,
+            "last_run_date": day,
+            "status": "open",
+            "created_at": now,
+        }
+        for key, f in by_key.items()
+        if key not in stored
+    ]
+    repository.insert_exceptions(session, new_rows)
+    later = [exception_id for exception_id, last in stored.values() if last < day.isoformat()]
+    repository.touch_exceptions(session, later, day)
+    if new_rows:
+        stored = repository.exceptions_by_key(session, set(by_key))
+    wanted = {exception_id for exception_id, _ in stored.values()}
+    current = repository.finding_ids(session, day)
+    repository.add_findings(session, day, sorted(wanted - current))
+    repository.remove_findings(session, day, current - wanted)
+    return bool(new_rows or later or wanted != current)
+
+
+# reading and resolving ------------------------------------------------------------------------------
+
+
+def run_summary(session: Session, day: date) -> dict[str, Any]:
+    run = repository.run_of(session, day)
+    if run is None:
+        raise NotFound(f"no reconciliation has run for {day}", code="no_reconciliation")
+    return run.summary | {
+        "open": repository.open_counts(session, day),
+        "run_at": run.run_at.isoformat(),
+        "run_by": run.run_by,
+    }
+
+
+def resolve(session: Session, actor: Actor, exception_id: int, reason: str) -> ReconciliationException:
+    if not reason.strip():
+        raise Unprocessable("reason: say why the exception is resolved", code="reason_required")
+    exception = repository.exception_by_id(session, exception_id, for_update=True)
+    if exception is None:
+        raise NotFound(f"no exception {exception_id}", code="not_found")
+    if exception.status == "resolved":
+        raise Conflict(
+            f"exception {exception_id} was already resolved by {exception.resolved_by}: "
+            f"{exception.resolution}",
+            code="already_resolved",
+        )
+    exception.status = "resolved"
+    exception.resolved_by = actor.name
+    exception.resolved_at = datetime.now(UTC)
+    exception.resolution = reason.strip()
+    record(
+        session,
+        actor,
+        "exception.resolved",
+        "reconciliation_exception",
+        str(exception.id),
+        before={"status": "open"},
+        after={"status": "resolved", "reason": exception.resolution, "class": exception.exception_class},
+    )
+    return exception

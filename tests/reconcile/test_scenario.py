@@ -1,0 +1,275 @@
+"""The daily reconciliation end to end: cases, notices and callbacks through the API, a special-account
+statement and a department-account statement holding every exception class twice beside clean
+matches; the exact SPEC §10 summary, the evidence, and re-runs and re-imports that change nothing."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import text
+
+from feecollect.reconcile.matching import EXCEPTION_CLASSES
+from tests.conftest import bearer, row_counts
+from tests.helpers import USCC_2, case_body
+
+SPECIAL = "43050162360800000001"
+DEPARTMENT = "1901000009200012345"
+HEADER = (
+    "账号,账户名称,交易时间,借方发生额（支取）,贷方发生额（收入）,余额,币种,对方户名,对方账号,"
+    "对方开户机构,记账日期,摘要,备注,账户明细编号-交易流水号\n"
+)
+
+
+def special_row(serial: int, day, amount: str, name: str, remark: str, debit: bool = False) -> str:
+    quoted = f'"{amount}"'  # thousands separators sit inside quotes, as banks export them
+    credit, debit_cell = ("", quoted) if debit else (quoted, "")
+    return (
+        f"{SPECIAL},示范市财政局非税收入财政专户,{day:%Y%m%d} 10:{serial % 60:02d}:00,{debit_cell},{credit},,"
+        f"人民币,{name},6217000010001234567,建行示范支行,{day:%Y%m%d},缴款,{remark},S{serial:06d}\n"
+    )
+
+
+@pytest.fixture
+def world(client, tokens, bank, cli, settings):  # type: ignore[no-untyped-def]
+    """Everything a day of the centre holds; returns the day, the notices and the statement files."""
+    day = datetime.now(settings.zone).date()
+    paid_at = datetime.combine(day, time(9, 0), settings.zone)
+    clerk = bearer(tokens["clerk"])
+
+    def notice(case_no: str, **body) -> dict:  # type: ignore[no-untyped-def, type-arg]
+        assert client.post("/api/v1/cases", json=case_body(case_no, **body), headers=clerk).status_code == 201
+        return client.post(f"/api/v1/cases/{case_no}/notices", headers=clerk).json()
+
+    n = {
+        name: notice(name) for name in ("OK1", "OK2", "DP1", "DP2", "PW1", "PW2", "AM1", "AM2", "MS1", "MS2")
+    }
+    n["OD1"] = notice("OD1", name="示范市逾期一号公司")
+    n["OD2"] = notice("OD2", name="示范市逾期二号公司")
+    n["CX1"], n["CX2"] = notice("CX1"), notice("CX2")
+    for name in ("OK1", "OK2", "DP1", "DP2"):
+        assert (
+            bank.pay(f"T-{name}", n[name]["payment_code"], "570.00", paid_at).json()["result"] == "accepted"
+        )
+    for name in ("MS1", "MS2"):  # paid the day before, never on the statement
+        bank.pay(f"T-{name}", n[name]["payment_code"], "570.00", paid_at - timedelta(days=1))
+    for case_no in ("FO1", "FO2"):  # completed, never paid through the centre
+        client.post("/api/v1/cases", json=case_body(case_no), headers=clerk)
+        assert client.post(f"/api/v1/cases/{case_no}/complete", headers=clerk).status_code == 200
+    client.post("/api/v1/cases", json=case_body("CO1", name="示范市体外一号公司"), headers=clerk)
+    client.post(
+        "/api/v1/cases", json=case_body("CO2", name="示范市体外二号公司", id_no=USCC_2), headers=clerk
+    )
+
+    with client.app.state.engine.begin() as db:
+        # Notices issued weeks ago and never paid; a paid notice priced above the lowest rate and two
+        # billing an item abolished in 2017 (as legacy data or a tampered row would show them).
+        db.execute(
+            text("UPDATE notices SET due_date = :due WHERE payment_code IN (:a, :b)"),
+            {"due": day - timedelta(days=3), "a": n["OD1"]["payment_code"], "b": n["OD2"]["payment_code"]},
+        )
+        db.execute(
+            text(
+                "UPDATE notice_lines SET rate = '600.00' WHERE line_no = 1 AND notice_id = "
+                "(SELECT id FROM notices WHERE payment_code = :c)"
+            ),
+            {"c": n["OK2"]["payment_code"]},
+        )
+        db.execute(
+            text(
+                "UPDATE notice_lines SET item_code = 'JS-QG-001' WHERE line_no = 1 AND notice_id IN "
+                "(SELECT id FROM notices WHERE payment_code IN (:a, :b))"
+            ),
+            {"a": n["CX1"]["payment_code"], "b": n["CX2"]["payment_code"]},
+        )
+
+    rows = [
+        special_row(1, day, "570.00", "示范市星河商贸有限公司", f"缴款码:{n['OK1']['payment_code']}"),
+        special_row(
+            2,
+            day,
+            "570.00",
+            "示范市星河商贸有限公司",
+            " ".join(n["OK2"]["payment_code"][i : i + 4] for i in range(0, 20, 4)),
+        ),
+        special_row(3, day, "570.00", "示范市星河商贸有限公司", n["DP1"]["payment_code"]),
+        special_row(4, day, "570.00", "示范市星河商贸有限公司", n["DP1"]["payment_code"]),
+        special_row(5, day, "570.00", "示范市星河商贸有限公司", n["DP2"]["payment_code"]),
+        special_row(6, day, "570.00", "示范市星河商贸有限公司", n["DP2"]["payment_code"]),
+        special_row(7, day, "570.00", "示范市星河商贸有限公司", n["PW1"]["payment_code"]),
+        special_row(8, day, "570.00", "示范市星河商贸有限公司", n["PW2"]["payment_code"]),
+        special_row(9, day, "500.00", "示范市星河商贸有限公司", n["AM1"]["payment_code"]),
+        special_row(10, day, "1,570.00", "示范市星河商贸有限公司", n["AM2"]["payment_code"]),
+        special_row(11, day, "570.00", "示范市逾期一号公司", "缴费"),
+        special_row(12, day, "88.00", "某某", "43032126000000000366"),  # 20 digits, check digits fail
+        special_row(13, day, "12.00", "", "手续费", debit=True),
+    ]
+    special = ("中国建设银行账户明细\n账号:," + SPECIAL + "\n" + HEADER + "".join(rows)).encode("gbk")
+    department = (
+        "[HISTORYDETAIL]\n凭证号,交易时间,对方单位,对方账号,转入金额,转出金额,余额,用途,摘要,附言\n"
+        f"D001,{day} 11:00:00,示范市体外一号公司,6222000011112222,570.00,,,不动产登记,转账,\n"
+        f"D002,{day} 11:05:00,王五,6222000011113333,600.00,,,登记费,转账,{USCC_2}\n"
+        f"D003,{day} 11:10:00,示范市某单位,6222000011114444,3000.00,,,往来款,转账,\n"
+    ).encode("utf-8-sig")
+    assert cli("accounts", "add", SPECIAL, "--kind", "special", "--bank", "中国建设银行").exit_code == 0
+    added = cli("accounts", "add", DEPARTMENT, "--kind", "department", "--department", "ZRZY")
+    assert added.exit_code == 0, added.output
+    return {"day": day, "notices": n, "special": special, "department": department}
+
+
+def run_cli(cli, tmp_path, world, *extra):  # type: ignore[no-untyped-def]
+    path = tmp_path / "special.csv"
+    path.write_bytes(world["special"])
+    result = cli("reconcile", "--statement", str(path), "--date", world["day"].isoformat(), "--json", *extra)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout[result.stdout.index("{") :])
+
+
+def test_every_class_twice_beside_clean_matches(client, tokens, cli, world, tmp_path):
+    finance = bearer(tokens["finance"])
+    uploaded = client.post(
+        "/api/v1/statements",
+        files={"file": ("dept.csv", world["department"], "text/csv")},
+        data={"account": DEPARTMENT},
+        headers=finance,
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    assert uploaded.json()["statements"][0] | {"warnings": []} == {
+        "source": "dept.csv",
+        "format": "csv:icbc-corporate",
+        "account": DEPARTMENT,
+        "lines": 3,
+        "new_lines": 3,
+        "first_date": world["day"].isoformat(),
+        "last_date": world["day"].isoformat(),
+        "warnings": [],
+    }
+
+    summary = run_cli(cli, tmp_path, world, "--report", str(tmp_path / "report.xlsx"))
+    assert summary == {
+        "date": world["day"].isoformat(),
+        "matched": 6,
+        "exceptions": dict.fromkeys(EXCEPTION_CLASSES, 2),
+    }
+
+    # The notices the bank never called back are paid from the statement, with their bills.
+    for name in ("PW1", "PW2"):
+        code = world["notices"][name]["payment_code"]
+        shown = client.get(f"/api/v1/notices/{code}", headers=bearer(tokens["clerk"])).json()
+        assert shown["status"] == "paid" and shown["bill"] is not None
+    assert cli("ledger", "check").exit_code == 0
+
+    found = client.get(f"/api/v1/reconciliations/{world['day']}/exceptions?limit=100", headers=finance).json()
+    assert found["total"] == 20
+    by_class: dict[str, list[dict]] = {}  # type: ignore[type-arg]
+    for item in found["items"]:
+        by_class.setdefault(item["class"], []).append(item)
+    mismatch = {e["evidence"]["payment_code"]: e for e in by_class["amount_mismatch"]}
+    am2 = mismatch[world["notices"]["AM2"]["payment_code"]]
+    assert (am2["amount"], am2["evidence"]["expected"]) == ("1570.00", "570.00")
+    assert am2["links"]["statement_line"].startswith("/api/v1/statement-lines/")
+    line = client.get(am2["links"]["statement_line"], headers=finance).json()
+    assert (line["account"], line["amount"], line["serial"]) == (SPECIAL, "1570.00", "S000010")
+    unidentified = {e["amount"]: e for e in by_class["unidentified_credit"]}
+    assert unidentified["570.00"]["evidence"]["suggested_notice"] == world["notices"]["OD1"]["payment_code"]
+    assert "43032126000000000366" not in json.dumps(unidentified["88.00"]["evidence"]["payment_code"] or "")
+    outside = sorted(e["evidence"]["case_no"] for e in by_class["collected_outside_centre"])
+    assert outside == ["CO1", "CO2"]
+    assert sorted(e["evidence"]["case_no"] for e in by_class["fee_outside_centre"]) == ["FO1", "FO2"]
+    over = sorted(e["amount"] for e in by_class["over_standard"])
+    assert over == ["550.00", "600.00"]
+    assert {e["evidence"]["item"] for e in by_class["cancelled_item"]} == {"JS-QG-001"}
+    assert sorted(e["evidence"]["payment_code"] for e in by_class["missing_on_statement"]) == sorted(
+        world["notices"][k]["payment_code"] for k in ("MS1", "MS2")
+    )
+    assert sorted(e["evidence"]["case_no"] for e in by_class["overdue_unpaid"]) == ["OD1", "OD2"]
+
+    # The report: a summary sheet and one sheet per class, amounts as numbers.
+    workbook = load_workbook(tmp_path / "report.xlsx")
+    assert workbook.sheetnames[0] == "汇总" and len(workbook.sheetnames) == 1 + len(EXCEPTION_CLASSES)
+    summary_rows = {
+        row[1]: row for row in workbook["汇总"].iter_rows(min_row=2, max_row=11, values_only=True)
+    }
+    assert summary_rows["amount_mismatch"][2] == 2 and summary_rows["amount_mismatch"][3] == 2070
+    assert (
+        workbook["金额不符"].freeze_panes == "A2" and workbook["金额不符"]["C2"].number_format == "#,##0.00"
+    )
+
+    # Resolve one; run again with the same inputs: the same summary, ids and resolution, nothing written.
+    target = by_class["duplicate_payment"][0]["id"]
+    resolved = client.post(
+        f"/api/v1/exceptions/{target}/resolve", json={"reason": "银行已退回重复款"}, headers=finance
+    )
+    assert resolved.status_code == 200 and resolved.json()["status"] == "resolved"
+    before = row_counts(client)
+    assert run_cli(cli, tmp_path, world) == summary
+    again = client.post("/api/v1/reconciliations", json={"date": world["day"].isoformat()}, headers=finance)
+    assert again.status_code == 200 and again.json() == summary
+    assert row_counts(client) == before, "a re-run and a re-import change nothing"
+    ids = sorted(
+        e["id"]
+        for e in client.get(
+            f"/api/v1/reconciliations/{world['day']}/exceptions?limit=100", headers=finance
+        ).json()["items"]
+    )
+    assert ids == sorted(e["id"] for e in found["items"])
+    kept = client.get(f"/api/v1/exceptions/{target}", headers=finance).json()
+    assert (kept["status"], kept["resolution"], kept["resolved_by"]) == (
+        "resolved",
+        "银行已退回重复款",
+        "finance",
+    )
+    twice = client.post(f"/api/v1/exceptions/{target}/resolve", json={"reason": "again"}, headers=finance)
+    assert twice.status_code == 409
+    shown = client.get(f"/api/v1/reconciliations/{world['day']}", headers=bearer(tokens["auditor"])).json()
+    assert shown["matched"] == 6 and shown["open"]["duplicate_payment"] == 1
+
+
+def test_a_malformed_statement_writes_nothing(client, tokens, world):
+    before = row_counts(client)
+    broken = world["special"].replace(b"570.00", b"57O.00", 1)
+    refused = client.post(
+        "/api/v1/statements",
+        files=[
+            ("file", ("dept.csv", world["department"], "text/csv")),
+            ("file", ("special.csv", broken, "text/csv")),
+        ],
+        data={"account": DEPARTMENT},
+        headers=bearer(tokens["finance"]),
+    )
+    assert refused.status_code == 422 and refused.json()["error"] == "malformed_statement"
+    assert refused.json()["detail"].startswith(
+        "special.csv:4 (贷方发生额（收入）): '57O.00' is not an amount"
+    )
+    assert row_counts(client) == before
+
+
+def test_unknown_account_and_unknown_date_are_refused(client, tokens, world):
+    finance = bearer(tokens["finance"])
+    refused = client.post(
+        "/api/v1/statements", files={"file": ("dept.csv", world["department"], "text/csv")}, headers=finance
+    )
+    assert refused.status_code == 422 and "--account" in refused.json()["detail"]
+    missing = client.get("/api/v1/reconciliations/2001-01-01", headers=finance)
+    assert missing.status_code == 404 and missing.json()["error"] == "no_reconciliation"
+
+
+def test_a_clerk_may_not_reconcile(client, tokens, world):
+    response = client.post(
+        "/api/v1/reconciliations", json={"date": world["day"].isoformat()}, headers=bearer(tokens["clerk"])
+    )
+    assert response.status_code == 403
+
+
+def test_overdue_report_per_department(client, tokens, world):
+    response = client.get("/api/v1/reports/overdue-notices.xlsx", headers=bearer(tokens["auditor"]))
+    assert response.status_code == 200
+    workbook = load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames[0] == "汇总"
+    (department_sheet,) = workbook.sheetnames[1:]
+    rows = list(workbook[department_sheet].iter_rows(min_row=2, values_only=True))
+    assert sorted(r[1] for r in rows) == ["OD1", "OD2"] and all(r[5] == 3 for r in rows)
+    assert UTC  # noqa: B018 (the module's times are zone-aware)
