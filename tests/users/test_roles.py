@@ -20,6 +20,12 @@ IMPORT_CSV = (
     f"M-IMP,W01,ZRZY,2026-11-20,示范市星河商贸有限公司,uscc,{USCC},XZ-BDC-002\n"
 ).encode()
 
+STATEMENT_CSV = (
+    "账号,交易时间,借方发生额,贷方发生额,余额,对方户名,对方账号,摘要,流水号\n"
+    "6200000000000000001,2026-11-21 10:00:00,,80.00,80.00,张三,6222,缴费,S1\n"
+).encode()
+FINANCE_READERS = {"finance", "auditor"}
+
 # (method, route, URL called, request keyword arguments, roles allowed, status the allowed role gets);
 # "{code}" in a URL is the payment code of a notice issued for case M-1.
 MATRIX = [
@@ -88,6 +94,58 @@ MATRIX = [
         {"finance"},
         201,
     ),
+    (
+        "POST",
+        "/api/v1/statements",
+        "/api/v1/statements",
+        {"files": {"file": ("statement.csv", STATEMENT_CSV)}},
+        {"finance"},
+        201,
+    ),
+    ("GET", "/api/v1/statement-lines/{line_id}", "/api/v1/statement-lines/1", {}, FINANCE_READERS, 200),
+    (
+        "POST",
+        "/api/v1/reconciliations",
+        "/api/v1/reconciliations",
+        {"json": {"date": "2026-11-21"}},
+        {"finance"},
+        200,
+    ),
+    ("GET", "/api/v1/reconciliations/{day}", "/api/v1/reconciliations/2026-11-21", {}, FINANCE_READERS, 200),
+    (
+        "GET",
+        "/api/v1/reconciliations/{day}/report.xlsx",
+        "/api/v1/reconciliations/2026-11-21/report.xlsx",
+        {},
+        FINANCE_READERS,
+        200,
+    ),
+    (
+        "GET",
+        "/api/v1/reconciliations/{day}/exceptions",
+        "/api/v1/reconciliations/2026-11-21/exceptions",
+        {},
+        FINANCE_READERS,
+        200,
+    ),
+    ("GET", "/api/v1/exceptions", "/api/v1/exceptions", {}, FINANCE_READERS, 200),
+    ("GET", "/api/v1/exceptions/{exception_id}", "/api/v1/exceptions/1", {}, FINANCE_READERS, 200),
+    (
+        "POST",
+        "/api/v1/exceptions/{exception_id}/resolve",
+        "/api/v1/exceptions/1/resolve",
+        {"json": {"reason": "已核实"}},
+        {"finance"},
+        200,
+    ),
+    (
+        "GET",
+        "/api/v1/reports/overdue-notices.xlsx",
+        "/api/v1/reports/overdue-notices.xlsx",
+        {},
+        FINANCE_READERS,
+        200,
+    ),
 ]
 
 
@@ -124,6 +182,12 @@ def prepared(client, tokens, bank):  # type: ignore[no-untyped-def]
     paid = notices["M-6"]
     assert bank.pay("TXN-M6", paid["payment_code"], paid["amount"], datetime.now(UTC)).status_code == 200
     notices["bill"] = client.get(f"/api/v1/notices/{paid['payment_code']}", headers=clerk).json()["bill"]
+    from feecollect.audit.service import Actor
+    from feecollect.db.engine import unit_of_work
+    from feecollect.reconcile.accounts import add_account
+
+    with unit_of_work(client.app.state.sessionmaker) as session:
+        add_account(session, Actor("tests", "operator"), "6200000000000000001", "special", None, None, set())
     return notices
 
 

@@ -98,9 +98,10 @@ def insert_lines(session: Session, rows: list[tuple[Any, ...]]) -> int:
         return raw.total_changes - before  # type: ignore[union-attr]
     if dialect == "postgresql":
         with raw.cursor() as cursor:  # type: ignore[union-attr]
+            # Only the inserted columns: a copy of the id default would draw ids twice.
             cursor.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS incoming_statement_lines "
-                "(LIKE statement_lines INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+                "CREATE TEMP TABLE IF NOT EXISTS incoming_statement_lines ON COMMIT DELETE ROWS AS "
+                f"SELECT {columns} FROM statement_lines WITH NO DATA"
             )
             cursor.execute("TRUNCATE incoming_statement_lines")
             with cursor.copy(f"COPY incoming_statement_lines ({columns}) FROM STDIN") as copy:
