@@ -157,7 +157,12 @@ def detect(
 
 
 def read_csv(source: str, content: bytes, profiles: tuple[BankProfile, ...] | None = None) -> Statement:
-    return read_rows(source, list(csv.reader(io.StringIO(decode(source, content)))), "csv", profiles)
+    reader = csv.reader(io.StringIO(decode(source, content), newline=""))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise StatementError(source, reader.line_num, None, f"not CSV: {exc}") from None
+    return read_rows(source, rows, "csv", profiles)
 
 
 def read_rows(
