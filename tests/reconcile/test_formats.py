@@ -3,6 +3,7 @@ documented refusal, never another exception."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import random
 from datetime import date, datetime
@@ -43,7 +44,7 @@ def test_camt053_multi_statement_sample_and_camt054_refused():
     assert lines(first) == [(date(2014, 12, 31), 885, "", "Transaction Description 1 000000001")]
     assert lines(second)[0][:3] == (date(2014, 12, 31), -700, "Company Name 2")
     assert first.balance_problem() is None and second.balance_problem() is None
-    with pytest.raises(StatementError, match="BkToCstmrDbtCdtNtfctn is not a camt.053"):
+    with pytest.raises(StatementError, match=r"BkToCstmrDbtCdtNtfctn is not a camt\.053"):
         read_statements("camt054.v2.xml", sample("camt/camt054.v2.xml"))
 
 
@@ -194,7 +195,5 @@ def test_fuzzed_csv_statements_raise_only_the_documented_error(seed):
     ),
 )
 def test_fuzzed_bytes_of_every_format_raise_only_the_documented_error(noise, prefix):
-    try:
+    with contextlib.suppress(StatementError):
         read_statements("fuzz.bin", prefix + noise)
-    except StatementError:
-        pass
