@@ -1,5 +1,8 @@
 """The matching core: facts in, findings out. Pure functions over frozen types, no database.
 
+The facts read in bulk (a line, a notice, a payment) are named tuples: immutable like the frozen
+dataclasses elsewhere, and built from database rows at C speed, which matters at a million rows.
+
 A run for day D classifies every credit booked on D on the special account (财政专户) against the
 notice its payment code names and the bank's callback payment for it, and every credit on a
 department's own account against the cases of the payer; then it turns the state as of D (callback
@@ -14,7 +17,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from feecollect.money import format_yuan
 
@@ -34,8 +37,7 @@ STATEMENT_BANK = "STMT"  # the bank code of payments recorded from a statement l
 _ID_TOKEN = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{18}(?![0-9A-Z])")
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
+class Line(NamedTuple):
     id: int
     account_no: str
     account_kind: str  # "special" or "department"
@@ -62,8 +64,7 @@ class Line:
         }
 
 
-@dataclass(frozen=True, slots=True)
-class NoticeFacts:
+class NoticeFacts(NamedTuple):
     id: int
     payment_code: str
     status: str
@@ -74,8 +75,7 @@ class NoticeFacts:
     case_no: str
 
 
-@dataclass(frozen=True, slots=True)
-class PaymentFacts:
+class PaymentFacts(NamedTuple):
     id: int
     notice_id: int
     amount_fen: int
@@ -87,8 +87,7 @@ class PaymentFacts:
         return self.bank_code == STATEMENT_BANK
 
 
-@dataclass(frozen=True, slots=True)
-class EarlierCredit:
+class EarlierCredit(NamedTuple):
     line_id: int
     payment_code: str
     amount_fen: int

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import delete, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from feecollect.cases.models import Case, CaseItem
+from feecollect.cases.models import Case
 from feecollect.notices.models import Notice, NoticeLine
 from feecollect.payments.models import Payment
 from feecollect.reconcile.models import (
@@ -125,18 +125,12 @@ def insert_lines(session: Session, rows: list[tuple[Any, ...]]) -> int:
     return (session.scalar(select(func.count()).select_from(StatementLine)) or 0) - before_count
 
 
-def statement_dates(session: Session, file_ids: Iterable[int]) -> list[date]:
-    return list(
-        session.scalars(
-            select(StatementLine.booked_on)
-            .where(StatementLine.file_id.in_(list(file_ids)))
-            .distinct()
-            .order_by(StatementLine.booked_on)
-        )
-    )
+def _rows(session: Session, query) -> list[Any]:  # type: ignore[no-untyped-def]
+    """Plain Core rows: bulk reads skip the ORM's per-row work."""
+    return session.connection().execute(query).all()
 
 
-def lines_of_day(session: Session, day: date) -> list[tuple[Any, ...]]:
+def lines_of_day(session: Session, day: date) -> list[Any]:
     """Every line booked on ``day``, with its account's kind and department."""
     query = (
         select(
@@ -157,59 +151,71 @@ def lines_of_day(session: Session, day: date) -> list[tuple[Any, ...]]:
         .where(StatementLine.booked_on == day)
         .order_by(StatementLine.booked_at, StatementLine.id)
     )
-    return [tuple(row) for row in session.execute(query)]
+    return _rows(session, query)
 
 
-def earlier_special_credits(session: Session, codes: set[str], day: date) -> list[tuple[Any, ...]]:
-    """(line id, code, amount, booked_on, booked_at) of special-account credits carrying one of the
-    codes and booked before ``day``: the lines that may already have paid those notices."""
-    if not codes:
-        return []
-    query = (
-        select(
-            StatementLine.id,
-            StatementLine.payment_code,
-            StatementLine.amount_fen,
-            StatementLine.booked_on,
-            StatementLine.booked_at,
+def _codes_credited_on(day: date):  # type: ignore[no-untyped-def]
+    """The payment codes of the special-account credits booked on ``day`` (a subquery)."""
+    return (
+        select(StatementLine.payment_code)
+        .join(BankAccount, BankAccount.id == StatementLine.account_id)
+        .where(
+            StatementLine.booked_on == day,
+            BankAccount.kind == "special",
+            StatementLine.amount_fen > 0,
+            StatementLine.payment_code.is_not(None),
         )
+    )
+
+
+def earlier_special_credits(session: Session, day: date) -> list[Any]:
+    """(line id, code, amount) of special-account credits booked before ``day`` carrying a code that
+    a credit of ``day`` carries too: the lines that may already have paid those notices."""
+    query = (
+        select(StatementLine.id, StatementLine.payment_code, StatementLine.amount_fen)
         .join(BankAccount, BankAccount.id == StatementLine.account_id)
         .where(
             BankAccount.kind == "special",
             StatementLine.amount_fen > 0,
             StatementLine.booked_on < day,
+            StatementLine.payment_code.in_(_codes_credited_on(day)),
         )
     )
-    return [tuple(row) for row in _in_chunks(session, query, StatementLine.payment_code, codes)]
+    return _rows(session, query)
 
 
-def notices_by_code(session: Session, codes: set[str]) -> list[tuple[Any, ...]]:
-    if not codes:
-        return []
+def notices_credited_on(session: Session, day: date) -> list[Any]:
+    """The notices whose codes the special-account credits of ``day`` carry, with their cases."""
+    query = (
+        select(
+            Notice.id,
+            Notice.payment_code,
+            Notice.status,
+            Notice.amount_fen,
+            Notice.payer_name,
+            Notice.department_code,
+            Notice.due_date,
+            Case.case_no,
+        )
+        .join(Case, Case.id == Notice.case_id)
+        .where(Notice.payment_code.in_(_codes_credited_on(day)))
+    )
+    return _rows(session, query)
+
+
+def payments_credited_on(session: Session, day: date) -> list[Any]:
+    """The payments of those notices."""
     query = select(
-        Notice.id,
-        Notice.payment_code,
-        Notice.status,
-        Notice.amount_fen,
-        Notice.payer_name,
-        Notice.department_code,
-        Notice.due_date,
-        Case.case_no,
-    ).join(Case, Case.id == Notice.case_id)
-    return [tuple(row) for row in _in_chunks(session, query, Notice.payment_code, codes)]
-
-
-def payments_of_notices(session: Session, notice_ids: set[int]) -> list[tuple[Any, ...]]:
-    if not notice_ids:
-        return []
-    query = select(Payment.id, Payment.notice_id, Payment.amount_fen, Payment.bank_code, Payment.bank_txn_id)
-    return [tuple(row) for row in _in_chunks(session, query, Payment.notice_id, notice_ids)]
+        Payment.id, Payment.notice_id, Payment.amount_fen, Payment.bank_code, Payment.bank_txn_id
+    ).where(Payment.payment_code.in_(_codes_credited_on(day)))
+    return _rows(session, query)
 
 
 def _in_chunks(session: Session, query, column, values: set[Any]):  # type: ignore[no-untyped-def]
+    """Run an IN query in chunks: SQLite and the drivers cap the number of bound parameters."""
     ordered = sorted(values)
     for start in range(0, len(ordered), 30_000):
-        yield from session.execute(query.where(column.in_(ordered[start : start + 30_000])))
+        yield from session.connection().execute(query.where(column.in_(ordered[start : start + 30_000])))
 
 
 def open_notices_by_payer(session: Session, names: set[str], amounts: set[int]) -> list[tuple[Any, ...]]:
@@ -290,12 +296,6 @@ def cases_of_applicants(session: Session, names: set[str], id_numbers: set[str])
     ).all()
 
 
-def paid_notice_of_case(session: Session, case_id: int) -> Notice | None:
-    return session.scalars(
-        select(Notice).where(Notice.case_id == case_id, Notice.status.in_(("paid", "refunded"))).limit(1)
-    ).first()
-
-
 def notice_lines_of_items(session: Session, item_codes: set[str], statuses: tuple[str, ...]) -> list[tuple]:
     """(line id, notice code, status, service date, item code, amount, department) of notices in these
     statuses billing one of the items."""
@@ -345,15 +345,6 @@ def priced_lines_off_lowest_rate(session: Session) -> list[tuple]:
         .order_by(NoticeLine.id)
     )
     return [tuple(row) for row in session.execute(query)]
-
-
-def case_items(session: Session, case_id: int) -> Sequence[CaseItem]:
-    return session.scalars(
-        select(CaseItem).where(CaseItem.case_id == case_id).order_by(CaseItem.line_no)
-    ).all()
-
-
-# runs and exceptions ------------------------------------------------------------------------------
 
 
 def run_of(session: Session, day: date) -> ReconciliationRun | None:

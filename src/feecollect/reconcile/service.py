@@ -52,20 +52,12 @@ class RunOutcome:
 def reconcile_day(
     session: Session, settings: Settings, catalogue: Catalogue, day: date, actor: Actor
 ) -> RunOutcome:
-    lines = [Line(*row) for row in repository.lines_of_day(session, day)]
-    special_codes = {
-        line.payment_code
-        for line in lines
-        if line.account_kind == "special" and line.amount_fen > 0 and line.payment_code
-    }
-    notices = {row[1]: NoticeFacts(*row) for row in repository.notices_by_code(session, special_codes)}
+    lines = [Line._make(row) for row in repository.lines_of_day(session, day)]
+    notices = {row[1]: NoticeFacts._make(row) for row in repository.notices_credited_on(session, day)}
     known_payments = {
-        row[1]: PaymentFacts(*row)
-        for row in repository.payments_of_notices(session, {n.id for n in notices.values()})
+        row[1]: PaymentFacts._make(row) for row in repository.payments_credited_on(session, day)
     }
-    earlier = [
-        EarlierCredit(*row[:3]) for row in repository.earlier_special_credits(session, special_codes, day)
-    ]
+    earlier = [EarlierCredit._make(row) for row in repository.earlier_special_credits(session, day)]
     day_result = match_special_credits(
         lines, notices, known_payments, earlier, _suggestions(session, lines, notices)
     )

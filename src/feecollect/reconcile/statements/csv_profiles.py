@@ -105,6 +105,7 @@ def decode(source: str, content: bytes) -> str:
     raise StatementError(source, None, None, "not UTF-8 or GBK/GB18030 text")
 
 
+@lru_cache(maxsize=65_536)  # statements repeat amounts (the same fee, paid many times)
 def parse_fen(text: str) -> int:
     compact = text.replace(",", "").replace("，", "")
     if not _AMOUNT.fullmatch(compact):
@@ -180,26 +181,22 @@ def read_rows(
             f"{HEADER_SEARCH_ROWS} rows (profiles: {', '.join(p.code for p in profiles)})",
         )
     profile, header_index, columns = found
-    header = [clean(cell) for cell in rows[header_index]]
+    reader = _LineReader(source, profile, [clean(cell) for cell in rows[header_index]], columns)
     lines = []
     accounts: set[str] = set()
     for row_index in range(header_index + 1, len(rows)):
-        cells = [clean(cell) for cell in rows[row_index]]
-        if not any(cells):
-            continue
-        line_no = row_index + 1
-        line = _line(source, profile, header, columns, cells, line_no)
+        line = reader.read(rows[row_index], row_index + 1)
         if line is not None:
             lines.append(line)
-            if "account" in columns and columns["account"][0] < len(cells) and cells[columns["account"][0]]:
-                accounts.add(cells[columns["account"][0]])
+            if account := reader.cell(rows[row_index], "account"):
+                accounts.add(account)
     if not lines:
         raise StatementError(source, None, None, "no statement lines below the header")
     if len(accounts) > 1:
         raise StatementError(
             source,
             None,
-            header[columns["account"][0]],
+            reader.header_of("account"),
             f"lines of several accounts: {', '.join(sorted(accounts))}",
         )
     return Statement(
@@ -210,83 +207,98 @@ def read_rows(
     )
 
 
-def _line(
-    source: str,
-    profile: BankProfile,
-    header: list[str],
-    columns: dict[str, list[int]],
-    cells: list[str],
-    line_no: int,
-) -> StatementLine | None:
-    def value(name: str) -> str:
-        positions = columns.get(name, [])
-        return cells[positions[0]] if positions and positions[0] < len(cells) else ""
+class _LineReader:
+    """Reads the rows below one header: column positions are found once, and only the cells a
+    statement line needs are cleaned (a year's statement is a million rows)."""
 
-    def fail(name: str, message: str) -> StatementError:
-        return StatementError(source, line_no, header[columns[name][0]] if name in columns else name, message)
+    def __init__(self, source: str, profile: BankProfile, header: list[str], columns: dict[str, list[int]]):
+        self.source, self.profile, self.header = source, profile, header
+        self.positions = {name: found[0] for name, found in columns.items()}
+        self.remark_positions = columns.get("remark", [])
 
-    amount_cells = [value(n) for n in ("amount", "credit", "debit")]
-    if not value("date"):
-        if not any(amount_cells):
-            return None  # a summary or note row below the lines
-        raise fail("date", "empty")
-    try:
-        booked_on, booked_at = parse_when(value("date"))
-        if value("time"):
-            booked_at = parse_time(value("time"))
-    except ValueError as exc:
-        raise fail("time" if value("time") and "time" in str(exc) else "date", str(exc)) from None
-    amount = _amount(profile, value, fail)
-    balance = None
-    if value("balance"):
+    def cell(self, row: list[str], name: str) -> str:
+        position = self.positions.get(name)
+        return clean(row[position]) if position is not None and position < len(row) else ""
+
+    def header_of(self, name: str) -> str:
+        return self.header[self.positions[name]] if name in self.positions else name
+
+    def fail(self, line_no: int, name: str, message: str) -> StatementError:
+        return StatementError(self.source, line_no, self.header_of(name), message)
+
+    def read(self, row: list[str], line_no: int) -> StatementLine | None:
+        when = self.cell(row, "date")
+        amount_text, credit, debit = (
+            self.cell(row, "amount"),
+            self.cell(row, "credit"),
+            self.cell(row, "debit"),
+        )
+        if not when:
+            if not (amount_text or credit or debit):
+                return None  # an empty row, or a summary or note row below the lines
+            raise self.fail(line_no, "date", "empty")
+        time_text = self.cell(row, "time")
         try:
-            balance = parse_fen(value("balance"))
+            booked_on, booked_at = parse_when(when)
+            if time_text:
+                booked_at = parse_time(time_text)
         except ValueError as exc:
-            raise fail("balance", str(exc)) from None
-    remark = " ".join(cells[i] for i in columns.get("remark", []) if i < len(cells) and cells[i])
-    return StatementLine(
-        line_no=line_no,
-        booked_on=booked_on,
-        booked_at=booked_at,
-        amount_fen=amount,
-        currency=CURRENCIES.get(value("currency"), value("currency")),
-        counterparty_name=value("counterparty_name"),
-        counterparty_account=value("counterparty_account"),
-        remark=remark,
-        serial=value("serial"),
-        balance_fen=balance,
-    )
+            raise self.fail(
+                line_no, "time" if time_text and "time" in str(exc) else "date", str(exc)
+            ) from None
+        amount = _amount(self.profile, self, line_no, amount_text, credit, debit, self.cell(row, "direction"))
+        balance = None
+        if balance_text := self.cell(row, "balance"):
+            try:
+                balance = parse_fen(balance_text)
+            except ValueError as exc:
+                raise self.fail(line_no, "balance", str(exc)) from None
+        remark = " ".join(text for i in self.remark_positions if i < len(row) and (text := clean(row[i])))
+        currency = self.cell(row, "currency")
+        return StatementLine(
+            line_no=line_no,
+            booked_on=booked_on,
+            booked_at=booked_at,
+            amount_fen=amount,
+            currency=CURRENCIES.get(currency, currency),
+            counterparty_name=self.cell(row, "counterparty_name"),
+            counterparty_account=self.cell(row, "counterparty_account"),
+            remark=remark,
+            serial=self.cell(row, "serial"),
+            balance_fen=balance,
+        )
 
 
-def _amount(profile: BankProfile, value, fail) -> int:  # type: ignore[no-untyped-def]
-    if "amount" in profile.columns and value("amount"):
+def _amount(
+    profile: BankProfile, reader: _LineReader, line_no: int, amount: str, credit: str, debit: str, word: str
+) -> int:
+    if "amount" in profile.columns and amount:
         try:
-            fen = parse_fen(value("amount"))
+            fen = parse_fen(amount)
         except ValueError as exc:
-            raise fail("amount", str(exc)) from None
+            raise reader.fail(line_no, "amount", str(exc)) from None
         if "direction" in profile.columns:
-            word = value("direction")
             if word in profile.credit_words:
                 return abs(fen)
             if word in profile.debit_words:
                 return -abs(fen)
-            raise fail(
+            raise reader.fail(
+                line_no,
                 "direction",
                 f"{word!r} is neither credit ({'/'.join(sorted(profile.credit_words))}) "
                 f"nor debit ({'/'.join(sorted(profile.debit_words))})",
             )
         return fen
-    credit, debit = value("credit"), value("debit")
     try:
         credit_fen = parse_fen(credit) if credit else 0
     except ValueError as exc:
-        raise fail("credit", str(exc)) from None
+        raise reader.fail(line_no, "credit", str(exc)) from None
     try:
         debit_fen = parse_fen(debit) if debit else 0
     except ValueError as exc:
-        raise fail("debit", str(exc)) from None
+        raise reader.fail(line_no, "debit", str(exc)) from None
     if credit_fen and debit_fen:
-        raise fail("credit", "both a credit and a debit on one line")
+        raise reader.fail(line_no, "credit", "both a credit and a debit on one line")
     if not (credit or debit):
-        raise fail("credit" if "credit" in profile.columns else "amount", "no amount")
+        raise reader.fail(line_no, "credit" if "credit" in profile.columns else "amount", "no amount")
     return credit_fen - abs(debit_fen)
