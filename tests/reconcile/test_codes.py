@@ -15,7 +15,9 @@ def test_the_fast_check_agrees_with_stdnum(digits):
     assert is_payment_code(digits) == (len(digits) == 20 and mod_97_10.is_valid(digits))
 
 
-@given(st.integers(min_value=1, max_value=10**10 - 1), st.sampled_from(["", "缴款码:", "缴款识别码 ", "附言"]))
+@given(
+    st.integers(min_value=1, max_value=10**10 - 1), st.sampled_from(["", "缴款码:", "缴款识别码 ", "附言"])
+)
 def test_every_issued_code_is_found_in_the_ways_payers_write_it(sequence, label):
     code = make_payment_code("430321", 2026, sequence)
     spaced = " ".join(code[i : i + 4] for i in range(0, 20, 4))

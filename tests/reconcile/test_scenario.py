@@ -273,3 +273,59 @@ def test_overdue_report_per_department(client, tokens, world):
     rows = list(workbook[department_sheet].iter_rows(min_row=2, values_only=True))
     assert sorted(r[1] for r in rows) == ["OD1", "OD2"] and all(r[5] == 3 for r in rows)
     assert UTC
+
+
+CAMT = """<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt><Stmt>
+<Acct><Id><Othr><Id>{account}</Id></Othr></Id></Acct>
+<Bal><Tp><CdOrPrtry><Cd>OPBD</Cd></CdOrPrtry></Tp><Amt Ccy="CNY">{opening}</Amt><CdtDbtInd>CRDT</CdtDbtInd></Bal>
+<Bal><Tp><CdOrPrtry><Cd>CLBD</Cd></CdOrPrtry></Tp><Amt Ccy="CNY">{closing}</Amt><CdtDbtInd>CRDT</CdtDbtInd></Bal>
+<Ntry><Amt Ccy="CNY">{amount}</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>{day}</Dt></BookgDt>
+<AcctSvcrRef>{ref}</AcctSvcrRef><NtryDtls><TxDtls><RltdPties><Dbtr><Nm>张三</Nm></Dbtr></RltdPties>
+<RmtInf><Ustrd>缴费</Ustrd></RmtInf></TxDtls></NtryDtls></Ntry>
+</Stmt></BkToCstmrStmt></Document>"""
+
+
+def test_balances_and_gaps_between_statements_are_reported_and_reimport_adds_nothing(client, tokens, world):
+    finance = bearer(tokens["finance"])
+
+    def upload(name: str, **values: str) -> dict:  # type: ignore[type-arg]
+        body = CAMT.format(account=SPECIAL, **values).encode()
+        response = client.post(
+            "/api/v1/statements", files={"file": (name, body, "application/xml")}, headers=finance
+        )
+        assert response.status_code == 201, response.text
+        return response.json()["statements"][0]
+
+    first = upload("d1.xml", opening="100.00", closing="180.00", amount="80.00", day="2026-11-01", ref="R1")
+    assert (first["format"], first["new_lines"], first["warnings"]) == ("camt.053", 1, [])
+    state = row_counts(client)
+    again = upload(
+        "d1-again.xml", opening="100.00", closing="180.00", amount="80.00", day="2026-11-01", ref="R1"
+    )
+    assert again["new_lines"] == 0 and row_counts(client) == state, "re-importing changes nothing"
+    second = upload("d3.xml", opening="200.00", closing="250.00", amount="50.00", day="2026-11-03", ref="R2")
+    assert second["warnings"] == [
+        f"d3.xml: opens at 200.00 but the previous statement of account {SPECIAL} (d1.xml, to 2026-11-01) "
+        "closed at 180.00: lines are missing between them"
+    ]
+    third = upload("d4.xml", opening="250.00", closing="260.00", amount="20.00", day="2026-11-04", ref="R3")
+    assert third["warnings"] == [
+        "d4.xml: opening balance 250.00 plus the lines' 20.00 is 270.00, not the closing balance 260.00: "
+        "lines are missing or altered"
+    ]
+
+
+def test_the_daily_task_reconciles_the_given_day(client, tokens, world):
+    from feecollect.tasks import reconcile_previous_day
+
+    summary = reconcile_previous_day(world["day"].isoformat())
+    assert summary["date"] == world["day"].isoformat() and set(summary["exceptions"]) == set(
+        EXCEPTION_CLASSES
+    )
+    shown = client.get(f"/api/v1/reconciliations/{world['day']}", headers=bearer(tokens["finance"])).json()
+    assert shown["exceptions"] == summary["exceptions"] and shown["run_by"] == "beat"
+    from feecollect.tasks import celery_app
+
+    entry = celery_app.conf.beat_schedule["reconcile-previous-day"]
+    assert entry["task"] == "feecollect.reconcile.run_day"

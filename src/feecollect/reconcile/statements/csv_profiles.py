@@ -39,7 +39,6 @@ FIELDS = (
 HEADER_SEARCH_ROWS = 30
 MAX_FEN = 10**15
 _PADDING = " \t\u3000\r\n"
-_PLACEHOLDER = re.compile(r"^-+$")
 _AMOUNT = re.compile(r"^[+-]?\d+(\.\d{1,2})?$")
 CURRENCIES = {"人民币": "CNY", "RMB": "CNY", "CNY": "CNY", "": "CNY"}
 
@@ -89,8 +88,9 @@ def default_profiles() -> tuple[BankProfile, ...]:
 
 
 def clean(cell: str) -> str:
+    """A cell without the padding banks add, and empty where it holds only a ``-----`` placeholder."""
     text = cell.strip(_PADDING)
-    return "" if _PLACEHOLDER.fullmatch(text) else text
+    return "" if text[:1] == "-" and not text.strip("-") else text
 
 
 def decode(source: str, content: bytes) -> str:
@@ -214,6 +214,10 @@ class _LineReader:
     def __init__(self, source: str, profile: BankProfile, header: list[str], columns: dict[str, list[int]]):
         self.source, self.profile, self.header = source, profile, header
         self.positions = {name: found[0] for name, found in columns.items()}
+        # Each row gets one empty cell appended (and short rows are padded): a field the layout lacks
+        # reads that last cell, at -1.
+        self.width = max(p for found in columns.values() for p in found) + 1
+        self.at = {name: self.positions.get(name, -1) for name in FIELDS}
         self.remark_positions = columns.get("remark", [])
 
     def cell(self, row: list[str], name: str) -> str:
@@ -227,17 +231,19 @@ class _LineReader:
         return StatementError(self.source, line_no, self.header_of(name), message)
 
     def read(self, row: list[str], line_no: int) -> StatementLine | None:
-        when = self.cell(row, "date")
+        row = [*row, ""] if len(row) >= self.width else row + [""] * (self.width + 1 - len(row))
+        at = self.at
+        when = clean(row[at["date"]])
         amount_text, credit, debit = (
-            self.cell(row, "amount"),
-            self.cell(row, "credit"),
-            self.cell(row, "debit"),
+            clean(row[at["amount"]]),
+            clean(row[at["credit"]]),
+            clean(row[at["debit"]]),
         )
         if not when:
             if not (amount_text or credit or debit):
                 return None  # an empty row, or a summary or note row below the lines
             raise self.fail(line_no, "date", "empty")
-        time_text = self.cell(row, "time")
+        time_text = clean(row[at["time"]])
         try:
             booked_on, booked_at = parse_when(when)
             if time_text:
@@ -246,9 +252,9 @@ class _LineReader:
             raise self.fail(
                 line_no, "time" if time_text and "time" in str(exc) else "date", str(exc)
             ) from None
-        amount = _amount(self.profile, self, line_no, amount_text, credit, debit, self.cell(row, "direction"))
+        amount = _amount(self.profile, self, line_no, amount_text, credit, debit, clean(row[at["direction"]]))
         balance = None
-        if balance_text := self.cell(row, "balance"):
+        if balance_text := clean(row[at["balance"]]):
             try:
                 balance = parse_fen(balance_text)
             except ValueError as exc:
@@ -261,10 +267,10 @@ class _LineReader:
             booked_at=booked_at,
             amount_fen=amount,
             currency=CURRENCIES.get(currency, currency),
-            counterparty_name=self.cell(row, "counterparty_name"),
-            counterparty_account=self.cell(row, "counterparty_account"),
+            counterparty_name=clean(row[at["counterparty_name"]]),
+            counterparty_account=clean(row[at["counterparty_account"]]),
             remark=remark,
-            serial=self.cell(row, "serial"),
+            serial=clean(row[at["serial"]]),
             balance_fen=balance,
         )
 
