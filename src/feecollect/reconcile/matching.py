@@ -71,7 +71,6 @@ class NoticeFacts(NamedTuple):
     amount_fen: int
     payer_name: str
     department: str
-    due_date: date
     case_no: str
 
 
@@ -111,11 +110,16 @@ class DayResult:
     pay_from_statement: list[tuple[Line, NoticeFacts]] = field(default_factory=list)
 
 
-def _finding(
-    cls: str, subject: str, line: Line, department: str | None, detail: str, **extra: Any
-) -> Finding:
+def _finding(cls: str, line: Line, department: str | None, detail: str, **extra: Any) -> Finding:
+    """A finding about one statement line."""
     return Finding(
-        cls, f"{cls}:{subject}", line.booked_on, line.amount_fen, department, detail, line.evidence() | extra
+        cls,
+        f"{cls}:line:{line.id}",
+        line.booked_on,
+        line.amount_fen,
+        department,
+        detail,
+        line.evidence() | extra,
     )
 
 
@@ -135,13 +139,13 @@ def match_special_credits(
         if c.payment_code in notices and c.amount_fen == notices[c.payment_code].amount_fen
     }
     for line in lines:
-        if line.account_kind != "special" or line.amount_fen <= 0:
+        _, _, kind, _, _, _, amount, currency, _, _, _, code = line  # unpacked: this loop sees every line
+        if kind != "special" or amount <= 0:
             continue
-        subject = f"line:{line.id}"
-        notice = notices.get(line.payment_code) if line.payment_code else None
-        if line.currency != "CNY":
+        notice = notices.get(code) if code else None
+        if currency != "CNY":
             result.findings.append(
-                _finding("unidentified_credit", subject, line, None, f"a credit in {line.currency}, not CNY")
+                _finding("unidentified_credit", line, None, f"a credit in {currency}, not CNY")
             )
             continue
         if notice is None:
@@ -156,7 +160,6 @@ def match_special_credits(
             result.findings.append(
                 _finding(
                     "unidentified_credit",
-                    subject,
                     line,
                     None,
                     detail,
@@ -170,7 +173,6 @@ def match_special_credits(
             result.findings.append(
                 _finding(
                     "unidentified_credit",
-                    subject,
                     line,
                     notice.department,
                     f"notice {notice.payment_code} was voided: no payable notice for this money",
@@ -182,7 +184,6 @@ def match_special_credits(
             result.findings.append(
                 _finding(
                     "amount_mismatch",
-                    subject,
                     line,
                     notice.department,
                     f"notice {notice.payment_code} is for {format_yuan(notice.amount_fen)}, "
@@ -196,7 +197,6 @@ def match_special_credits(
             result.findings.append(
                 _finding(
                     "duplicate_payment",
-                    subject,
                     line,
                     notice.department,
                     f"notice {notice.payment_code} was already paid; this is a second credit for it",
@@ -213,7 +213,6 @@ def match_special_credits(
             result.findings.append(
                 _finding(
                     "paid_without_callback",
-                    subject,
                     line,
                     notice.department,
                     f"notice {notice.payment_code} was paid at the bank, which never called back; "
@@ -272,7 +271,6 @@ def match_department_credits(lines: Iterable[Line], cases: Iterable[CaseFacts]) 
             findings.append(
                 _finding(
                     "collected_outside_centre",
-                    f"line:{line.id}",
                     line,
                     line.department or case.department,
                     f"{format_yuan(line.amount_fen)} from {case.applicant_name}, applicant of case "
@@ -285,7 +283,6 @@ def match_department_credits(lines: Iterable[Line], cases: Iterable[CaseFacts]) 
                 findings.append(
                     _finding(
                         "over_standard",
-                        f"line:{line.id}",
                         line,
                         line.department or case.department,
                         f"{format_yuan(line.amount_fen)} collected for case {case.case_no}, whose lowest "

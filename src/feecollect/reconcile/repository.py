@@ -125,20 +125,28 @@ def insert_lines(session: Session, rows: list[tuple[Any, ...]]) -> int:
     return (session.scalar(select(func.count()).select_from(StatementLine)) or 0) - before_count
 
 
-def _rows(session: Session, query) -> list[Any]:  # type: ignore[no-untyped-def]
-    """Plain Core rows: bulk reads skip the ORM's per-row work."""
-    return session.connection().execute(query).all()
+def _rows(session: Session, query) -> list[tuple[Any, ...]]:  # type: ignore[no-untyped-def]
+    """Plain DBAPI tuples for the bulk reads of a run (a million rows): no ORM or Row objects, no
+    per-row type processing. Only for queries whose values are dates, numbers and constants of ours,
+    rendered inline; their selected columns are integers and text (no dates on SQLite)."""
+    connection = session.connection()
+    sql = str(query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def lines_of_day(session: Session, day: date) -> list[Any]:
-    """Every line booked on ``day``, with its account's kind and department."""
+    """Every line booked on ``day`` (its date is not repeated), with its account's kind and department."""
     query = (
         select(
             StatementLine.id,
             BankAccount.account_no,
             BankAccount.kind,
             BankAccount.department_code,
-            StatementLine.booked_on,
             StatementLine.booked_at,
             StatementLine.amount_fen,
             StatementLine.currency,
@@ -185,7 +193,9 @@ def earlier_special_credits(session: Session, day: date) -> list[Any]:
 
 
 def notices_credited_on(session: Session, day: date) -> list[Any]:
-    """The notices whose codes the special-account credits of ``day`` carry, with their cases."""
+    """The notices whose codes the special-account credits of ``day`` carry, with their cases and,
+    where there is one, their payment: (notice id, code, status, amount, payer, department, case
+    number, payment id, payment amount, bank code, bank transaction id)."""
     query = (
         select(
             Notice.id,
@@ -194,20 +204,16 @@ def notices_credited_on(session: Session, day: date) -> list[Any]:
             Notice.amount_fen,
             Notice.payer_name,
             Notice.department_code,
-            Notice.due_date,
             Case.case_no,
+            Payment.id,
+            Payment.amount_fen,
+            Payment.bank_code,
+            Payment.bank_txn_id,
         )
         .join(Case, Case.id == Notice.case_id)
+        .outerjoin(Payment, Payment.notice_id == Notice.id)
         .where(Notice.payment_code.in_(_codes_credited_on(day)))
     )
-    return _rows(session, query)
-
-
-def payments_credited_on(session: Session, day: date) -> list[Any]:
-    """The payments of those notices."""
-    query = select(
-        Payment.id, Payment.notice_id, Payment.amount_fen, Payment.bank_code, Payment.bank_txn_id
-    ).where(Payment.payment_code.in_(_codes_credited_on(day)))
     return _rows(session, query)
 
 

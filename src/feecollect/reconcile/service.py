@@ -52,11 +52,13 @@ class RunOutcome:
 def reconcile_day(
     session: Session, settings: Settings, catalogue: Catalogue, day: date, actor: Actor
 ) -> RunOutcome:
-    lines = [Line._make(row) for row in repository.lines_of_day(session, day)]
-    notices = {row[1]: NoticeFacts._make(row) for row in repository.notices_credited_on(session, day)}
-    known_payments = {
-        row[1]: PaymentFacts._make(row) for row in repository.payments_credited_on(session, day)
-    }
+    lines = [Line(r[0], r[1], r[2], r[3], day, *r[4:]) for r in repository.lines_of_day(session, day)]
+    notices: dict[str, NoticeFacts] = {}
+    known_payments: dict[int, PaymentFacts] = {}
+    for row in repository.notices_credited_on(session, day):
+        notices[row[1]] = NoticeFacts._make(row[:7])
+        if row[7] is not None:
+            known_payments[row[0]] = PaymentFacts(row[7], row[0], row[8], row[9], row[10])
     earlier = [EarlierCredit._make(row) for row in repository.earlier_special_credits(session, day)]
     day_result = match_special_credits(
         lines, notices, known_payments, earlier, _suggestions(session, lines, notices)

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import tomllib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -159,19 +161,25 @@ def detect(
 
 def read_csv(source: str, content: bytes, profiles: tuple[BankProfile, ...] | None = None) -> Statement:
     reader = csv.reader(io.StringIO(decode(source, content), newline=""))
-    try:
-        rows = list(reader)
-    except csv.Error as exc:
-        raise StatementError(source, reader.line_num, None, f"not CSV: {exc}") from None
-    return read_rows(source, rows, "csv", profiles)
+
+    def rows() -> Iterator[list[str]]:
+        try:
+            yield from reader
+        except csv.Error as exc:
+            raise StatementError(source, reader.line_num, None, f"not CSV: {exc}") from None
+
+    return read_rows(source, rows(), "csv", profiles)
 
 
 def read_rows(
-    source: str, rows: list[list[str]], kind: str, profiles: tuple[BankProfile, ...] | None = None
+    source: str, rows: Iterable[list[str]], kind: str, profiles: tuple[BankProfile, ...] | None = None
 ) -> Statement:
-    """A table of text cells (from CSV, XLSX or XLS) through the bank profile its header row matches."""
+    """A table of text cells (from CSV, XLSX or XLS) through the bank profile its header row matches.
+    Rows are consumed as they come: only the statement lines are kept."""
     profiles = profiles or default_profiles()
-    found = detect(rows, profiles)
+    rows = iter(rows)
+    head = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
+    found = detect(head, profiles)
     if found is None:
         raise StatementError(
             source,
@@ -181,14 +189,16 @@ def read_rows(
             f"{HEADER_SEARCH_ROWS} rows (profiles: {', '.join(p.code for p in profiles)})",
         )
     profile, header_index, columns = found
-    reader = _LineReader(source, profile, [clean(cell) for cell in rows[header_index]], columns)
+    reader = _LineReader(source, profile, [clean(cell) for cell in head[header_index]], columns)
     lines = []
     accounts: set[str] = set()
-    for row_index in range(header_index + 1, len(rows)):
-        line = reader.read(rows[row_index], row_index + 1)
+    read = reader.read
+    with_account = "account" in columns
+    for line_no, row in enumerate(itertools.chain(head[header_index + 1 :], rows), header_index + 2):
+        line = read(row, line_no)
         if line is not None:
             lines.append(line)
-            if account := reader.cell(rows[row_index], "account"):
+            if with_account and (account := reader.cell(row, "account")):
                 accounts.add(account)
     if not lines:
         raise StatementError(source, None, None, "no statement lines below the header")
