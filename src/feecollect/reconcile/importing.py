@@ -122,7 +122,6 @@ def _plain(account_no: str) -> str:
 
 
 def _store(session: Session, actor: Actor, statement: Statement, account: BankAccount) -> ImportedStatement:
-    content_digest = hashlib.sha256(repr(statement).encode()).hexdigest()
     first = min(line.booked_on for line in statement.lines)
     last = max(line.booked_on for line in statement.lines)
     warnings = [problem] if (problem := statement.balance_problem()) else []
@@ -131,7 +130,7 @@ def _store(session: Session, actor: Actor, statement: Statement, account: BankAc
         account_id=account.id,
         source=statement.source[:255],
         format=statement.format,
-        sha256=content_digest,
+        sha256=statement.digest,
         line_count=len(statement.lines),
         new_line_count=0,
         first_date=first,

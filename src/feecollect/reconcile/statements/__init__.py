@@ -6,6 +6,9 @@ SWIFT MT940, XLSX, legacy XLS, else a Chinese bank CSV export read through the b
 
 from __future__ import annotations
 
+import hashlib
+from dataclasses import replace
+
 from feecollect.reconcile.statements.camt import is_camt, read_camt
 from feecollect.reconcile.statements.csv_profiles import read_csv
 from feecollect.reconcile.statements.spreadsheet import XLS_MAGIC, XLSX_MAGIC, read_xls, read_xlsx
@@ -33,6 +36,11 @@ def detect_format(content: bytes) -> str:
 
 def read_statements(source: str, content: bytes) -> tuple[Statement, ...]:
     """Every statement in one file (camt.053 may hold several accounts'); refused whole on any error."""
+    digest = hashlib.sha256(content).hexdigest()
+    return tuple(replace(statement, digest=digest) for statement in _read(source, content))
+
+
+def _read(source: str, content: bytes) -> tuple[Statement, ...]:
     if not content.strip():
         raise StatementError(source, None, None, "the file is empty")
     if len(content) > MAX_FILE_BYTES:

@@ -31,6 +31,7 @@ class Statement:
     opening_balance_fen: int | None = None
     closing_balance_fen: int | None = None
     account: str | None = None  # the account number the file names, where it names one
+    digest: str = ""  # SHA-256 of the file it came from
 
     def balance_problem(self) -> str | None:
         """Where the file carries both balances, opening plus the lines must give the closing balance;
