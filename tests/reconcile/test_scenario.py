@@ -167,6 +167,12 @@ def test_every_class_twice_beside_clean_matches(client, tokens, cli, world, tmp_
     by_class: dict[str, list[dict]] = {}  # type: ignore[type-arg]
     for item in found["items"]:
         by_class.setdefault(item["class"], []).append(item)
+    filtered = client.get("/api/v1/exceptions?class=amount_mismatch&limit=1&offset=1", headers=finance).json()
+    assert (filtered["total"], len(filtered["items"]), filtered["items"][0]["class"]) == (
+        2,
+        1,
+        "amount_mismatch",
+    )
     mismatch = {e["evidence"]["payment_code"]: e for e in by_class["amount_mismatch"]}
     am2 = mismatch[world["notices"]["AM2"]["payment_code"]]
     assert (am2["amount"], am2["evidence"]["expected"]) == ("1570.00", "570.00")

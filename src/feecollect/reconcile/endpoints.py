@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from feecollect.api.auth import allow
 from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
@@ -95,17 +97,32 @@ def reconciliation_report(day: date, principal: FinanceReader, session: DbSessio
     )
 
 
-def _page(session, day, exception_class, status, department, offset, limit) -> ExceptionPage:  # type: ignore[no-untyped-def]
-    total, found = repository.exceptions(
-        session,
-        day=day,
-        exception_class=exception_class,
-        status=status,
-        department=department,
-        offset=offset,
-        limit=limit,
-    )
-    return ExceptionPage(total=total, offset=offset, limit=limit, items=[ExceptionOut.of(e) for e in found])
+@dataclass
+class ExceptionQuery:
+    """The filters and page of an exception listing (query parameters)."""
+
+    exception_class: ClassFilter = None
+    status: StatusFilter = None
+    department: str | None = None
+    offset: Annotated[int, Query(ge=0)] = 0
+    limit: Annotated[int, Query(ge=1, le=500)] = 50
+
+    def page(self, session: Session, day: date | None) -> ExceptionPage:
+        total, found = repository.exceptions(
+            session,
+            day=day,
+            exception_class=self.exception_class,
+            status=self.status,
+            department=self.department,
+            offset=self.offset,
+            limit=self.limit,
+        )
+        return ExceptionPage(
+            total=total, offset=self.offset, limit=self.limit, items=[ExceptionOut.of(e) for e in found]
+        )
+
+
+Listing = Annotated[ExceptionQuery, Depends()]
 
 
 @router.get(
@@ -115,32 +132,17 @@ def _page(session, day, exception_class, status, department, offset, limit) -> E
     summary="Exceptions the run of a date found",
 )
 def day_exceptions(
-    day: date,
-    principal: FinanceReader,
-    session: DbSession,
-    exception_class: ClassFilter = None,
-    status: StatusFilter = None,
-    department: str | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    day: date, principal: FinanceReader, session: DbSession, listing: Listing
 ) -> ExceptionPage:
     run_summary(session, day)  # 404 for a date never run
-    return _page(session, day, exception_class, status, department, offset, limit)
+    return listing.page(session, day)
 
 
 @router.get(
     "/exceptions", response_model=ExceptionPage, response_model_by_alias=True, summary="All exceptions"
 )
-def all_exceptions(
-    principal: FinanceReader,
-    session: DbSession,
-    exception_class: ClassFilter = None,
-    status: StatusFilter = None,
-    department: str | None = None,
-    offset: Annotated[int, Query(ge=0)] = 0,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> ExceptionPage:
-    return _page(session, None, exception_class, status, department, offset, limit)
+def all_exceptions(principal: FinanceReader, session: DbSession, listing: Listing) -> ExceptionPage:
+    return listing.page(session, None)
 
 
 @router.get(
