@@ -153,6 +153,14 @@ def demo(host: str, port: int, no_serve: bool) -> None:
             f"     verify: http://{host}:{port}/verify?code={bill['code']}&number={bill['number']}"
             f"&check={bill['check']}&format=html"
         )
+    from feecollect.demo import reconcile_today
+
+    summary, report = reconcile_today(settings, seeded)
+    found = ", ".join(f"{name} {count}" for name, count in summary["exceptions"].items() if count)
+    click.echo(
+        f"  reconciliation of {summary['date']}: {summary['matched']} statement credits matched; {found}"
+    )
+    click.echo(f"     report: {report}")
     clerk_token = seeded.tokens[1][3]
     click.echo(f"try: curl http://{host}:{port}/api/v1/schedules")
     click.echo(f"     curl -H 'Authorization: Bearer {clerk_token}' http://{host}:{port}/api/v1/notices")

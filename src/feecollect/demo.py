@@ -140,3 +140,61 @@ def pay_through_the_bank_client(settings: Settings, payment_code: str, amount: s
         )
     app.state.engine.dispose()
     return found
+
+
+DEMO_SPECIAL_ACCOUNT = "43050162360800000001"
+
+
+def reconcile_today(settings: Settings, seeded: Seeded, report_dir: str = "demo-output") -> tuple[dict, str]:  # type: ignore[type-arg]
+    """The daily job on demo data: a special-account statement (CCB corporate CSV, GBK) holding the
+    notice the bank called back, one it never called back and a credit with no payment code, imported
+    and reconciled for today. Run again, it imports nothing and finds the same."""
+    from pathlib import Path
+
+    from feecollect.db.engine import make_engine, make_sessionmaker, unit_of_work
+    from feecollect.reconcile import repository as reconcile_repository
+    from feecollect.reconcile.accounts import add_account
+    from feecollect.reconcile.importing import import_statements, parse_files
+    from feecollect.reconcile.report import reconciliation_workbook
+    from feecollect.reconcile.service import reconcile_day
+    from feecollect.schedules import repository as schedules
+    from feecollect.schedules.service import catalogue_from_rows
+
+    today = datetime.now(settings.zone).date()
+    (_, unpaid_code, unpaid_amount), (_, paid_code, paid_amount) = seeded.notices[:2]
+    rows = [
+        (paid_amount, "张三", f"缴款码:{paid_code}", 1),
+        (
+            unpaid_amount,
+            "示范市星河商贸有限公司",
+            f"缴款码 {' '.join(unpaid_code[i : i + 4] for i in range(0, 20, 4))}",
+            2,
+        ),
+        ("100.00", "李四", "往来款", 3),
+    ]
+    statement = (
+        "中国建设银行账户明细\n"
+        "账号,账户名称,交易时间,借方发生额（支取）,贷方发生额（收入）,余额,币种,对方户名,对方账号,对方开户机构,"
+        "记账日期,摘要,备注,账户明细编号-交易流水号\n"
+        + "".join(
+            f"{DEMO_SPECIAL_ACCOUNT},示范市财政局非税收入财政专户,{today:%Y%m%d} 1{n}:00:00,,"
+            f'"{amount}",,人民币,{name},62170000100012345{n},建行示范支行,{today:%Y%m%d},缴款,'
+            f"{remark},DEMO{today:%Y%m%d}{n:04d}\n"
+            for amount, name, remark, n in rows
+        )
+    ).encode("gbk")
+    sessions = make_sessionmaker(make_engine(settings.database_url))
+    with unit_of_work(sessions) as session:
+        if reconcile_repository.account_by_no(session, DEMO_SPECIAL_ACCOUNT) is None:
+            add_account(session, DEMO, DEMO_SPECIAL_ACCOUNT, "special", None, "中国建设银行示范市分行", set())
+    with unit_of_work(sessions) as session:
+        import_statements(session, DEMO, parse_files([(f"ccb-{today}.csv", statement)]))
+        catalogue = catalogue_from_rows(list(schedules.current_versions(session)))
+        summary = reconcile_day(session, settings, catalogue, today, DEMO).summary
+    with unit_of_work(sessions) as session:
+        _, found = reconcile_repository.exceptions(session, day=today)
+        report = Path(report_dir) / f"reconciliation-{today}.xlsx"
+        report.parent.mkdir(parents=True, exist_ok=True)
+        report.write_bytes(reconciliation_workbook(summary, found))
+    sessions.kw["bind"].dispose()
+    return summary, str(report)
