@@ -20,6 +20,7 @@ from feecollect.audit.service import Actor, record
 from feecollect.errors import NotFound, Unprocessable
 from feecollect.money import format_yuan
 from feecollect.reconcile import repository
+from feecollect.reconcile.bulk import cyclic_gc_paused
 from feecollect.reconcile.codes import find_payment_code
 from feecollect.reconcile.models import BankAccount, StatementFile
 from feecollect.reconcile.statements import Statement, StatementError, StatementLine, read_statements
@@ -71,7 +72,8 @@ def parse_files(files: list[tuple[str, bytes]]) -> list[Statement]:
     statements: list[Statement] = []
     for source, content in files:
         try:
-            statements.extend(read_statements(source, content))
+            with cyclic_gc_paused():
+                statements.extend(read_statements(source, content))
         except StatementError as exc:
             raise MalformedStatement(
                 str(exc), extra={"file": exc.source, "line": exc.line, "field": exc.field}
@@ -85,8 +87,9 @@ def import_statements(
     """Store statements read by :func:`parse_files`; every account is checked before a line is written."""
     targets = [(statement, _account_for(session, statement, account_no)) for statement in statements]
     report = ImportReport()
-    for statement, account in targets:
-        report.statements.append(_store(session, actor, statement, account))
+    with cyclic_gc_paused():
+        for statement, account in targets:
+            report.statements.append(_store(session, actor, statement, account))
     return report
 
 

@@ -111,7 +111,11 @@ def insert_lines(session: Session, rows: list[tuple[Any, ...]]) -> int:
                 f"INSERT INTO statement_lines ({columns}) SELECT {columns} FROM incoming_statement_lines "
                 "ORDER BY line_no ON CONFLICT (account_id, dedup_key) DO NOTHING"
             )
-            return cursor.rowcount
+            inserted = cursor.rowcount
+            if inserted > 10_000:
+                # The run that follows in this transaction must not be planned for an empty table.
+                cursor.execute("ANALYZE statement_lines")
+            return inserted
     dicts = [dict(zip(LINE_COLUMNS, row, strict=True)) for row in rows]
     before_count = session.scalar(select(func.count()).select_from(StatementLine)) or 0
     for row in dicts:

@@ -24,6 +24,7 @@ from feecollect.ledger import service as ledger
 from feecollect.money import format_yuan
 from feecollect.payments import repository as payments
 from feecollect.reconcile import repository
+from feecollect.reconcile.bulk import cyclic_gc_paused
 from feecollect.reconcile.matching import (
     EXCEPTION_CLASSES,
     STATEMENT_BANK,
@@ -50,6 +51,13 @@ class RunOutcome:
 
 
 def reconcile_day(
+    session: Session, settings: Settings, catalogue: Catalogue, day: date, actor: Actor
+) -> RunOutcome:
+    with cyclic_gc_paused():
+        return _reconcile_day(session, settings, catalogue, day, actor)
+
+
+def _reconcile_day(
     session: Session, settings: Settings, catalogue: Catalogue, day: date, actor: Actor
 ) -> RunOutcome:
     lines = [Line(r[0], r[1], r[2], r[3], day, *r[4:]) for r in repository.lines_of_day(session, day)]
