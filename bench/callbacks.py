@@ -10,7 +10,8 @@ wrk always sleeps its full duration, so the run is interrupted (SIGINT, which ma
 true elapsed time) as soon as the database holds all N payments.
 
     python bench/callbacks.py [--notices 20000] [--connections 64] [--seconds 10]
-    needs: wrk (apt-get install wrk), PostgreSQL on 127.0.0.1 (FEECOLLECT_BENCH_POSTGRES_URL)
+    needs: wrk (apt-get install wrk), PostgreSQL on 127.0.0.1 (FEECOLLECT_BENCH_POSTGRES_URL) and Redis
+    as the broker the bill tasks are sent to (FEECOLLECT_BENCH_BROKER_URL, emptied before and after)
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from pathlib import Path
 
 import httpx
 import psycopg
+import redis
 from sqlalchemy import func, make_url, select
 
 from feecollect.api.app import create_app
@@ -50,6 +52,7 @@ from feecollect.users.principal import Principal
 from feecollect.users.service import Role
 
 ROOT = Path(__file__).resolve().parent.parent
+BROKER_URL = os.environ.get("FEECOLLECT_BENCH_BROKER_URL", "redis://127.0.0.1:6379/14")
 ADMIN_URL = os.environ.get(
     "FEECOLLECT_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )
@@ -213,11 +216,15 @@ def main() -> None:
         port = free_port()
         url = f"http://127.0.0.1:{port}"
         log = open(tempfile.mkstemp(prefix="uvicorn-", suffix=".log")[1], "w")  # noqa: SIM115
+        # As in production, the bill each payment calls for goes to the broker, to be issued by a
+        # worker: without one, tasks run eagerly and every callback would render its bill's PDF inline.
+        redis.Redis.from_url(BROKER_URL).flushdb()
         environment = os.environ | {
             "FEECOLLECT_DATABASE_URL": database_url,
             "FEECOLLECT_SECRET_KEY": SECRET,
             "FEECOLLECT_SCHEDULES_DIR": str(settings.schedules_dir),
             "FEECOLLECT_ENVIRONMENT": "test",
+            "FEECOLLECT_BROKER_URL": BROKER_URL,
         }
         server = subprocess.Popen(
             [
@@ -268,6 +275,7 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=30)
         drop_database(name)
+        redis.Redis.from_url(BROKER_URL).flushdb()
 
     c_n, c_s, c_rate, c_p50, c_p99, c_err = parse_wrk(ceiling)
     b_n, b_s, b_rate, b_p50, b_p99, b_err = parse_wrk(callbacks)
