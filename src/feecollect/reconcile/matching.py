@@ -168,55 +168,56 @@ def match_special_credits(
                 )
             )
             continue
-        links = {"payment_code": notice.payment_code, "case_no": notice.case_no}
-        if notice.status == "voided":
-            result.findings.append(
-                _finding(
-                    "unidentified_credit",
-                    line,
-                    notice.department,
-                    f"notice {notice.payment_code} was voided: no payable notice for this money",
-                    **links,
-                )
-            )
-            continue
-        if line.amount_fen != notice.amount_fen:
-            result.findings.append(
-                _finding(
-                    "amount_mismatch",
-                    line,
-                    notice.department,
-                    f"notice {notice.payment_code} is for {format_yuan(notice.amount_fen)}, "
-                    f"the bank credited {format_yuan(line.amount_fen)}",
-                    expected=format_yuan(notice.amount_fen),
-                    **links,
-                )
-            )
-            continue
-        if notice.id in claimed:
-            result.findings.append(
-                _finding(
-                    "duplicate_payment",
-                    line,
-                    notice.department,
-                    f"notice {notice.payment_code} was already paid; this is a second credit for it",
-                    **links,
-                )
-            )
-            continue
-        claimed.add(notice.id)
-        result.matched += 1
-        payment = payments.get(notice.id)
-        if payment is None or payment.from_statement:
+        notice_id, _, status, expected, _, department, case_no = notice
+        if status != "voided" and amount == expected and notice_id not in claimed:
+            claimed.add(notice_id)
+            result.matched += 1
+            payment = payments.get(notice_id)
+            if payment is not None and not payment.from_statement:
+                continue  # the usual case: the callback and the statement line agree
             if payment is None:
                 result.pay_from_statement.append((line, notice))
             result.findings.append(
                 _finding(
                     "paid_without_callback",
                     line,
-                    notice.department,
-                    f"notice {notice.payment_code} was paid at the bank, which never called back; "
+                    department,
+                    f"notice {code} was paid at the bank, which never called back; "
                     "the notice is paid from this statement line",
+                    payment_code=code,
+                    case_no=case_no,
+                )
+            )
+            continue
+        links = {"payment_code": code, "case_no": case_no}
+        if status == "voided":
+            result.findings.append(
+                _finding(
+                    "unidentified_credit",
+                    line,
+                    department,
+                    f"notice {code} was voided: no payable notice for this money",
+                    **links,
+                )
+            )
+        elif amount != expected:
+            result.findings.append(
+                _finding(
+                    "amount_mismatch",
+                    line,
+                    department,
+                    f"notice {code} is for {format_yuan(expected)}, the bank credited {format_yuan(amount)}",
+                    expected=format_yuan(expected),
+                    **links,
+                )
+            )
+        else:
+            result.findings.append(
+                _finding(
+                    "duplicate_payment",
+                    line,
+                    department,
+                    f"notice {code} was already paid; this is a second credit for it",
                     **links,
                 )
             )
