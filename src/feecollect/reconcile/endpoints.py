@@ -17,7 +17,6 @@ from feecollect.money import format_yuan
 from feecollect.reconcile import repository
 from feecollect.reconcile.importing import import_statements, parse_files
 from feecollect.reconcile.matching import EXCEPTION_CLASSES
-from feecollect.reconcile.models import StatementFile, StatementLine
 from feecollect.reconcile.report import overdue_workbook, reconciliation_workbook
 from feecollect.reconcile.schemas import ExceptionOut, ExceptionPage, ResolveIn, RunIn, StatementLineOut
 from feecollect.reconcile.service import reconcile_day, resolve, run_summary
@@ -52,14 +51,13 @@ async def upload_statements(
 
 @router.get("/statement-lines/{line_id}", response_model=StatementLineOut, summary="One statement line")
 def statement_line(line_id: int, principal: FinanceReader, session: DbSession) -> StatementLineOut:
-    line = session.get(StatementLine, line_id)
-    if line is None:
+    found = repository.line_with_origin(session, line_id)
+    if found is None:
         raise NotFound(f"no statement line {line_id}")
-    source = session.get(StatementFile, line.file_id)
-    account = next(a for a in repository.accounts(session) if a.id == line.account_id)
+    line, account_no, source = found
     return StatementLineOut(
         id=line.id,
-        account=account.account_no,
+        account=account_no,
         booked_on=line.booked_on,
         booked_at=line.booked_at,
         amount=format_yuan(line.amount_fen),
@@ -69,7 +67,7 @@ def statement_line(line_id: int, principal: FinanceReader, session: DbSession) -
         remark=line.remark,
         serial=line.serial,
         payment_code=line.payment_code,
-        source=source.source if source else "",
+        source=source,
         line_no=line.line_no,
     )
 

@@ -62,6 +62,17 @@ def add_account(session: Session, account: BankAccount) -> None:
 # statements ---------------------------------------------------------------------------------------
 
 
+def line_with_origin(session: Session, line_id: int) -> tuple[StatementLine, str, str] | None:
+    """A statement line with its account number and the file it came from."""
+    row = session.execute(
+        select(StatementLine, BankAccount.account_no, StatementFile.source)
+        .join(BankAccount, BankAccount.id == StatementLine.account_id)
+        .join(StatementFile, StatementFile.id == StatementLine.file_id)
+        .where(StatementLine.id == line_id)
+    ).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
 def add_file(session: Session, statement_file: StatementFile) -> None:
     session.add(statement_file)
     session.flush()
