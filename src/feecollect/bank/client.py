@@ -3,6 +3,7 @@ benchmark and the tests drive the bank contract through it, from the outside."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime
 from typing import Any
@@ -53,6 +54,12 @@ class BankClient:
 
 
 class AsyncBankClient:
+    """Sends callbacks as a bank does: a request that dies on the wire (a keep-alive connection the
+    server closed as it was reused, a reset) is sent again, freshly signed, since the contract makes a
+    replay of the same body safe."""
+
+    ATTEMPTS = 5
+
     def __init__(self, http: httpx.AsyncClient, key: str, secret: str):
         self.http, self.key, self.secret = http, key, secret
 
@@ -60,7 +67,15 @@ class AsyncBankClient:
         self, bank_txn_id: str, payment_code: str, amount: str, paid_at: datetime, **optional: Any
     ) -> httpx.Response:
         body = payment_body(bank_txn_id, payment_code, amount, paid_at, **optional)
-        headers = signed_headers(self.key, self.secret, "POST", PAYMENTS, body) | {
-            "Content-Type": "application/json"
-        }
-        return await self.http.post(PAYMENTS, content=body, headers=headers)
+        attempt = 1
+        while True:
+            headers = signed_headers(self.key, self.secret, "POST", PAYMENTS, body) | {
+                "Content-Type": "application/json"
+            }
+            try:
+                return await self.http.post(PAYMENTS, content=body, headers=headers)
+            except httpx.TransportError:
+                if attempt == self.ATTEMPTS:
+                    raise
+            await asyncio.sleep(0.05 * attempt)
+            attempt += 1
