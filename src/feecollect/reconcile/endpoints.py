@@ -33,7 +33,7 @@ MAX_UPLOAD = 512 * 1024 * 1024
 
 
 @router.post("/statements", status_code=201, summary="Import bank statement files (multipart, field `file`)")
-async def upload_statements(
+def upload_statements(
     principal: Finance,
     session: DbSession,
     file: Annotated[list[UploadFile], File(description="one or more statement files")],
@@ -41,7 +41,8 @@ async def upload_statements(
 ) -> dict[str, Any]:
     files = []
     for upload in file:
-        content = await upload.read(MAX_UPLOAD + 1)
+        # A plain def, run in the thread pool: the import below is blocking database work.
+        content = upload.file.read(MAX_UPLOAD + 1)
         if len(content) > MAX_UPLOAD:
             raise Unprocessable(f"{upload.filename}: larger than 512 MiB", code="malformed_statement")
         files.append((upload.filename or "statement", content))

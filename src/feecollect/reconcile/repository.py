@@ -127,17 +127,7 @@ def insert_lines(session: Session, rows: list[tuple[Any, ...]]) -> int:
                 # The run that follows in this transaction must not be planned for an empty table.
                 cursor.execute("ANALYZE statement_lines")
             return inserted
-    dicts = [dict(zip(LINE_COLUMNS, row, strict=True)) for row in rows]
-    before_count = session.scalar(select(func.count()).select_from(StatementLine)) or 0
-    for row in dicts:
-        exists = session.scalar(
-            select(StatementLine.id).where(
-                StatementLine.account_id == row["account_id"], StatementLine.dedup_key == row["dedup_key"]
-            )
-        )
-        if exists is None:
-            session.execute(insert(StatementLine).values(**row))
-    return (session.scalar(select(func.count()).select_from(StatementLine)) or 0) - before_count
+    raise NotImplementedError(f"bulk statement import supports SQLite and PostgreSQL, not {dialect}")
 
 
 def _rows(session: Session, query) -> list[tuple[Any, ...]]:  # type: ignore[no-untyped-def]
