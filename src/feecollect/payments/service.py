@@ -132,8 +132,9 @@ def apply_payment(
         )
     now = datetime.now(UTC)
     paid_at = request.paid_at.astimezone(UTC)
-    payment_id = repository.insert_payment(
+    payment_id = record_payment(
         session,
+        Actor(f"bank:{caller.bank_code}", "bank"),
         {
             "bank_code": caller.bank_code,
             "bank_txn_id": request.bank_txn_id,
@@ -148,36 +149,56 @@ def apply_payment(
             "body_hash": request.digest(),
             "received_at": now,
         },
-    )
-    repository.mark_paid(session, notice.id, now)
-    credits = [
-        (accounts.revenue(department), -fen)
-        for department, fen in repository.amounts_by_department(session, notice.id)
-    ]
-    ledger.post(
-        session,
-        kind="payment",
-        reference=f"{caller.bank_code}:{request.bank_txn_id}",
-        business_date=business_date,
         memo=f"缴款 {notice.payment_code}",
-        postings=[(accounts.SPECIAL, amount), *credits],
-    )
-    record(
-        session,
-        Actor(f"bank:{caller.bank_code}", "bank"),
-        "notice.paid",
-        "notice",
-        notice.payment_code,
-        before={"status": "issued"},
-        after={
+        before_status="issued",
+        audit_after={
             "status": "paid",
             "bank_txn_id": request.bank_txn_id,
             "amount": request.amount,
             "paid_at": paid_at.isoformat(),
         },
     )
+    return Outcome("accepted", payment_id, notice.payment_code, request.bank_txn_id, amount, paid_at, "paid")
+
+
+def record_payment(
+    session: Session,
+    actor: Actor,
+    values: dict[str, Any],
+    *,
+    memo: str,
+    before_status: str,
+    audit_after: dict[str, Any],
+) -> int:
+    """Everything that makes a notice paid, whatever proved the payment (a bank's callback, or a
+    statement line the bank never called back): the payment row, the notice's status, the balanced
+    ledger transaction (the special account against each department's revenue), the audit entry and
+    the follow-ups (the electronic bill) sent after commit. The caller has checked the notice."""
     from feecollect.tasks import enqueue_after_commit
 
+    payment_id = repository.insert_payment(session, values)
+    repository.mark_paid(session, values["notice_id"], values["received_at"])
+    credits = [
+        (accounts.revenue(department), -fen)
+        for department, fen in repository.amounts_by_department(session, values["notice_id"])
+    ]
+    ledger.post(
+        session,
+        kind="payment",
+        reference=f"{values['bank_code']}:{values['bank_txn_id']}",
+        business_date=values["business_date"],
+        memo=memo,
+        postings=[(accounts.SPECIAL, values["amount_fen"]), *credits],
+    )
+    record(
+        session,
+        actor,
+        "notice.paid",
+        "notice",
+        values["payment_code"],
+        before={"status": before_status},
+        after=audit_after,
+    )
     for follow_up in PAYMENT_FOLLOW_UPS:
         enqueue_after_commit(session, follow_up(), payment_id)
-    return Outcome("accepted", payment_id, notice.payment_code, request.bank_txn_id, amount, paid_at, "paid")
+    return payment_id

@@ -19,10 +19,8 @@ from feecollect.audit.service import Actor, record
 from feecollect.billing.quote import QuoteRefused, quote
 from feecollect.cases import service as cases
 from feecollect.errors import Conflict, NotFound, Unprocessable
-from feecollect.ledger import accounts
-from feecollect.ledger import service as ledger
 from feecollect.money import format_yuan
-from feecollect.payments import repository as payments
+from feecollect.payments.service import record_payment
 from feecollect.reconcile import repository
 from feecollect.reconcile.bulk import cyclic_gc_paused
 from feecollect.reconcile.matching import (
@@ -126,18 +124,15 @@ def _suggestions(
 
 def _pay_from_statement(session: Session, settings: Settings, line: Line, notice: NoticeFacts) -> str:
     """The statement proves the money arrived: the notice becomes paid, as a callback would make it."""
-    from feecollect.tasks import enqueue_after_commit, issue_bill
-
     paid_at = datetime.combine(
         line.booked_on, time.fromisoformat(line.booked_at) if line.booked_at else time(0), settings.zone
     )
-    now = datetime.now(UTC)
-    txn = f"line-{line.id}"
-    payment_id = payments.insert_payment(
+    record_payment(
         session,
+        Actor("reconciliation", "system"),
         {
             "bank_code": STATEMENT_BANK,
-            "bank_txn_id": txn,
+            "bank_txn_id": f"line-{line.id}",
             "notice_id": notice.id,
             "payment_code": notice.payment_code,
             "amount_fen": line.amount_fen,
@@ -147,31 +142,12 @@ def _pay_from_statement(session: Session, settings: Settings, line: Line, notice
             "payer_account": line.counterparty_account or None,
             "channel": "statement",
             "body_hash": "",
-            "received_at": now,
+            "received_at": datetime.now(UTC),
         },
-    )
-    payments.mark_paid(session, notice.id, now)
-    ledger.post(
-        session,
-        kind="payment",
-        reference=f"{STATEMENT_BANK}:{txn}",
-        business_date=line.booked_on,
         memo=f"对账确认缴款 {notice.payment_code}",
-        postings=[
-            (accounts.SPECIAL, line.amount_fen),
-            *((accounts.revenue(d), -fen) for d, fen in payments.amounts_by_department(session, notice.id)),
-        ],
+        before_status=notice.status,
+        audit_after={"status": "paid", "statement_line": line.id, "amount": format_yuan(line.amount_fen)},
     )
-    record(
-        session,
-        Actor("reconciliation", "system"),
-        "notice.paid",
-        "notice",
-        notice.payment_code,
-        before={"status": notice.status},
-        after={"status": "paid", "statement_line": line.id, "amount": format_yuan(line.amount_fen)},
-    )
-    enqueue_after_commit(session, issue_bill, payment_id)
     return notice.payment_code
 
 
