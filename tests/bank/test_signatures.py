@@ -8,9 +8,13 @@ from datetime import UTC, datetime
 import pytest
 
 from feecollect.bank.client import BankClient, payment_body
-from feecollect.bank.signing import signed_headers
+from feecollect.bank.signing import TOLERANCE_SECONDS, signed_headers
 from tests.conftest import bearer, row_counts
 from tests.helpers import case_body
+
+# Well past the edge: the header is whole seconds and the request is sent a moment after `now`, so
+# one second over the tolerance can land back inside it on a slow host.
+OUTSIDE_TOLERANCE = TOLERANCE_SECONDS + 30
 
 PAY = "/api/v1/bank/payments"
 
@@ -51,9 +55,9 @@ def test_forged_requests_are_refused_with_401_and_write_nothing(client, bank_key
     if forgery == "bad_signature":
         headers["X-Signature"] = "0" * 64
     elif forgery == "stale_timestamp":
-        headers = signed_headers(key, secret, "POST", PAY, body, now=now - 301)
+        headers = signed_headers(key, secret, "POST", PAY, body, now=now - OUTSIDE_TOLERANCE)
     elif forgery == "future_timestamp":
-        headers = signed_headers(key, secret, "POST", PAY, body, now=now + 301)
+        headers = signed_headers(key, secret, "POST", PAY, body, now=now + OUTSIDE_TOLERANCE)
     elif forgery == "unknown_key":
         headers = signed_headers("ccb_0000000000000000", secret, "POST", PAY, body)
     elif forgery == "body_altered":
