@@ -102,23 +102,11 @@ def serve(host: str, port: int, workers: int, access_log: bool) -> None:
 
 
 def _serve(host: str, port: int, workers: int, access_log: bool = True) -> None:
-    import uvicorn
+    from feecollect.api.serving import serve as run_server
 
     click.echo(f"feecollect API on http://{host}:{port}/docs (OpenAPI docs; the API is under /api/v1/)")
     sys.stdout.flush()
-    if workers == 1:
-        from feecollect.api.app import create_app
-
-        uvicorn.run(create_app(), host=host, port=port, log_level="info", access_log=access_log)
-    else:
-        uvicorn.run(
-            "feecollect.api.app:create_app",
-            factory=True,
-            host=host,
-            port=port,
-            workers=workers,
-            access_log=access_log,
-        )
+    run_server(host, port, workers, access_log)
 
 
 @main.command()
