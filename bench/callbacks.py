@@ -5,6 +5,10 @@ then drives N signed first-time callbacks (the heaviest path: verify, lock, pay,
 connections with wrk, and in the same run the same load on a trivial endpoint of the same app
 (GET /api/v1/health) as the ceiling. Prints requests/s, p50, p99, the ratio and the core count.
 
+Then, as a floor for the database's share, pgbench replays one callback's statements (the same reads,
+locks and writes, the audit entry's commit-time link included) over the same number of connections with
+no Python in between: no server written in any language can pay notices faster than that on this host.
+
 wrk cannot sign, so each callback is signed beforehand (its own nonce) and replayed from a Lua table;
 wrk always sleeps its full duration, so the run is interrupted (SIGINT, which makes wrk report the
 true elapsed time) as soon as the database holds all N payments.
@@ -58,6 +62,34 @@ ADMIN_URL = os.environ.get(
 )
 SECRET = "bench-secret-not-a-placeholder-0123456789"
 THREADS = 2
+# One callback's statements, as the service sends them, for pgbench. Each client pays random notices
+# again and again, so the one-payment-per-notice constraint is dropped on the scratch database first.
+# pgbench reads any :name as a variable, hence chr(58) for the colons of 'revenue:ZRZY' and 'bank:FLOOR'.
+FLOOR_SCRIPT = """
+\\set n random(1, 2000000000)
+\\set notice random(1, :notices)
+BEGIN;
+SELECT key_id, bank_code, encrypted_secret, created_at, retired_at FROM bank_keys WHERE key_id = :key;
+INSERT INTO bank_nonces (key_id, nonce, seen_at) VALUES (:key, 'floor-' || :client_id || '-' || :n, now());
+SELECT id, body_hash FROM payments WHERE bank_code = 'FLOOR' AND bank_txn_id = 'F' || :client_id || '-' || :n;
+SELECT id, payment_code, status, amount_fen, due_date FROM notices WHERE id = :notice FOR UPDATE;
+INSERT INTO payments (bank_code, bank_txn_id, notice_id, payment_code, amount_fen, paid_at, business_date,
+  body_hash, received_at)
+  VALUES ('FLOOR', 'F' || :client_id || '-' || :n, :notice, '00000000000000000000', 100, now(), current_date,
+  repeat('0', 64), now());
+UPDATE notices SET status = 'paid', closed_at = now() WHERE id = :notice;
+SELECT department_code, sum(amount_fen) FROM notice_lines WHERE notice_id = :notice GROUP BY department_code;
+INSERT INTO ledger_transactions (kind, reference, memo, business_date, created_at)
+  VALUES ('payment', 'FLOOR:' || :client_id || '-' || :n, 'floor', current_date, now()) RETURNING id;
+INSERT INTO ledger_postings (transaction_id, account, amount_fen)
+  VALUES (currval('ledger_transactions_id_seq'), 'special', 100),
+         (currval('ledger_transactions_id_seq'), 'revenue' || chr(58) || 'ZRZY', -100);
+INSERT INTO audit_entries (recorded_at, actor, role, action, object_type, object_id, before, after,
+  content_hash)
+  VALUES (now()::text, 'bank' || chr(58) || 'FLOOR', 'bank', 'notice.paid', 'notice', '0',
+  '{"status": "issued"}', '{"status": "paid"}', repeat('0', 64));
+END;
+"""
 AIM_RATIO, AIM_P99_MS = 0.40, 100.0
 BENCH = Actor("bench", "operator")
 
@@ -193,16 +225,65 @@ def parse_wrk(output: str) -> tuple[int, float, float, float, int]:
     )
 
 
+def database_floor(database_url: str, key: str, notices: int, connections: int, transactions: int) -> str:
+    """pgbench's output for ``transactions`` callback-shaped transactions over ``connections`` clients."""
+    url = make_url(database_url)
+    with psycopg.connect(
+        url.set(drivername="postgresql").render_as_string(hide_password=False), autocommit=True
+    ) as c:
+        c.execute("ALTER TABLE payments DROP CONSTRAINT uq_payments_notice_id")
+    with tempfile.NamedTemporaryFile("w", suffix=".sql") as script:
+        script.write(FLOOR_SCRIPT)
+        script.flush()
+        run = subprocess.run(
+            [
+                "pgbench",
+                "--no-vacuum",
+                "--protocol=prepared",
+                f"--client={connections}",
+                f"--jobs={THREADS}",
+                f"--transactions={max(1, transactions // connections)}",
+                f"--define=key={key}",
+                f"--define=notices={notices}",
+                f"--file={script.name}",
+                "--host",
+                url.host or "127.0.0.1",
+                "--port",
+                str(url.port or 5432),
+                "--username",
+                url.username or "postgres",
+                url.database or "",
+            ],
+            capture_output=True,
+            text=True,
+        )
+    if run.returncode != 0:
+        raise SystemExit(f"pgbench failed:\n{run.stdout}\n{run.stderr}")
+    return run.stdout
+
+
+def parse_pgbench(output: str) -> tuple[int, float, float]:
+    """(transactions, tps, mean latency ms)."""
+    done = re.search(r"number of transactions actually processed: (\d+)", output)
+    tps = re.search(r"tps = ([\d.]+)", output)
+    latency = re.search(r"latency average = ([\d.]+) ms", output)
+    if not (done and tps and latency):
+        raise SystemExit(f"cannot read pgbench's output:\n{output}")
+    return int(done.group(1)), float(tps.group(1)), float(latency.group(1))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
         "--notices", type=int, default=20_000, help="callbacks sent, one first payment per notice"
     )
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--seconds", type=int, default=10, help="duration of the ceiling run")
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
-        raise SystemExit("wrk is not installed: apt-get install wrk")
+    for tool, package in (("wrk", "wrk"), ("pgbench", "postgresql-client")):
+        if shutil.which(tool) is None:
+            raise SystemExit(f"{tool} is not installed: apt-get install {package}")
 
     name, database_url = fresh_database()
     settings = Settings(
@@ -235,7 +316,7 @@ def main() -> None:
                 "--port",
                 str(port),
                 "--workers",
-                "2",
+                str(args.workers),
                 "--no-access-log",
             ],
             env=environment,
@@ -270,6 +351,10 @@ def main() -> None:
             with unit_of_work(app.state.sessionmaker) as session:
                 paid = session.scalar(select(func.count()).select_from(Payment))
             app.state.engine.dispose()
+        server.terminate()
+        server.wait(timeout=30)
+        server = None
+        floor = database_floor(database_url, key, len(issued), args.connections, max(len(issued), 10_000))
     finally:
         if server is not None:
             server.terminate()
@@ -281,7 +366,7 @@ def main() -> None:
     b_n, b_s, b_rate, b_p50, b_p99, b_err = parse_wrk(callbacks)
     ratio = b_rate / c_rate
     print(
-        f"cores: {os.cpu_count()}; uvicorn 2 workers, PostgreSQL; "
+        f"cores: {os.cpu_count()}; uvicorn {args.workers} workers, PostgreSQL; "
         f"wrk {THREADS} threads, {args.connections} connections"
     )
     print(
@@ -293,6 +378,12 @@ def main() -> None:
         f"p50 {b_p50:6.1f} ms, p99 {b_p99:6.1f} ms, non-2xx {b_err}"
     )
     print(f"payments recorded: {paid:,} of {len(issued):,}")
+    f_n, f_tps, f_latency = parse_pgbench(floor)
+    print(
+        f"floor     pgbench, one callback's SQL {f_n:>6,} transactions: {f_tps:8,.0f} tx/s, "
+        f"mean {f_latency:6.1f} ms ({f_tps / c_rate:.1%} of the ceiling; callbacks reach "
+        f"{b_rate / f_tps:.1%} of it)"
+    )
     print(
         f"callbacks / ceiling: {ratio:.1%} (aim ≥ {AIM_RATIO:.0%}); callbacks p99 {b_p99:.1f} ms "
         f"(aim < {AIM_P99_MS:.0f} ms)"

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     notice_due_days: int = Field(15, ge=1, le=365)
     # Reconciliation: a callback payment of day P is expected on the statement by day P + N (T+N).
     settlement_days: int = Field(1, ge=0, le=30)
+    # Each API process keeps this many database connections and runs at most this many requests that
+    # use the database at once; more wait their turn (PostgreSQL's max_connections bounds workers × this).
+    database_pool_size: int = Field(4, ge=1, le=200)
     # Celery: unset means the embedded default, where tasks run eagerly in-process with no broker.
     broker_url: str | None = None
     # Electronic bills: the Ed25519 signing key (PEM, from `feecollect keys generate`); required in

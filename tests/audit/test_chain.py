@@ -79,21 +79,67 @@ def test_a_deleted_entry_breaks_verification(client, tokens, history, cli):
 
 def test_a_rewritten_hash_still_fails_at_the_next_link(client, tokens, history, cli):
     """Recomputing an edited entry's hash does not help: the next entry still links to the old hash."""
-    from feecollect.audit.service import entry_hash
+    from feecollect.audit.service import chain_hash, content_hash
 
     with client.app.state.engine.begin() as connection:
         row = connection.execute(text("SELECT * FROM audit_entries WHERE seq = 6")).mappings().one()
-        fields = {
-            k: row[k] for k in ("seq", "recorded_at", "actor", "role", "action", "object_type", "object_id")
-        }
-        fields |= {
+        fields = dict(row) | {
+            "actor": "somebody-else",
             "before": None,
             "after": json.loads(row["after"]) if isinstance(row["after"], str) else row["after"],
         }
-        fields["actor"] = "somebody-else"
+        content = content_hash(fields)
         connection.execute(
-            text("UPDATE audit_entries SET actor = 'somebody-else', hash = :h WHERE seq = 6"),
-            {"h": entry_hash(row["prev_hash"], fields)},
+            text(
+                "UPDATE audit_entries SET actor = 'somebody-else', content_hash = :c, hash = :h WHERE seq = 6"
+            ),
+            {"c": content, "h": chain_hash(row["prev_hash"], 6, content)},
         )
     result = cli("audit", "verify")
     assert result.exit_code == 1 and "entry 7 does not link to entry 6" in result.output
+
+
+def test_writers_committing_at_once_each_get_their_own_link(settings):
+    """Twenty transactions recording at the same moment: one unbroken chain, no number given twice."""
+    import threading
+
+    from feecollect.api.app import create_app
+    from feecollect.audit import service as audit
+    from feecollect.db.engine import unit_of_work
+
+    app = create_app(settings)
+    start = threading.Barrier(20)
+    failures: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            with unit_of_work(app.state.sessionmaker) as session:
+                audit.record(session, audit.SYSTEM, "test.concurrent", "test", str(n))
+                audit.record(session, audit.SYSTEM, "test.concurrent.second", "test", str(n))
+                start.wait(timeout=30)
+        except BaseException as exc:
+            failures.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with unit_of_work(app.state.sessionmaker) as session:
+        report = audit.verify(session)
+        rows = session.execute(
+            text("SELECT seq, action, object_id FROM audit_entries WHERE object_type = 'test' ORDER BY seq")
+        ).all()
+    app.state.engine.dispose()
+    assert report.ok and report.checked == len(rows) == 40
+    by_writer: dict[str, list[tuple[int, str]]] = {}
+    for seq, action, writer_no in rows:
+        by_writer.setdefault(writer_no, []).append((seq, action))
+    assert len(by_writer) == 20
+    for entries in by_writer.values():  # one transaction's entries stay together and in order
+        (first, first_action), (second, second_action) = entries
+        assert second == first + 1 and (first_action, second_action) == (
+            "test.concurrent",
+            "test.concurrent.second",
+        )

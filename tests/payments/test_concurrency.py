@@ -98,6 +98,13 @@ def test_64_clients_2000_callbacks_every_notice_paid_exactly_once(postgres_setti
         assert checks.problems(session) == []
         from sqlalchemy import func, select
 
+        from feecollect.audit import service as audit
+        from feecollect.audit.models import AuditEntry
+
+        assert audit.verify(session).ok
+        paid_entries = select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "notice.paid")
+        assert session.scalar(paid_entries) == NOTICES
+
         from feecollect.notices.models import Notice
         from feecollect.payments.models import Payment
 

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
+from anyio import to_thread
 from fastapi import FastAPI
 
 from feecollect.api import errors
@@ -23,7 +27,7 @@ from feecollect.users.endpoints import router as users_router
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
     migrate(engine)
     sessions = make_sessionmaker(engine)
     with unit_of_work(sessions) as session:
@@ -31,7 +35,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     import feecollect.tasks  # noqa: F401  (registers the payment follow-ups: the electronic bill)
 
+    @contextlib.asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Endpoints hand their database work to this thread pool: as many threads as pooled connections,
+        # so no thread sits waiting for a connection while competing for the GIL with those that have one.
+        to_thread.current_default_thread_limiter().total_tokens = settings.database_pool_size
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="feecollect",
         summary="Non-tax fee collection and bank reconciliation for government service centres",
         version="0.1.0",

@@ -1,8 +1,13 @@
 """Recording and verifying the chain.
 
 Services call :func:`record` while they work; the entries are written when the session commits
-(a ``before_commit`` hook), so the chain's lock is held only from the append to the commit and a
-transaction that rolls back leaves no entry behind.
+(a ``before_commit`` hook), so a transaction that rolls back leaves no entry behind.
+
+Each entry carries the SHA-256 of its own content; its chain hash covers the previous entry's hash, its
+sequence number and that content hash. Giving out sequence numbers serialises every writer, so it is
+done as late as possible: on PostgreSQL a deferred trigger (migration 0006) numbers and links the
+entries while the transaction commits, under an advisory lock held only inside the server; on SQLite,
+whose writers are serialised anyway, Python does the same here.
 """
 
 from __future__ import annotations
@@ -17,12 +22,9 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from feecollect.audit import repository
-from feecollect.audit.models import AuditEntry
-from feecollect.db.engine import AUDIT_LOCK, exclusive
 
 GENESIS = "0" * 64
-HASHED_FIELDS = (
-    "seq",
+CONTENT_FIELDS = (
     "recorded_at",
     "actor",
     "role",
@@ -81,17 +83,16 @@ def _plain(value: dict[str, Any] | None) -> dict[str, Any] | None:
     return None if value is None else json.loads(json.dumps(value, default=str, ensure_ascii=False))
 
 
-def entry_hash(prev_hash: str, entry: dict[str, Any]) -> str:
-    canonical = json.dumps(entry, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+def content_hash(entry: dict[str, Any]) -> str:
+    canonical = json.dumps(
+        {key: entry[key] for key in CONTENT_FIELDS}, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def _hashed(row: dict[str, Any]) -> dict[str, Any]:
-    return {key: row[key] for key in HASHED_FIELDS}
-
-
-def _hashed_fields(row: AuditEntry) -> dict[str, Any]:
-    return {key: getattr(row, key) for key in HASHED_FIELDS}
+def chain_hash(prev_hash: str, seq: int, content: str) -> str:
+    """The link; the PostgreSQL trigger of migration 0006 computes exactly this."""
+    return hashlib.sha256(f"{prev_hash}:{seq}:{content}".encode()).hexdigest()
 
 
 @event.listens_for(Session, "before_commit")
@@ -99,18 +100,20 @@ def _write_pending(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    with exclusive(session.connection(), AUDIT_LOCK):
+    recorded_at = datetime.now(UTC).isoformat()
+    rows = []
+    for item in pending:
+        row = {"recorded_at": recorded_at, **item}
+        rows.append(row | {"content_hash": content_hash(row)})
+    if session.connection().dialect.name != "postgresql":
         previous = repository.last(session)
-        seq = previous.seq if previous else 0
-        prev_hash = previous.hash if previous else GENESIS
-        rows = []
-        for item in pending:
+        seq = previous.seq if previous and previous.seq else 0
+        prev_hash = previous.hash if previous and previous.hash else GENESIS
+        for row in rows:
             seq += 1
-            row = {"seq": seq, "recorded_at": datetime.now(UTC).isoformat(), **item}
-            row["prev_hash"], row["hash"] = prev_hash, entry_hash(prev_hash, _hashed(row))
-            prev_hash = row["hash"]
-            rows.append(row)
-        repository.insert(session, rows)
+            row["seq"], row["prev_hash"] = seq, prev_hash
+            row["hash"] = prev_hash = chain_hash(prev_hash, seq, row["content_hash"])
+    repository.insert(session, rows)
 
 
 @event.listens_for(Session, "after_rollback")
@@ -136,9 +139,12 @@ def verify(session: Session) -> ChainReport:
             return ChainReport(checked, expected_seq, f"entry {expected_seq} is missing (next is {row.seq})")
         if row.prev_hash != prev_hash:
             return ChainReport(checked, row.seq, f"entry {row.seq} does not link to entry {row.seq - 1}")
-        if entry_hash(prev_hash, _hashed_fields(row)) != row.hash:
+        content = content_hash({key: getattr(row, key) for key in CONTENT_FIELDS})
+        if content != row.content_hash or chain_hash(prev_hash, row.seq, content) != row.hash:
             return ChainReport(
                 checked, row.seq, f"entry {row.seq} ({row.action} {row.object_id}) was altered"
             )
         prev_hash, expected_seq, checked = row.hash, expected_seq + 1, checked + 1
+    if (unchained := repository.first_unchained(session)) is not None:
+        return ChainReport(checked, expected_seq, f"entry id {unchained} was written outside the chain")
     return ChainReport(checked)

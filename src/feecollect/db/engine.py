@@ -13,10 +13,12 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Arbitrary constants naming PostgreSQL advisory locks that serialise start-up work across workers.
 MIGRATION_LOCK = 7_310_001
 SCHEDULE_LOCK = 7_310_002
-AUDIT_LOCK = 7_310_003
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, pool_size: int = 5) -> Engine:
+    """``pool_size`` connections are kept open and no more are made: a connection opened for a burst and
+    closed after it costs PostgreSQL a new backend process each time, which under load costs more than
+    the queries themselves. Whoever needs more concurrency sizes the pool to it (the API does)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
@@ -39,7 +41,7 @@ def make_engine(url: str) -> Engine:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=0, pool_timeout=30)
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
