@@ -32,3 +32,27 @@ def case_body(
         if items is not None
         else [{"item": "XZ-BDC-002"}, {"item": "XZ-BDC-003", "quantity": "2"}],
     }
+
+
+# What a residential project must declare: every parameter a construction fee of its type is charged on.
+PROJECT_PARAMS = {
+    "floor_area_m2": "12000.50",
+    "above_ground_area_m2": "9000",
+    "land_area_m2": "20000",
+    "farmland_m2": "0",
+    "forest_land_m2": "0",
+    "road_excavation_m2": "150",
+}
+
+
+def project_body(project_no: str = "P-2026-001", **changes: object) -> dict:  # type: ignore[type-arg]
+    body: dict = {  # type: ignore[type-arg]
+        "project_no": project_no,
+        "name": "示范市星河花园一期",
+        "developer": {"name": "示范市星河房地产开发有限公司", "uscc": USCC},
+        "division": "430321",
+        "project_type": "residential",
+        "params": dict(PROJECT_PARAMS),
+    }
+    body.update(changes)
+    return body

@@ -28,6 +28,15 @@ class Unprocessable(FeeCollectError):
     status_code = 422
     code = "unprocessable"
 
+    @classmethod
+    def of_fields(cls, problems: list[tuple[str, str]], *, code: str) -> Unprocessable:
+        """A submission refused for every (field, reason) in ``problems``, each listed in ``problems``."""
+        return cls(
+            "; ".join(f"{field}: {reason}" for field, reason in problems),
+            code=code,
+            extra={"problems": [{"field": f, "detail": r} for f, r in problems]},
+        )
+
 
 class Conflict(FeeCollectError):
     status_code = 409

@@ -11,7 +11,7 @@ from feecollect.api.auth import Gate
 from feecollect.bank.client import payment_body
 from feecollect.bank.signing import signed_headers
 from tests.conftest import bearer, row_counts
-from tests.helpers import USCC, case_body
+from tests.helpers import USCC, case_body, project_body
 
 CALLERS = ("anonymous", "bad_token", "bank", "clerk", "finance", "auditor", "admin")
 READERS = {"clerk", "finance", "auditor"}
@@ -55,6 +55,10 @@ MATRIX = [
     ),
     ("POST", "/api/v1/cases/{case_no}/notices", "/api/v1/cases/M-4/notices", {}, {"clerk"}, 201),
     ("GET", "/api/v1/notices", "/api/v1/notices", {}, READERS, 200),
+    ("POST", "/api/v1/projects", "/api/v1/projects", {"json": project_body("P-NEW")}, {"clerk"}, 201),
+    ("GET", "/api/v1/projects", "/api/v1/projects", {}, READERS, 200),
+    ("GET", "/api/v1/projects/{project_no}", "/api/v1/projects/P-1", {}, READERS, 200),
+    ("POST", "/api/v1/projects/{project_no}/bundle", "/api/v1/projects/P-1/bundle", {}, {"clerk"}, 201),
     ("GET", "/api/v1/notices/{payment_code}", "/api/v1/notices/{code}", {}, READERS, 200),
     ("GET", "/api/v1/notices/{payment_code}.pdf", "/api/v1/notices/{code}.pdf", {}, READERS, 200),
     (
@@ -175,6 +179,7 @@ def prepared(client, tokens, bank):  # type: ignore[no-untyped-def]
     clerk = bearer(tokens["clerk"])
     for case_no in ("M-1", "M-2", "M-3", "M-4", "M-5", "M-6"):
         assert client.post("/api/v1/cases", json=case_body(case_no), headers=clerk).status_code == 201
+    assert client.post("/api/v1/projects", json=project_body("P-1"), headers=clerk).status_code == 201
     notices = {
         case_no: client.post(f"/api/v1/cases/{case_no}/notices", headers=clerk).json()
         for case_no in ("M-1", "M-5", "M-6")

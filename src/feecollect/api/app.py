@@ -18,6 +18,7 @@ from feecollect.db.engine import make_engine, make_sessionmaker, migrate, unit_o
 from feecollect.ledger.endpoints import router as ledger_router
 from feecollect.notices.endpoints import router as notices_router
 from feecollect.payments.endpoints import router as bank_router
+from feecollect.projects.endpoints import router as projects_router
 from feecollect.reconcile.endpoints import router as reconcile_router
 from feecollect.schedules.endpoints import router as schedules_router
 from feecollect.schedules.service import CatalogueProvider, load_schedules
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ledger_router,
         bills_router,
         reconcile_router,
+        projects_router,
     ):
         app.include_router(router)
     return app

@@ -140,18 +140,10 @@ def _new_case(data: CaseData, actor: Actor, now: datetime) -> Case:
     )
 
 
-def _refuse(problems: list[tuple[str, str]]) -> Unprocessable:
-    return Unprocessable(
-        "; ".join(f"{field}: {reason}" for field, reason in problems),
-        code="invalid_case",
-        extra={"problems": [{"field": f, "detail": r} for f, r in problems]},
-    )
-
-
 def register(session: Session, catalogue: Catalogue, actor: Actor, data: CaseData) -> Case:
     problems = check_case(catalogue, data)
     if problems:
-        raise _refuse(problems)
+        raise Unprocessable.of_fields(problems, code="invalid_case")
     data = normalised(data)
     if repository.by_case_no(session, data.case_no) is not None:
         raise Conflict(f"case {data.case_no} is already registered", code="duplicate_case")

@@ -8,6 +8,7 @@ from feecollect.db.base import Base
 from feecollect.ledger.models import LedgerPosting, LedgerTransaction
 from feecollect.notices.models import Notice, NoticeLine, PaymentCodeSequence
 from feecollect.payments.models import Payment
+from feecollect.projects.models import Project
 from feecollect.reconcile.models import (
     BankAccount,
     ReconciliationException,
@@ -37,6 +38,7 @@ __all__ = [
     "NoticeLine",
     "Payment",
     "PaymentCodeSequence",
+    "Project",
     "ReconciliationException",
     "ReconciliationFinding",
     "ReconciliationRun",

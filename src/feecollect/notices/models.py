@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feecollect.cases.models import Case
 from feecollect.db.base import Base, UtcDateTime
+from feecollect.projects.models import Project
 
 NOTICE_STATUSES = ("issued", "paid", "refunded", "voided", "expired")
 
@@ -22,13 +23,16 @@ class PaymentCodeSequence(Base):
 
 
 class Notice(Base):
-    """Immutable once issued, but for its status: a correction is a void plus a new notice."""
+    """Immutable once issued, but for its status: a correction is a void plus a new notice. A notice is
+    for a case (办件) or, as a one-form bundle, for a construction project: never both."""
 
     __tablename__ = "notices"
+    __table_args__ = (CheckConstraint("(case_id IS NULL) <> (project_id IS NULL)", name="case_or_project"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     payment_code: Mapped[str] = mapped_column(String(20), unique=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
     department_code: Mapped[str] = mapped_column(String(16), index=True)
     payer_name: Mapped[str] = mapped_column(String(200))
     payer_id_type: Mapped[str] = mapped_column(String(8))
@@ -44,10 +48,16 @@ class Notice(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     void_reason: Mapped[str | None] = mapped_column(Text)
     voided_by: Mapped[str | None] = mapped_column(String(64))
-    case: Mapped[Case] = relationship()
+    case: Mapped[Case | None] = relationship()
+    project: Mapped[Project | None] = relationship()
     lines: Mapped[list[NoticeLine]] = relationship(
         order_by="NoticeLine.line_no", cascade="all, delete-orphan"
     )
+
+    @property
+    def origin(self) -> str:
+        """What the notice was issued for: the case number, or the project number of a bundle."""
+        return self.case.case_no if self.case is not None else self.project.project_no  # type: ignore[union-attr]
 
 
 class NoticeLine(Base):

@@ -84,7 +84,7 @@ def render_notice(notice: Notice, *, centre_name: str, department_name: str, pri
             [p("缴款码", BODY), p(notice.payment_code, _CODE), QrCode(notice.payment_code, 30 * mm)],
             [p("缴款人"), p(notice.payer_name), ""],
             [p(ID_NAMES.get(notice.payer_id_type, "证件号码")), p(notice.payer_id_no), ""],
-            [p("办件编号"), p(notice.case.case_no), ""],
+            [p("办件编号" if notice.case else "项目编号"), p(notice.origin), ""],
             [p("受理部门"), p(f"{department_name}（{notice.department_code}）"), ""],
             [p("开具日期"), p(notice.issue_date.isoformat()), ""],
             [p("缴款期限"), p(f"{notice.due_date.isoformat()} 前"), ""],

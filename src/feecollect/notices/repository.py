@@ -14,7 +14,7 @@ LIVE_STATUSES = ("issued", "paid")
 
 
 def _with_lines(query):  # type: ignore[no-untyped-def]
-    return query.options(selectinload(Notice.lines), selectinload(Notice.case))
+    return query.options(selectinload(Notice.lines), selectinload(Notice.case), selectinload(Notice.project))
 
 
 def by_code(session: Session, payment_code: str, *, for_update: bool = False) -> Notice | None:
@@ -26,6 +26,11 @@ def by_code(session: Session, payment_code: str, *, for_update: bool = False) ->
 
 def live_for_case(session: Session, case_id: int) -> Notice | None:
     query = select(Notice).where(Notice.case_id == case_id, Notice.status.in_(LIVE_STATUSES))
+    return session.scalars(query).first()
+
+
+def live_for_project(session: Session, project_id: int) -> Notice | None:
+    query = select(Notice).where(Notice.project_id == project_id, Notice.status.in_(LIVE_STATUSES))
     return session.scalars(query).first()
 
 

@@ -71,7 +71,8 @@ class NoticeOut(BaseModel):
     status: str
     lines: list[NoticeLineOut]
     bill: BillRef | None = None  # the electronic fiscal bill, once issued (issue 5)
-    case_no: str
+    case_no: str | None  # None for a project's bundle notice
+    project_no: str | None = None
     department: str
     payer: PayerOut
     service_date: date
@@ -89,7 +90,8 @@ class NoticeOut(BaseModel):
             due_date=notice.due_date,
             status=notice.status,
             lines=[NoticeLineOut.of(line) for line in notice.lines],
-            case_no=notice.case.case_no,
+            case_no=notice.case.case_no if notice.case else None,
+            project_no=notice.project.project_no if notice.project else None,
             department=notice.department_code,
             payer=PayerOut(
                 name=notice.payer_name,

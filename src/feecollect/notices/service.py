@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from feecollect.audit.service import SYSTEM, record
-from feecollect.billing.quote import quote
+from feecollect.billing.quote import Quote, quote
 from feecollect.cases import service as cases
 from feecollect.cases.models import Case
 from feecollect.errors import Conflict, NotFound, Unprocessable
@@ -27,7 +27,7 @@ MAX_REASON = 500
 def notice_summary(notice: Notice) -> dict[str, object]:
     return {
         "payment_code": notice.payment_code,
-        "case_no": notice.case.case_no,
+        "case_no" if notice.case else "project_no": notice.origin,
         "status": notice.status,
         "amount": format_yuan(notice.amount_fen),
         "due_date": notice.due_date.isoformat(),
@@ -53,6 +53,29 @@ def issue(
         raise Unprocessable(
             f"case {case_no} owes nothing after reliefs; no notice is needed", code="nothing_due"
         )
+    return new_notice(
+        session,
+        settings,
+        principal,
+        priced,
+        Notice(
+            case=case,
+            case_id=case.id,
+            department_code=case.department_code,
+            payer_name=case.applicant_name,
+            payer_id_type=case.applicant_id_type,
+            payer_id_no=case.applicant_id_no,
+            payer_flags=list(case.payer_flags),
+            service_date=case.service_date,
+        ),
+    )
+
+
+def new_notice(
+    session: Session, settings: Settings, principal: Principal, priced: Quote, notice: Notice
+) -> Notice:
+    """Number, date and price ``notice`` (its origin and payer already set) from the quote, then store
+    and audit it: the one way a notice comes to exist, for a case or for a project's bundle."""
     now = datetime.now(UTC)
     today = now.astimezone(settings.zone).date()
     code = make_payment_code(
@@ -61,46 +84,36 @@ def issue(
         repository.next_sequence(session, settings.division_code, today.year),
     )
     ids = repository.version_ids(session, {(line.item.code, line.item.version) for line in priced.lines})
-    notice = Notice(
-        payment_code=code,
-        case_id=case.id,
-        department_code=case.department_code,
-        payer_name=case.applicant_name,
-        payer_id_type=case.applicant_id_type,
-        payer_id_no=case.applicant_id_no,
-        payer_flags=list(case.payer_flags),
-        service_date=case.service_date,
-        amount_fen=priced.total_fen,
-        issue_date=today,
-        due_date=today + timedelta(days=settings.notice_due_days),
-        status="issued",
-        issued_by=principal.name,
-        issued_at=now,
-        case=case,
-        lines=[
-            NoticeLine(
-                line_no=line.number,
-                fee_item_version_id=ids[(line.item.code, line.item.version)],
-                item_code=line.item.code,
-                item_version=line.item.version,
-                item_name=line.item.name,
-                department_code=line.item.department.code,
-                department_name=line.item.department.name,
-                unit=line.item.unit,
-                quantity=format(line.quantity, "f"),
-                rate=None if line.rate is None else format_rate(line.rate),
-                lawful_min=format_rate(line.item.rate.min) if line.item.rate else None,
-                lawful_max=format_rate(line.item.rate.max) if line.item.rate else None,
-                amount_fen=line.amount_fen,
-                basis=line.item.basis,
-                relief_flag=line.relief.relief.flag if line.relief else None,
-                relief_name=line.relief.relief.name if line.relief else None,
-                relief_basis=line.relief.relief.basis if line.relief else None,
-                explanation=line.explain(),
-            )
-            for line in priced.lines
-        ],
-    )
+    notice.payment_code = code
+    notice.amount_fen = priced.total_fen
+    notice.issue_date = today
+    notice.due_date = today + timedelta(days=settings.notice_due_days)
+    notice.status = "issued"
+    notice.issued_by = principal.name
+    notice.issued_at = now
+    notice.lines = [
+        NoticeLine(
+            line_no=line.number,
+            fee_item_version_id=ids[(line.item.code, line.item.version)],
+            item_code=line.item.code,
+            item_version=line.item.version,
+            item_name=line.item.name,
+            department_code=line.item.department.code,
+            department_name=line.item.department.name,
+            unit=line.item.unit,
+            quantity=format(line.quantity, "f"),
+            rate=None if line.rate is None else format_rate(line.rate),
+            lawful_min=format_rate(line.item.rate.min) if line.item.rate else None,
+            lawful_max=format_rate(line.item.rate.max) if line.item.rate else None,
+            amount_fen=line.amount_fen,
+            basis=line.item.basis,
+            relief_flag=line.relief.relief.flag if line.relief else None,
+            relief_name=line.relief.relief.name if line.relief else None,
+            relief_basis=line.relief.relief.basis if line.relief else None,
+            explanation=line.explain(),
+        )
+        for line in priced.lines
+    ]
     repository.add(session, notice)
     record(session, principal.actor, "notice.issued", "notice", code, after=notice_summary(notice))
     return notice

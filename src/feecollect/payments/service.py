@@ -172,16 +172,20 @@ def record_payment(
 ) -> int:
     """Everything that makes a notice paid, whatever proved the payment (a bank's callback, or a
     statement line the bank never called back): the payment row, the notice's status, the balanced
-    ledger transaction (the special account against each department's revenue), the audit entry and
+    ledger transaction (the special account against each department's revenue, or against pre-collected
+    money for a project's bundle), the audit entry and
     the follow-ups (the electronic bill) sent after commit. The caller has checked the notice."""
     from feecollect.tasks import enqueue_after_commit
 
     payment_id = repository.insert_payment(session, values)
     repository.mark_paid(session, values["notice_id"], values["received_at"])
-    credits = [
-        (accounts.revenue(department), -fen)
-        for department, fen in repository.amounts_by_department(session, values["notice_id"])
-    ]
+    bundle, by_department = repository.amounts_by_department(session, values["notice_id"])
+    # A project's bundle is held as pre-collected until settlement splits it to the departments.
+    credits = (
+        [(accounts.PRECOLLECTED, -values["amount_fen"])]
+        if bundle
+        else [(accounts.revenue(department), -fen) for department, fen in by_department]
+    )
     ledger.post(
         session,
         kind="payment",
