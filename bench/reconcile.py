@@ -164,7 +164,7 @@ def load(url: str, notices: list[tuple], payments: list[tuple], lined: list[int]
     ]
     tables = {
         "cases": (
-            "id, case_no, \"window\", department_code, service_date, applicant_name, applicant_id_type, "
+            'id, case_no, "window", department_code, service_date, applicant_name, applicant_id_type, '
             "applicant_id_no, payer_flags, status, registered_by, registered_at",
             cases,
         ),

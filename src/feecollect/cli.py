@@ -751,7 +751,7 @@ def reconcile_command(
             progress.update(1)
             assert day is not None
             catalogue = catalogue_from_rows(list(repository.current_versions(session)))
-            outcome = reconcile_day(session, settings, catalogue, day, _operator())
+            outcome = reconcile_day(session, settings, catalogue, day, _operator(), just_imported=imported)
             progress.update(1)
         if report:
             with unit_of_work(sessions) as session:

@@ -188,9 +188,9 @@ def reconcile_today(settings: Settings, seeded: Seeded, report_dir: str = "demo-
         if reconcile_repository.account_by_no(session, DEMO_SPECIAL_ACCOUNT) is None:
             add_account(session, DEMO, DEMO_SPECIAL_ACCOUNT, "special", None, "中国建设银行示范市分行", set())
     with unit_of_work(sessions) as session:
-        import_statements(session, DEMO, parse_files([(f"ccb-{today}.csv", statement)]))
+        imported = import_statements(session, DEMO, parse_files([(f"ccb-{today}.csv", statement)]))
         catalogue = catalogue_from_rows(list(schedules.current_versions(session)))
-        summary = reconcile_day(session, settings, catalogue, today, DEMO).summary
+        summary = reconcile_day(session, settings, catalogue, today, DEMO, just_imported=imported).summary
     with unit_of_work(sessions) as session:
         _, found = reconcile_repository.exceptions(session, day=today)
         report = Path(report_dir) / f"reconciliation-{today}.xlsx"

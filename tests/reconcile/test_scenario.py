@@ -335,3 +335,42 @@ def test_the_daily_task_reconciles_the_given_day(client, tokens, world):
 
     entry = celery_app.conf.beat_schedule["reconcile-previous-day"]
     assert entry["task"] == "feecollect.reconcile.run_day"
+
+
+def test_a_run_right_after_its_import_finds_what_a_later_run_finds(client, tokens, cli, world, tmp_path):
+    """`feecollect reconcile --statement` hands the lines it just stored to the run instead of reading
+    them back. Here half the day's lines came in an earlier file and the new file repeats them, lists
+    its lines out of time order and has one line without a time: a run started afresh from the
+    database must find exactly the same."""
+    finance = bearer(tokens["finance"])
+    head, _, body = world["special"].decode("gbk").partition(HEADER)
+    lines = body.splitlines(keepends=True)
+    earlier = (head + HEADER + "".join(lines[:3])).encode("gbk")  # one of DP1's two lines among them
+    uploaded = client.post(
+        "/api/v1/statements",
+        files={"file": ("earlier.csv", earlier, "text/csv")},
+        data={"account": SPECIAL},
+        headers=finance,
+    )
+    assert uploaded.status_code == 201 and uploaded.json()["statements"][0]["new_lines"] == 3
+    reordered = list(reversed(lines))
+    day = world["day"]
+    reordered[0] = reordered[0].replace(f"{day:%Y%m%d} 10:13:00", f"{day:%Y%m%d}")  # no time of day
+    path = tmp_path / "later.csv"
+    path.write_bytes((head + HEADER + "".join(reordered)).encode("gbk"))
+    result = cli("reconcile", "--statement", str(path), "--date", day.isoformat(), "--json")
+    assert result.exit_code == 0, result.output
+    assert "13 lines, 10 new" in result.output
+    first = json.loads(result.stdout[result.stdout.index("{") :])
+    assert first["matched"] == 6 and first["exceptions"]["duplicate_payment"] == 2
+
+    def exceptions() -> list[tuple]:  # type: ignore[type-arg]
+        items = client.get(f"/api/v1/reconciliations/{day}/exceptions?limit=100", headers=finance).json()
+        return sorted(
+            (e["id"], e["class"], json.dumps(e["evidence"], sort_keys=True)) for e in items["items"]
+        )
+
+    found, before = exceptions(), row_counts(client)
+    again = client.post("/api/v1/reconciliations", json={"date": day.isoformat()}, headers=finance)
+    assert again.status_code == 200 and again.json() == first
+    assert exceptions() == found and row_counts(client) == before

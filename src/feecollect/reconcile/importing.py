@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -22,6 +22,7 @@ from feecollect.money import format_yuan
 from feecollect.reconcile import repository
 from feecollect.reconcile.bulk import cyclic_gc_paused
 from feecollect.reconcile.codes import find_payment_code
+from feecollect.reconcile.matching import Line
 from feecollect.reconcile.models import BankAccount, StatementFile
 from feecollect.reconcile.statements import Statement, StatementError, StatementLine, read_statements
 
@@ -55,9 +56,42 @@ class ImportedStatement:
         }
 
 
+# Where a stored row (repository.LINE_COLUMNS) holds what a Line takes after its account and day.
+_BOOKED_ON = repository.LINE_COLUMNS.index("booked_on")
+_BOOKED_AT_TO_REMARK = slice(
+    repository.LINE_COLUMNS.index("booked_at"), repository.LINE_COLUMNS.index("remark") + 1
+)
+_PAYMENT_CODE = repository.LINE_COLUMNS.index("payment_code")
+
+
+@dataclass(frozen=True)
+class StoredLines:
+    """The rows one statement added, with their new ids, kept so that a run in the same transaction
+    need not read a million lines back."""
+
+    account: tuple[str, str, str | None]  # number, kind, department
+    file_id: int
+    rows: list[tuple[Any, ...]]
+    ids: list[int | None]
+
+    def of_day(self, day: date) -> list[Line]:
+        iso = day.isoformat()
+        account_no, kind, department = self.account
+        return [
+            Line(line_id, account_no, kind, department, day, *row[_BOOKED_AT_TO_REMARK], row[_PAYMENT_CODE])
+            for line_id, row in zip(self.ids, self.rows, strict=True)
+            if line_id is not None and row[_BOOKED_ON] == iso
+        ]
+
+
 @dataclass
 class ImportReport:
     statements: list[ImportedStatement] = field(default_factory=list)
+    stored: list[StoredLines] = field(default_factory=list)
+
+    def lines_of_day(self, day: date) -> tuple[set[int], list[Line]]:
+        """(the files this import stored, the lines of ``day`` they hold)."""
+        return {s.file_id for s in self.stored}, [line for s in self.stored for line in s.of_day(day)]
 
     @property
     def dates(self) -> list[str]:
@@ -89,7 +123,10 @@ def import_statements(
     report = ImportReport()
     with cyclic_gc_paused():
         for statement, account in targets:
-            report.statements.append(_store(session, actor, statement, account))
+            imported, stored = _store(session, actor, statement, account)
+            report.statements.append(imported)
+            if stored is not None:
+                report.stored.append(stored)
     return report
 
 
@@ -124,7 +161,9 @@ def _plain(account_no: str) -> str:
     return account_no.replace(" ", "").replace("-", "")
 
 
-def _store(session: Session, actor: Actor, statement: Statement, account: BankAccount) -> ImportedStatement:
+def _store(
+    session: Session, actor: Actor, statement: Statement, account: BankAccount
+) -> tuple[ImportedStatement, StoredLines | None]:
     first = min(line.booked_on for line in statement.lines)
     last = max(line.booked_on for line in statement.lines)
     warnings = [problem] if (problem := statement.balance_problem()) else []
@@ -146,7 +185,8 @@ def _store(session: Session, actor: Actor, statement: Statement, account: BankAc
     )
     repository.add_file(session, statement_file)
     rows = _rows(statement, account.id, statement_file.id)
-    new_lines = repository.insert_lines(session, rows)
+    ids = repository.insert_lines(session, rows)
+    new_lines = len(ids) - ids.count(None)
     result = ImportedStatement(
         source=statement.source,
         format=statement.format,
@@ -162,7 +202,7 @@ def _store(session: Session, actor: Actor, statement: Statement, account: BankAc
         # Nothing new: importing the same statement again leaves no trace at all.
         session.delete(statement_file)
         session.flush()
-        return result
+        return result, None
     statement_file.new_line_count = new_lines
     record(
         session,
@@ -172,7 +212,10 @@ def _store(session: Session, actor: Actor, statement: Statement, account: BankAc
         str(statement_file.id),
         after=result.as_dict(),
     )
-    return result
+    stored = StoredLines(
+        (account.account_no, account.kind, account.department_code), statement_file.id, rows, ids
+    )
+    return result, stored
 
 
 def _gap(session: Session, account: BankAccount, statement: Statement, first) -> list[str]:  # type: ignore[no-untyped-def]

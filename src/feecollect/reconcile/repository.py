@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from feecollect.cases.models import Case
 from feecollect.notices.models import Notice, NoticeLine
 from feecollect.payments.models import Payment
+from feecollect.projects.models import Project
 from feecollect.reconcile.models import (
     BankAccount,
     ReconciliationException,
@@ -88,11 +89,11 @@ def previous_file(session: Session, account_id: int, before: date) -> StatementF
     ).first()
 
 
-def insert_lines(session: Session, rows: list[tuple[Any, ...]]) -> int:
+def insert_lines(session: Session, rows: list[tuple[Any, ...]]) -> list[int | None]:
     """Insert statement lines (tuples in LINE_COLUMNS order), skipping any whose (account, dedup_key)
-    is already stored; returns how many were new."""
+    is already stored; returns each row's new id, or None where the line was already stored."""
     if not rows:
-        return 0
+        return []
     connection = session.connection()
     dialect = connection.dialect.name
     raw = connection.connection.driver_connection
@@ -100,13 +101,21 @@ def insert_lines(session: Session, rows: list[tuple[Any, ...]]) -> int:
     if dialect == "sqlite":
         cursor = raw.cursor()  # type: ignore[union-attr]
         placeholders = ", ".join("?" for _ in LINE_COLUMNS)
+        base = cursor.execute("SELECT coalesce(max(id), 0) FROM statement_lines").fetchone()[0]
         before = raw.total_changes  # type: ignore[union-attr]
         cursor.executemany(
             f"INSERT INTO statement_lines ({columns}) VALUES ({placeholders}) "
             "ON CONFLICT (account_id, dedup_key) DO NOTHING",
             rows,
         )
-        return raw.total_changes - before  # type: ignore[union-attr]
+        inserted = raw.total_changes - before  # type: ignore[union-attr]
+        newest = cursor.execute("SELECT coalesce(max(id), 0) FROM statement_lines").fetchone()[0]
+        if inserted == len(rows) and newest == base + inserted:
+            # SQLite gives each new row the largest id so far plus one, and this transaction holds the
+            # write lock (BEGIN IMMEDIATE): the rows got base + 1 ... base + n, in order.
+            return list(range(base + 1, newest + 1))
+        stored = cursor.execute("SELECT line_no, id FROM statement_lines WHERE id > ?", (base,))
+        return _ids_by_line_no(rows, dict(stored))
     if dialect == "postgresql":
         with raw.cursor() as cursor:  # type: ignore[union-attr]
             # Only the inserted columns: a copy of the id default would draw ids twice.
@@ -120,14 +129,31 @@ def insert_lines(session: Session, rows: list[tuple[Any, ...]]) -> int:
                     copy.write_row(row)
             cursor.execute(
                 f"INSERT INTO statement_lines ({columns}) SELECT {columns} FROM incoming_statement_lines "
-                "ORDER BY line_no ON CONFLICT (account_id, dedup_key) DO NOTHING"
+                "ORDER BY line_no ON CONFLICT (account_id, dedup_key) DO NOTHING RETURNING line_no, id"
             )
-            inserted = cursor.rowcount
-            if inserted > 10_000:
+            by_line_no = dict(cursor.fetchall())
+            if len(by_line_no) > 10_000:
                 # The run that follows in this transaction must not be planned for an empty table.
                 cursor.execute("ANALYZE statement_lines")
-            return inserted
+            return _ids_by_line_no(rows, by_line_no)
     raise NotImplementedError(f"bulk statement import supports SQLite and PostgreSQL, not {dialect}")
+
+
+def _ids_by_line_no(rows: list[tuple[Any, ...]], by_line_no: dict[int, int]) -> list[int | None]:
+    """Each row's new id, found by its line number (unique within one statement); None if not stored."""
+    line_no = LINE_COLUMNS.index("line_no")
+    return [by_line_no.get(row[line_no]) for row in rows]
+
+
+# What a notice was issued for, where findings name a case: a bundle notice has no case, and its
+# project number stands in. Select it on a query passed through _with_notice_origin.
+NOTICE_ORIGIN = func.coalesce(Case.case_no, Project.project_no)
+
+
+def _with_notice_origin(query):  # type: ignore[no-untyped-def]
+    return query.outerjoin(Case, Case.id == Notice.case_id).outerjoin(
+        Project, Project.id == Notice.project_id
+    )
 
 
 def _rows(session: Session, query) -> list[tuple[Any, ...]]:  # type: ignore[no-untyped-def]
@@ -144,8 +170,9 @@ def _rows(session: Session, query) -> list[tuple[Any, ...]]:  # type: ignore[no-
         cursor.close()
 
 
-def lines_of_day(session: Session, day: date) -> list[Any]:
-    """Every line booked on ``day`` (its date is not repeated), with its account's kind and department."""
+def lines_of_day(session: Session, day: date, *, except_files: Iterable[int] = ()) -> list[Any]:
+    """Every line booked on ``day`` but those of ``except_files`` (its date is not repeated), with its
+    account's number, kind and department, in booking order."""
     query = (
         select(
             StatementLine.id,
@@ -162,8 +189,10 @@ def lines_of_day(session: Session, day: date) -> list[Any]:
         )
         .join(BankAccount, BankAccount.id == StatementLine.account_id)
         .where(StatementLine.booked_on == day)
-        .order_by(StatementLine.booked_at, StatementLine.id)
+        .order_by(StatementLine.booked_at.nulls_first(), StatementLine.id)
     )
+    if excluded := sorted(except_files):
+        query = query.where(StatementLine.file_id.not_in(excluded))
     return _rows(session, query)
 
 
@@ -202,20 +231,21 @@ def notices_credited_on(session: Session, day: date) -> list[Any]:
     where there is one, their payment: (notice id, code, status, amount, payer, department, case
     number, payment id, payment amount, bank code, bank transaction id)."""
     query = (
-        select(
-            Notice.id,
-            Notice.payment_code,
-            Notice.status,
-            Notice.amount_fen,
-            Notice.payer_name,
-            Notice.department_code,
-            Case.case_no,
-            Payment.id,
-            Payment.amount_fen,
-            Payment.bank_code,
-            Payment.bank_txn_id,
+        _with_notice_origin(
+            select(
+                Notice.id,
+                Notice.payment_code,
+                Notice.status,
+                Notice.amount_fen,
+                Notice.payer_name,
+                Notice.department_code,
+                NOTICE_ORIGIN,
+                Payment.id,
+                Payment.amount_fen,
+                Payment.bank_code,
+                Payment.bank_txn_id,
+            )
         )
-        .join(Case, Case.id == Notice.case_id)
         .outerjoin(Payment, Payment.notice_id == Notice.id)
         .where(Notice.payment_code.in_(_codes_credited_on(day)))
     )
@@ -271,16 +301,17 @@ def unreceived_payments(session: Session, paid_by: date, statement_through: date
 
 def overdue_notices(session: Session, today: date) -> list[tuple[Any, ...]]:
     query = (
-        select(
-            Notice.payment_code,
-            Notice.amount_fen,
-            Notice.due_date,
-            Notice.department_code,
-            Notice.payer_name,
-            Case.case_no,
-            Notice.status,
+        _with_notice_origin(
+            select(
+                Notice.payment_code,
+                Notice.amount_fen,
+                Notice.due_date,
+                Notice.department_code,
+                Notice.payer_name,
+                NOTICE_ORIGIN,
+                Notice.status,
+            )
         )
-        .join(Case, Case.id == Notice.case_id)
         .where(Notice.status.in_(("issued", "expired")), Notice.due_date < today)
         .order_by(Notice.department_code, Notice.due_date, Notice.payment_code)
     )

@@ -7,6 +7,8 @@ differ, and the stored summary is replaced only when it changed.
 
 from __future__ import annotations
 
+import itertools
+import operator
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -23,6 +25,7 @@ from feecollect.money import format_yuan
 from feecollect.payments.service import record_payment
 from feecollect.reconcile import repository
 from feecollect.reconcile.bulk import cyclic_gc_paused
+from feecollect.reconcile.importing import ImportReport
 from feecollect.reconcile.matching import (
     EXCEPTION_CLASSES,
     STATEMENT_BANK,
@@ -49,16 +52,45 @@ class RunOutcome:
 
 
 def reconcile_day(
-    session: Session, settings: Settings, catalogue: Catalogue, day: date, actor: Actor
+    session: Session,
+    settings: Settings,
+    catalogue: Catalogue,
+    day: date,
+    actor: Actor,
+    *,
+    just_imported: ImportReport | None = None,
 ) -> RunOutcome:
+    """``just_imported``: the import this same transaction made, whose lines need not be read back."""
     with cyclic_gc_paused():
-        return _reconcile_day(session, settings, catalogue, day, actor)
+        return _reconcile_day(session, settings, catalogue, day, actor, just_imported)
+
+
+def _lines_of_day(session: Session, day: date, just_imported: ImportReport | None) -> list[Line]:
+    files, fresh = just_imported.lines_of_day(day) if just_imported else (set(), [])
+    lines = [
+        Line(r[0], r[1], r[2], r[3], day, *r[4:])
+        for r in repository.lines_of_day(session, day, except_files=files)
+    ]
+    if not fresh:
+        return lines
+    times = [line.booked_at for line in fresh]
+    if not lines and None not in times and all(map(operator.le, times, itertools.islice(times, 1, None))):
+        return fresh  # a statement listed in time order, as banks list them: already in run order
+    # The order the database gives: by booking time (lines without one first), then by id.
+    lines += fresh
+    lines.sort(key=lambda line: (line.booked_at is not None, line.booked_at or "", line.id))
+    return lines
 
 
 def _reconcile_day(
-    session: Session, settings: Settings, catalogue: Catalogue, day: date, actor: Actor
+    session: Session,
+    settings: Settings,
+    catalogue: Catalogue,
+    day: date,
+    actor: Actor,
+    just_imported: ImportReport | None,
 ) -> RunOutcome:
-    lines = [Line(r[0], r[1], r[2], r[3], day, *r[4:]) for r in repository.lines_of_day(session, day)]
+    lines = _lines_of_day(session, day, just_imported)
     notices: dict[str, NoticeFacts] = {}
     known_payments: dict[int, PaymentFacts] = {}
     for row in repository.notices_credited_on(session, day):
@@ -105,13 +137,14 @@ def _reconcile_day(
 def _suggestions(
     session: Session, lines: list[Line], notices: dict[str, NoticeFacts]
 ) -> dict[tuple[str, int], list[str]]:
+    # Most of a million lines carry a known code: test that first (None is never a key of notices).
     unknown = [
         line
         for line in lines
-        if line.account_kind == "special"
+        if line.payment_code not in notices
+        and line.account_kind == "special"
         and line.amount_fen > 0
         and line.counterparty_name
-        and (not line.payment_code or line.payment_code not in notices)
     ]
     found: dict[tuple[str, int], list[str]] = defaultdict(list)
     rows = repository.open_notices_by_payer(

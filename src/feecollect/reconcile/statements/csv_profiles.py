@@ -95,15 +95,17 @@ def clean(cell: str) -> str:
     return "" if text[:1] == "-" and not text.strip("-") else text
 
 
-def decode(source: str, content: bytes) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if "\x00" in text:
-            break
-        return text
+def text_encoding(source: str, content: bytes) -> str:
+    """The encoding the whole file decodes in. The decoded copy is dropped at once: the reader
+    decodes again as it streams, instead of holding the text (four bytes a character in a StringIO)
+    beside a million parsed lines."""
+    if b"\x00" not in content:
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                content.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            return encoding
     raise StatementError(source, None, None, "not UTF-8 or GBK/GB18030 text")
 
 
@@ -160,7 +162,8 @@ def detect(
 
 
 def read_csv(source: str, content: bytes, profiles: tuple[BankProfile, ...] | None = None) -> Statement:
-    reader = csv.reader(io.StringIO(decode(source, content), newline=""))
+    encoding = text_encoding(source, content)
+    reader = csv.reader(io.TextIOWrapper(io.BytesIO(content), encoding=encoding, newline=""))
 
     def rows() -> Iterator[list[str]]:
         try:
