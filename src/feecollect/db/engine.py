@@ -64,9 +64,32 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+@contextlib.contextmanager
+def migration_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction to change the schema in. SQLite changes a table by copying it, dropping the old one
+    and renaming the copy: with foreign keys enforced, dropping a table that other rows reference
+    fails. So on SQLite they are off while the migrations run (the pragma works only outside a
+    transaction), every reference is checked before commit, and they are on again afterwards."""
+    with engine.connect() as connection:
+        if connection.dialect.name != "sqlite":
+            with connection.begin():
+                yield connection
+            return
+        raw = connection.connection.driver_connection
+        raw.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with connection.begin():
+                yield connection
+                broken = raw.execute("PRAGMA foreign_key_check").fetchall()  # type: ignore[union-attr]
+                if broken:
+                    raise RuntimeError(f"a migration left rows that reference nothing: {broken[:5]}")
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration; safe when several processes start at once."""
-    with engine.begin() as connection, exclusive(connection, MIGRATION_LOCK):
+    with migration_transaction(engine) as connection, exclusive(connection, MIGRATION_LOCK):
         command.upgrade(alembic_config(connection), "head")
 
 

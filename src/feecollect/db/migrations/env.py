@@ -4,7 +4,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from feecollect.db.base import UtcDateTime
-from feecollect.db.engine import make_engine
+from feecollect.db.engine import make_engine, migration_transaction
 from feecollect.db.models import Base
 from feecollect.settings import get_settings
 
@@ -34,5 +34,5 @@ connection = context.config.attributes.get("connection")
 if connection is not None:
     run(connection)
 else:
-    with make_engine(get_settings().database_url).begin() as fresh:
+    with migration_transaction(make_engine(get_settings().database_url)) as fresh:
         run(fresh)
