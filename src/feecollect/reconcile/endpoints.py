@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from feecollect.api.auth import allow
+from feecollect.api.auth import Finance, FinanceReader
 from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
 from feecollect.errors import NotFound, Unprocessable
 from feecollect.money import format_yuan
@@ -20,13 +20,9 @@ from feecollect.reconcile.matching import EXCEPTION_CLASSES
 from feecollect.reconcile.report import overdue_workbook, reconciliation_workbook
 from feecollect.reconcile.schemas import ExceptionOut, ExceptionPage, ResolveIn, RunIn, StatementLineOut
 from feecollect.reconcile.service import reconcile_day, resolve, run_summary
-from feecollect.users.principal import Principal
-from feecollect.users.service import Role
+from feecollect.xlsx import MEDIA_TYPE as XLSX
 
 router = APIRouter(prefix="/api/v1", tags=["reconciliation (对账)"])
-Finance = Annotated[Principal, allow(Role.finance)]
-FinanceReader = Annotated[Principal, allow(Role.finance, Role.auditor)]
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ClassFilter = Annotated[str | None, Query(alias="class", pattern="^(" + "|".join(EXCEPTION_CLASSES) + ")$")]
 StatusFilter = Annotated[str | None, Query(pattern="^(open|resolved)$")]
 MAX_UPLOAD = 512 * 1024 * 1024
@@ -180,7 +176,7 @@ def overdue_report(
 ) -> Response:
     today = on or datetime.now(settings.zone).date()
     rows = [r for r in repository.overdue_notices(session, today) if department in (None, r[3])]
-    names = {item.department.code: item.department.name for item in catalogue}
+    names = catalogue.department_names()
     return Response(
         overdue_workbook(rows, today, names),
         media_type=XLSX,

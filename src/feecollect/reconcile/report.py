@@ -3,19 +3,15 @@
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-
 from feecollect.money import fen_to_decimal
 from feecollect.reconcile.matching import EXCEPTION_CLASSES
 from feecollect.reconcile.models import ReconciliationException
+from feecollect.xlsx import add_sheet, new_workbook, workbook_bytes
 
 CLASS_NAMES = {
     "unidentified_credit": "未明款项",
@@ -29,7 +25,6 @@ CLASS_NAMES = {
     "cancelled_item": "已取消项目收费",
     "overdue_unpaid": "逾期未缴",
 }
-AMOUNT_FORMAT = "#,##0.00"
 EXCEPTION_HEADERS = (
     "编号",
     "业务日期",
@@ -45,34 +40,12 @@ EXCEPTION_HEADERS = (
 )
 
 
-def _sheet(
-    workbook: Workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], amounts: set[int]
-):  # type: ignore[no-untyped-def]
-    sheet = workbook.create_sheet(title)
-    sheet.append(list(headers))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    count = 0
-    for row in rows:
-        sheet.append(list(row))
-        count += 1
-    for column in amounts:
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
-            cell.number_format = AMOUNT_FORMAT
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{count + 1}"
-    for index, header in enumerate(headers, 1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(10, len(header) * 2 + 4)
-    return sheet
-
-
 def _yuan(fen: int) -> Decimal:
     return fen_to_decimal(fen)
 
 
 def reconciliation_workbook(summary: dict[str, Any], exceptions: Sequence[ReconciliationException]) -> bytes:
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = new_workbook()
     by_class: dict[str, list[ReconciliationException]] = {name: [] for name in EXCEPTION_CLASSES}
     for exception in exceptions:
         by_class[exception.exception_class].append(exception)
@@ -85,12 +58,12 @@ def reconciliation_workbook(summary: dict[str, Any], exceptions: Sequence[Reconc
         )
         for name in EXCEPTION_CLASSES
     ]
-    sheet = _sheet(workbook, "汇总", ("异常类别", "类别代码", "笔数", "金额（元）"), summary_rows, {4})
+    sheet = add_sheet(workbook, "汇总", ("异常类别", "类别代码", "笔数", "金额（元）"), summary_rows, {4})
     sheet.append([])
     sheet.append(["对账日期", summary["date"]])
     sheet.append(["已匹配到账笔数", summary["matched"]])
     for name in EXCEPTION_CLASSES:
-        _sheet(
+        add_sheet(
             workbook,
             CLASS_NAMES[name],
             EXCEPTION_HEADERS,
@@ -112,7 +85,7 @@ def reconciliation_workbook(summary: dict[str, Any], exceptions: Sequence[Reconc
             ),
             {3},
         )
-    return _bytes(workbook)
+    return workbook_bytes(workbook)
 
 
 OVERDUE_HEADERS = ("缴款码", "办件号", "缴款人", "金额（元）", "缴款期限", "逾期天数", "状态")
@@ -120,12 +93,11 @@ OVERDUE_HEADERS = ("缴款码", "办件号", "缴款人", "金额（元）", "�
 
 def overdue_workbook(rows: Sequence[tuple[Any, ...]], today: date, department_names: dict[str, str]) -> bytes:
     """Rows as from the repository's overdue query: one sheet per department."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = new_workbook()
     by_department: dict[str, list[tuple[Any, ...]]] = {}
     for row in rows:
         by_department.setdefault(row[3], []).append(row)
-    _sheet(
+    add_sheet(
         workbook,
         "汇总",
         ("执收单位", "单位代码", "逾期笔数", "逾期金额（元）"),
@@ -136,7 +108,7 @@ def overdue_workbook(rows: Sequence[tuple[Any, ...]], today: date, department_na
         {4},
     )
     for department, items in sorted(by_department.items()):
-        _sheet(
+        add_sheet(
             workbook,
             f"{department} {department_names.get(department, '')}"[:31],
             OVERDUE_HEADERS,
@@ -154,10 +126,4 @@ def overdue_workbook(rows: Sequence[tuple[Any, ...]], today: date, department_na
             ),
             {4},
         )
-    return _bytes(workbook)
-
-
-def _bytes(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(workbook)

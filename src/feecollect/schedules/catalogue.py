@@ -39,6 +39,10 @@ class Catalogue:
     def codes(self) -> list[str]:
         return sorted(self._periods)
 
+    def department_names(self) -> dict[str, str]:
+        """Department code → name, as the schedules give them."""
+        return {item.department.code: item.department.name for item in self}
+
     def periods(self, code: str) -> tuple[FeeItem, ...]:
         return self._periods.get(code, ())
 
