@@ -536,10 +536,7 @@ def ledger_balance(as_json: bool) -> None:
     from feecollect.ledger import service as ledger
 
     with unit_of_work(_open_database(_settings())) as session:
-        names = {
-            item.department.code: item.department.name
-            for item in catalogue_from_rows(list(repository.current_versions(session)))
-        }
+        names = catalogue_from_rows(list(repository.current_versions(session))).department_names()
         rows = ledger.balances(session)
     if as_json:
         _echo_json(
@@ -575,6 +572,94 @@ def ledger_check() -> None:
     if found:
         raise click.ClickException(f"{len(found)} ledger invariant(s) violated")
     click.echo("ledger invariants hold")
+
+
+@ledger_group.command("remit")
+@click.option("--date", "on_text", required=True, help="remit revenue of business dates up to this date")
+@click.option("--json", "as_json", is_flag=True)
+def ledger_remit(on_text: str, as_json: bool) -> None:
+    """Move each department's revenue from the special account to the treasury (国库)."""
+    from feecollect.ledger import remittance
+
+    on = _parse_date(on_text, "--date")
+    assert on is not None
+    with unit_of_work(_open_database(_settings())) as session:
+        moved = remittance.remit(session, _operator(), on)
+        positions = remittance.positions(session)
+    if as_json:
+        _echo_json(
+            {
+                "date": on.isoformat(),
+                "remitted": [{"department": d, "amount": format_yuan(fen)} for d, fen in moved],
+                "departments": [
+                    {
+                        "department": p.department,
+                        "revenue": format_yuan(p.revenue_fen),
+                        "remitted": format_yuan(p.remitted_fen),
+                        "held": format_yuan(p.held_fen),
+                    }
+                    for p in positions
+                ],
+            }
+        )
+        return
+    for department, fen in moved:
+        click.echo(f"remitted {department:<8} {format_yuan(fen):>16}")
+    if not moved:
+        click.echo(f"nothing to remit up to {on}")
+    for p in positions:
+        click.echo(
+            f"{p.department:<8} remitted {format_yuan(p.remitted_fen):>16}  "
+            f"held {format_yuan(p.held_fen):>16}"
+        )
+
+
+@main.group("projects")
+def projects_group() -> None:
+    """One-form construction projects (一表制)."""
+
+
+@projects_group.command("ledger")
+@click.argument("project_no")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def projects_ledger(project_no: str, out: Path) -> None:
+    """Write a project's auditors' ledger as xlsx."""
+    from feecollect.projects import ledger as ledgers
+    from feecollect.projects import service as projects
+    from feecollect.projects.ledger_report import ledger_workbook
+
+    settings = _settings()
+    with unit_of_work(_open_database(settings)) as session:
+        names = catalogue_from_rows(list(repository.current_versions(session))).department_names()
+        ledger = ledgers.project_ledger(session, projects.get(session, project_no))
+        content = ledger_workbook(ledger, names, settings.zone)
+    out.write_bytes(content)
+    click.echo(
+        f"{out}: {len(ledger.rows)} event line(s); collected {format_yuan(ledger.collected_fen)}, "
+        f"refunded {format_yuan(ledger.refunded_fen)}, held {format_yuan(ledger.held_fen)}, "
+        f"settled {format_yuan(ledger.settled_fen)}"
+    )
+
+
+@projects_group.command("summary")
+@click.option("--from", "start_text", required=True, help="first business date")
+@click.option("--to", "end_text", required=True, help="last business date")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def projects_summary(start_text: str, end_text: str, out: Path) -> None:
+    """Write the cross-project summary by department and month as xlsx."""
+    from feecollect.projects.ledger_report import summary_workbook
+    from feecollect.projects.summary import summary
+
+    settings = _settings()
+    start, end = _parse_date(start_text, "--from"), _parse_date(end_text, "--to")
+    assert start is not None and end is not None
+    if end < start:
+        raise click.BadParameter(f"{end} is before --from {start}", param_hint="--to")
+    with unit_of_work(_open_database(settings)) as session:
+        names = catalogue_from_rows(list(repository.current_versions(session))).department_names()
+        rows = summary(session, start, end, settings.zone)
+    out.write_bytes(summary_workbook(rows, names, start, end))
+    click.echo(f"{out}: {len(rows)} department-month row(s) from {start} to {end}")
 
 
 @main.group("bank")
@@ -843,7 +928,7 @@ def reports_overdue(on_text: str | None, department: str | None, out: Path) -> N
     with unit_of_work(_open_database(settings)) as session:
         catalogue = catalogue_from_rows(list(repository.current_versions(session)))
         rows = [r for r in reconcile_repository.overdue_notices(session, today) if department in (None, r[3])]
-    names = {item.department.code: item.department.name for item in catalogue}
+    names = catalogue.department_names()
     out.write_bytes(overdue_workbook(rows, today, names))
     click.echo(f"{out}: {len(rows)} overdue notice(s) as of {today}")
 

@@ -132,7 +132,7 @@ def pay_through_the_bank_client(settings: Settings, payment_code: str, amount: s
         )
     with unit_of_work(app.state.sessionmaker) as session:
         notice = notice_repository.by_code(session, payment_code)
-        bill = bills.normal_bill_of_notice(session, notice.id) if notice else None
+        bill = bills.live_bill_of_notice(session, notice.id) if notice else None
         found = (
             None
             if bill is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -11,7 +12,7 @@ from feecollect.api.auth import Gate
 from feecollect.bank.client import payment_body
 from feecollect.bank.signing import signed_headers
 from tests.conftest import bearer, row_counts
-from tests.helpers import USCC, case_body, project_body
+from tests.helpers import PROJECT_PARAMS, USCC, case_body, project_body
 
 CALLERS = ("anonymous", "bad_token", "bank", "clerk", "finance", "auditor", "admin")
 READERS = {"clerk", "finance", "auditor"}
@@ -25,6 +26,7 @@ STATEMENT_CSV = (
     "6200000000000000001,2026-11-21 10:00:00,,80.00,80.00,张三,6222,缴费,S1\n"
 ).encode()
 FINANCE_READERS = {"finance", "auditor"}
+LEDGER_READERS = {"finance", "auditor", "admin"}
 
 # (method, route, URL called, request keyword arguments, roles allowed, status the allowed role gets);
 # "{code}" in a URL is the payment code of a notice issued for case M-1.
@@ -59,6 +61,43 @@ MATRIX = [
     ("GET", "/api/v1/projects", "/api/v1/projects", {}, READERS, 200),
     ("GET", "/api/v1/projects/{project_no}", "/api/v1/projects/P-1", {}, READERS, 200),
     ("POST", "/api/v1/projects/{project_no}/bundle", "/api/v1/projects/P-1/bundle", {}, {"clerk"}, 201),
+    (
+        "POST",
+        "/api/v1/projects/{project_no}/settlement",
+        "/api/v1/projects/P-3/settlement",
+        {"json": {"params": PROJECT_PARAMS}},
+        {"finance"},
+        201,
+    ),
+    ("GET", "/api/v1/refunds", "/api/v1/refunds", {}, FINANCE_READERS, 200),
+    ("GET", "/api/v1/projects/{project_no}/ledger", "/api/v1/projects/P-2/ledger", {}, LEDGER_READERS, 200),
+    (
+        "GET",
+        "/api/v1/projects/{project_no}/ledger.xlsx",
+        "/api/v1/projects/P-2/ledger.xlsx",
+        {},
+        LEDGER_READERS,
+        200,
+    ),
+    (
+        "GET",
+        "/api/v1/ledger/projects",
+        "/api/v1/ledger/projects?from=2026-01-01&to=2026-12-31",
+        {},
+        LEDGER_READERS,
+        200,
+    ),
+    (
+        "GET",
+        "/api/v1/ledger/projects.xlsx",
+        "/api/v1/ledger/projects.xlsx?from=2026-01-01&to=2026-12-31",
+        {},
+        LEDGER_READERS,
+        200,
+    ),
+    ("GET", "/api/v1/ledger/departments", "/api/v1/ledger/departments", {}, LEDGER_READERS, 200),
+    ("GET", "/api/v1/bank/refunds", "/api/v1/bank/refunds", {}, {"bank"}, 200),
+    ("POST", "/api/v1/bank/refunds", "/api/v1/bank/refunds", {"confirm": "refund"}, {"bank"}, 200),
     ("GET", "/api/v1/notices/{payment_code}", "/api/v1/notices/{code}", {}, READERS, 200),
     ("GET", "/api/v1/notices/{payment_code}.pdf", "/api/v1/notices/{code}.pdf", {}, READERS, 200),
     (
@@ -79,10 +118,10 @@ MATRIX = [
         201,
     ),
     ("POST", "/api/v1/schedules/reload", "/api/v1/schedules/reload", {}, {"admin"}, 200),
-    ("GET", "/api/v1/audit", "/api/v1/audit", {}, {"finance", "auditor", "admin"}, 200),
-    ("GET", "/api/v1/audit/verify", "/api/v1/audit/verify", {}, {"finance", "auditor", "admin"}, 200),
-    ("GET", "/api/v1/ledger/balances", "/api/v1/ledger/balances", {}, {"finance", "auditor", "admin"}, 200),
-    ("GET", "/api/v1/ledger/check", "/api/v1/ledger/check", {}, {"finance", "auditor", "admin"}, 200),
+    ("GET", "/api/v1/audit", "/api/v1/audit", {}, LEDGER_READERS, 200),
+    ("GET", "/api/v1/audit/verify", "/api/v1/audit/verify", {}, LEDGER_READERS, 200),
+    ("GET", "/api/v1/ledger/balances", "/api/v1/ledger/balances", {}, LEDGER_READERS, 200),
+    ("GET", "/api/v1/ledger/check", "/api/v1/ledger/check", {}, LEDGER_READERS, 200),
     ("GET", "/api/v1/bank/notices/{payment_code}", "/api/v1/bank/notices/{code}", {}, {"bank"}, 200),
     ("POST", "/api/v1/bank/payments", "/api/v1/bank/payments", {"pay": "M-5"}, {"bank"}, 200),
     ("GET", "/api/v1/bills/public-key", "/api/v1/bills/public-key", {}, "public", 200),
@@ -179,7 +218,20 @@ def prepared(client, tokens, bank):  # type: ignore[no-untyped-def]
     clerk = bearer(tokens["clerk"])
     for case_no in ("M-1", "M-2", "M-3", "M-4", "M-5", "M-6"):
         assert client.post("/api/v1/cases", json=case_body(case_no), headers=clerk).status_code == 201
-    assert client.post("/api/v1/projects", json=project_body("P-1"), headers=clerk).status_code == 201
+    for project_no in ("P-1", "P-2", "P-3"):
+        assert (
+            client.post("/api/v1/projects", json=project_body(project_no), headers=clerk).status_code == 201
+        )
+    for project_no in ("P-2", "P-3"):
+        bundle = client.post(f"/api/v1/projects/{project_no}/bundle", headers=clerk).json()
+        assert (
+            bank.pay(
+                f"TXN-{project_no}", bundle["payment_code"], bundle["amount"], datetime.now(UTC)
+            ).status_code
+            == 200
+        )
+    smaller = {"params": PROJECT_PARAMS | {"floor_area_m2": "100"}}
+    settled = client.post("/api/v1/projects/P-2/settlement", json=smaller, headers=bearer(tokens["finance"]))
     notices = {
         case_no: client.post(f"/api/v1/cases/{case_no}/notices", headers=clerk).json()
         for case_no in ("M-1", "M-5", "M-6")
@@ -187,6 +239,7 @@ def prepared(client, tokens, bank):  # type: ignore[no-untyped-def]
     paid = notices["M-6"]
     assert bank.pay("TXN-M6", paid["payment_code"], paid["amount"], datetime.now(UTC)).status_code == 200
     notices["bill"] = client.get(f"/api/v1/notices/{paid['payment_code']}", headers=clerk).json()["bill"]
+    notices["refund"] = settled.json()["refund_order"]
     from feecollect.audit.service import Actor
     from feecollect.db.engine import unit_of_work
     from feecollect.reconcile.accounts import add_account
@@ -221,6 +274,11 @@ def test_role_matrix(client, tokens, prepared, bank_key):
             if "pay" in request:
                 notice = prepared[request.pop("pay")]
                 content = payment_body("TXN-M", notice["payment_code"], notice["amount"], datetime.now(UTC))
+                request["content"] = content
+            if "confirm" in request:
+                order = prepared[request.pop("confirm")]
+                refund = {"refund_id": order["refund_id"], "bank_txn_id": "RTXN-M", "amount": order["amount"]}
+                content = json.dumps(refund | {"refunded_at": datetime.now(UTC).isoformat()}).encode()
                 request["content"] = content
             if caller == "bank":
                 headers = signed_headers(bank_key[0], bank_key[1], method, url, content)

@@ -19,7 +19,10 @@ from feecollect.ledger.endpoints import router as ledger_router
 from feecollect.notices.endpoints import router as notices_router
 from feecollect.payments.endpoints import router as bank_router
 from feecollect.projects.endpoints import router as projects_router
+from feecollect.projects.endpoints import summary_router as projects_summary_router
 from feecollect.reconcile.endpoints import router as reconcile_router
+from feecollect.refunds.endpoints import bank_router as bank_refunds_router
+from feecollect.refunds.endpoints import router as refunds_router
 from feecollect.schedules.endpoints import router as schedules_router
 from feecollect.schedules.service import CatalogueProvider, load_schedules
 from feecollect.settings import Settings, get_settings
@@ -67,6 +70,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         bills_router,
         reconcile_router,
         projects_router,
+        projects_summary_router,
+        refunds_router,
+        bank_refunds_router,
     ):
         app.include_router(router)
     return app

@@ -13,6 +13,7 @@ import httpx
 from feecollect.bank.signing import signed_headers
 
 PAYMENTS = "/api/v1/bank/payments"
+REFUNDS = "/api/v1/bank/refunds"
 
 
 def payment_body(
@@ -35,12 +36,18 @@ class BankClient:
         self.http, self.key, self.secret = http, key, secret
 
     def _send(
-        self, method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        body: bytes = b"",
+        headers: dict[str, str] | None = None,
+        params: dict[str, str] | None = None,
     ) -> httpx.Response:
+        # The signature covers the path, not the query string (SPEC §6).
         signed = signed_headers(self.key, self.secret, method, path, body) | (headers or {})
         if body:
             signed["Content-Type"] = "application/json"
-        return self.http.request(method, path, content=body, headers=signed)
+        return self.http.request(method, path, content=body, headers=signed, params=params)
 
     def lookup(self, payment_code: str) -> httpx.Response:
         return self._send("GET", f"/api/v1/bank/notices/{payment_code}")
@@ -51,6 +58,20 @@ class BankClient:
         return self._send(
             "POST", PAYMENTS, payment_body(bank_txn_id, payment_code, amount, paid_at, **optional)
         )
+
+    def refunds(self, status: str | None = "approved") -> httpx.Response:
+        return self._send("GET", REFUNDS, params={"status": status} if status else None)
+
+    def confirm_refund(
+        self, refund_id: str, bank_txn_id: str, amount: str, refunded_at: datetime
+    ) -> httpx.Response:
+        body = {
+            "refund_id": refund_id,
+            "bank_txn_id": bank_txn_id,
+            "amount": amount,
+            "refunded_at": refunded_at.isoformat(),
+        }
+        return self._send("POST", REFUNDS, json.dumps(body, separators=(",", ":")).encode())
 
 
 class AsyncBankClient:

@@ -44,7 +44,7 @@ def render_bill(bill: Bill, *, base_url: str) -> bytes:
     def p(text: str, style=BODY) -> Paragraph:  # type: ignore[no-untyped-def]
         return Paragraph(escape(text), style)
 
-    title = main["EInvoiceName"] + ("（红字）" if bill.kind == "reversal" else "")
+    title = main["EInvoiceName"] + {"reversal": "（红字）", "replacement": "（换开）"}.get(bill.kind, "")
     head = Table(
         [
             [

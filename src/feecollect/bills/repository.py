@@ -34,8 +34,13 @@ def by_number(session: Session, bill_code: str, bill_no: int, *, for_update: boo
     return session.scalars(query).first()
 
 
-def normal_bill_of_notice(session: Session, notice_id: int) -> Bill | None:
-    return session.scalars(select(Bill).where(Bill.notice_id == notice_id, Bill.kind == "normal")).first()
+def live_bill_of_notice(session: Session, notice_id: int) -> Bill | None:
+    """The bill that stands for the notice's payment: the first bill, or the one re-issued after a
+    refund reversed it."""
+    query = select(Bill).where(
+        Bill.notice_id == notice_id, Bill.kind.in_(("normal", "replacement")), Bill.status == "issued"
+    )
+    return session.scalars(query.order_by(Bill.id.desc())).first()
 
 
 def payment(session: Session, payment_id: int) -> Payment | None:
@@ -58,3 +63,7 @@ def paid_without_bill(session: Session) -> Sequence[int]:
 def add(session: Session, bill: Bill) -> None:
     session.add(bill)
     session.flush()
+
+
+def of_notices(session: Session, notice_ids: Sequence[int]) -> Sequence[Bill]:
+    return session.scalars(select(Bill).where(Bill.notice_id.in_(notice_ids)).order_by(Bill.id)).all()

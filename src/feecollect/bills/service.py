@@ -3,19 +3,20 @@ the database refuses a second bill of a kind per payment, and a refused bill ret
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from feecollect.audit.service import SYSTEM, record
+from feecollect.audit.service import SYSTEM, Actor, record
 from feecollect.bills import repository, signing
 from feecollect.bills.keys import private_key
 from feecollect.bills.models import Bill
 from feecollect.errors import Conflict, NotFound, Unprocessable
 from feecollect.money import chinese_capital, format_yuan
-from feecollect.notices.models import Notice
+from feecollect.notices.models import Notice, NoticeLine
 from feecollect.payments.models import Payment
 from feecollect.settings import Settings
 from feecollect.users.principal import Principal
@@ -39,11 +40,18 @@ def _content(
     sign: int,
     related: Bill | None,
     remark: str,
+    amounts: Mapping[int, int] | None,
 ) -> dict[str, Any]:
-    """The signed content: nested like the fiscal platforms' XML, every value a string."""
+    """The signed content: nested like the fiscal platforms' XML, every value a string. ``amounts``
+    (fen by notice line number) replaces what the lines were paid, for a bill re-issued after a refund."""
 
     def yuan(fen: int) -> str:
         return format_yuan(sign * fen)
+
+    def amount_of(line: NoticeLine) -> int:
+        return line.amount_fen if amounts is None else amounts.get(line.line_no, line.amount_fen)
+
+    total = payment.amount_fen if amounts is None else sum(amount_of(line) for line in notice.lines)
 
     department = notice.lines[0].department_name if notice.lines else notice.department_code
     return {
@@ -53,8 +61,8 @@ def _content(
             "EInvoiceNumber": f"{number:010d}",
             "IssueDate": issued.strftime("%Y%m%d"),
             "IssueTime": issued.strftime("%H%M%S"),
-            "TotalAmount": yuan(payment.amount_fen),
-            "TotalAmountUpper": chinese_capital(sign * payment.amount_fen),
+            "TotalAmount": yuan(total),
+            "TotalAmountUpper": chinese_capital(sign * total),
             "CurrencyType": "CNY",
             "HandlingPerson": settings.centre_name,
             "Remark": remark,
@@ -78,7 +86,7 @@ def _content(
                 "ItemUnit": line.unit,
                 "ItemQuantity": line.quantity,
                 "ItemStd": line.rate or "",
-                "ItemAmount": yuan(line.amount_fen),
+                "ItemAmount": yuan(amount_of(line)),
                 "ItemDepartment": line.department_name,
             }
             for line in notice.lines
@@ -94,12 +102,22 @@ def _create(
     kind: str,
     related: Bill | None = None,
     remark: str = "",
+    amounts: Mapping[int, int] | None = None,
 ) -> Bill:
     issued = datetime.now(UTC).astimezone(settings.zone)
     code = bill_code(settings, issued.year)
     number = repository.next_number(session, code)
     content = _content(
-        settings, code, number, issued, notice, payment, -1 if kind == "reversal" else 1, related, remark
+        settings,
+        code,
+        number,
+        issued,
+        notice,
+        payment,
+        -1 if kind == "reversal" else 1,
+        related,
+        remark,
+        amounts,
     )
     content["Main"]["RandomNumber"] = check = signing.check_code(content)
     bill = Bill(
@@ -205,3 +223,53 @@ def reverse(
         after={"status": "reversed", "reason": reason, "reversal": f"{reversal.bill_code}-{reversal.number}"},
     )
     return reversal
+
+
+def reissue_after_refund(
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    payment_id: int,
+    kept_by_line: Mapping[int, int],
+    reason: str,
+) -> tuple[Bill, Bill]:
+    """Part of a payment was refunded: the bill of the whole payment is reversed in red (冲红) and a
+    replacement bill for what the payer finally paid is issued, each line at ``kept_by_line`` fen.
+    Returns (reversal, replacement)."""
+    original = issue_for_payment(session, settings, payment_id)
+    payment = repository.payment(session, payment_id)
+    notice = repository.notice(session, original.notice_id)
+    assert payment is not None and notice is not None
+    # A bill finance already reversed by hand keeps that reversal; only the replacement is missing.
+    reversal = repository.for_payment(session, payment_id, "reversal")
+    if reversal is None:
+        reversal = _create(
+            session, settings, notice, payment, "reversal", related=original, remark=f"冲红：{reason}"
+        )
+        original.status, original.reversed_at, original.reverse_reason = "reversed", datetime.now(UTC), reason
+    replacement = _create(
+        session,
+        settings,
+        notice,
+        payment,
+        "replacement",
+        related=original,
+        remark=reason,
+        amounts=kept_by_line,
+    )
+    record(
+        session,
+        actor,
+        "bill.reissued",
+        "bill",
+        f"{original.bill_code}-{original.number}",
+        before={"status": "issued", "amount": format_yuan(payment.amount_fen)},
+        after={
+            "status": "reversed",
+            "reason": reason,
+            "reversal": f"{reversal.bill_code}-{reversal.number}",
+            "replacement": f"{replacement.bill_code}-{replacement.number}",
+            "amount": replacement.content["Main"]["TotalAmount"],
+        },
+    )
+    return reversal, replacement

@@ -8,7 +8,7 @@ from feecollect.db.base import Base
 from feecollect.ledger.models import LedgerPosting, LedgerTransaction
 from feecollect.notices.models import Notice, NoticeLine, PaymentCodeSequence
 from feecollect.payments.models import Payment
-from feecollect.projects.models import Project
+from feecollect.projects.models import Project, ProjectSettlement
 from feecollect.reconcile.models import (
     BankAccount,
     ReconciliationException,
@@ -17,6 +17,7 @@ from feecollect.reconcile.models import (
     StatementFile,
     StatementLine,
 )
+from feecollect.refunds.models import RefundOrder
 from feecollect.schedules.models import FeeItemVersion
 from feecollect.users.models import User
 
@@ -39,9 +40,11 @@ __all__ = [
     "Payment",
     "PaymentCodeSequence",
     "Project",
+    "ProjectSettlement",
     "ReconciliationException",
     "ReconciliationFinding",
     "ReconciliationRun",
+    "RefundOrder",
     "StatementFile",
     "StatementLine",
     "User",

@@ -1,13 +1,15 @@
 """The ledger invariants of SPEC §12: (2) a notice is paid at most once and a bank transaction id is
 applied at most once; (3) every transaction sums to zero and the special account holds what was paid
-minus what was refunded."""
+minus what was refunded (and, beyond SPEC, minus what was remitted to the treasury, never more than a
+department's revenue)."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from feecollect.ledger import accounts, repository
+from feecollect.ledger import accounts, remittance, repository
 from feecollect.payments import repository as payments
+from feecollect.refunds import repository as refunds
 
 
 def problems(session: Session) -> list[str]:
@@ -31,8 +33,17 @@ def problems(session: Session) -> list[str]:
                 f"payment {reference}: {recorded.get(reference)} fen received, "
                 f"{posted.get(reference)} fen posted to the special account"
             )
-    paid, refunded = payments.total_paid(session), 0  # refunds arrive with settlement (issue 7)
+    paid, refunded = payments.total_paid(session), refunds.total_confirmed(session)
+    remitted = sum(repository.balances_by_prefix(session, accounts.TREASURY_PREFIX).values())
     special = repository.account_balance(session, accounts.SPECIAL)
-    if special != paid - refunded:
-        found.append(f"special account holds {special} fen, but {paid} fen were paid and {refunded} refunded")
+    if special != paid - refunded - remitted:
+        found.append(
+            f"special account holds {special} fen, but {paid} fen were paid, {refunded} refunded "
+            f"and {remitted} remitted to the treasury"
+        )
+    found += [
+        f"{position.department} remitted {position.remitted_fen} fen of {position.revenue_fen} fen revenue"
+        for position in remittance.positions(session)
+        if position.held_fen < 0
+    ]
     return found

@@ -5,7 +5,7 @@ from pydantic import BaseModel
 
 from feecollect.api.auth import AuditReader
 from feecollect.api.deps import CurrentCatalogue, DbSession
-from feecollect.ledger import accounts, checks
+from feecollect.ledger import accounts, checks, remittance
 from feecollect.ledger import service as ledger
 from feecollect.money import format_yuan
 
@@ -33,7 +33,7 @@ class CheckOut(BaseModel):
     "/balances", response_model=BalancesOut, summary="Balance of every ledger account (debit − credit)"
 )
 def balances(_: AuditReader, session: DbSession, catalogue: CurrentCatalogue) -> BalancesOut:
-    names = {item.department.code: item.department.name for item in catalogue}
+    names = catalogue.department_names()
     return BalancesOut(
         accounts=[
             BalanceOut(
@@ -52,3 +52,38 @@ def balances(_: AuditReader, session: DbSession, catalogue: CurrentCatalogue) ->
 def check(_: AuditReader, session: DbSession) -> CheckOut:
     found = checks.problems(session)
     return CheckOut(ok=not found, problems=found)
+
+
+class DepartmentRevenueOut(BaseModel):
+    department: str
+    name: str
+    revenue: str
+    remitted: str
+    held: str
+
+
+class DepartmentRevenuesOut(BaseModel):
+    departments: list[DepartmentRevenueOut]
+
+
+@router.get(
+    "/departments",
+    response_model=DepartmentRevenuesOut,
+    summary="Department revenue: remitted to the treasury (国库) and still on the special account",
+)
+def department_revenues(
+    _: AuditReader, session: DbSession, catalogue: CurrentCatalogue
+) -> DepartmentRevenuesOut:
+    names = catalogue.department_names()
+    return DepartmentRevenuesOut(
+        departments=[
+            DepartmentRevenueOut(
+                department=p.department,
+                name=names.get(p.department, p.department),
+                revenue=format_yuan(p.revenue_fen),
+                remitted=format_yuan(p.remitted_fen),
+                held=format_yuan(p.held_fen),
+            )
+            for p in remittance.positions(session)
+        ]
+    )

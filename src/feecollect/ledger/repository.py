@@ -73,3 +73,40 @@ def transaction_totals(session: Session, kind: str) -> dict[str, int]:
         .group_by(LedgerTransaction.reference)
     )
     return {reference: int(total) for reference, total in rows}
+
+
+def transaction_id(session: Session, kind: str, reference: str) -> int | None:
+    query = select(LedgerTransaction.id).where(
+        LedgerTransaction.kind == kind, LedgerTransaction.reference == reference
+    )
+    return session.scalar(query)
+
+
+def balances_by_prefix(session: Session, prefix: str, *, through: date | None = None) -> dict[str, int]:
+    """Balance of every account named ``prefix`` + something, by that something (a department code),
+    counting transactions of business dates up to ``through`` when given."""
+    query = (
+        select(LedgerPosting.account, func.sum(LedgerPosting.amount_fen))
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        .where(LedgerPosting.account.startswith(prefix, autoescape=True))
+        .group_by(LedgerPosting.account)
+    )
+    if through is not None:
+        query = query.where(LedgerTransaction.business_date <= through)
+    return {account.removeprefix(prefix): int(total) for account, total in session.execute(query)}
+
+
+def movements_by_month(
+    session: Session, *, kind: str, prefix: str, start: date, end: date
+) -> list[tuple[str, date, int]]:
+    """(account suffix, business date, fen) of one kind of transaction's postings to ``prefix`` accounts."""
+    query = (
+        select(LedgerPosting.account, LedgerTransaction.business_date, LedgerPosting.amount_fen)
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerPosting.transaction_id)
+        .where(
+            LedgerTransaction.kind == kind,
+            LedgerPosting.account.startswith(prefix, autoescape=True),
+            LedgerTransaction.business_date.between(start, end),
+        )
+    )
+    return [(account.removeprefix(prefix), day, int(fen)) for account, day, fen in session.execute(query)]

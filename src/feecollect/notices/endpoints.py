@@ -75,7 +75,7 @@ def notice_pdf(
 ) -> Response:
     notice = notices.get(session, payment_code)
     principal.require_department(notice.department_code, f"notice {payment_code}")
-    names = {item.department.code: item.department.name for item in catalogue}
+    names = catalogue.department_names()
     pdf = render_notice(
         notice,
         centre_name=settings.centre_name,
@@ -105,7 +105,7 @@ def void_notice(payment_code: PaymentCode, body: VoidIn, principal: Clerk, sessi
 
 def _with_bill(session, notice) -> NoticeOut:  # type: ignore[no-untyped-def]
     out = NoticeOut.of(notice)
-    bill = bills.normal_bill_of_notice(session, notice.id)
+    bill = bills.live_bill_of_notice(session, notice.id)
     if bill is not None:
         out.bill = BillRef(code=bill.bill_code, number=bill.number, check_code=bill.check_code)
     return out

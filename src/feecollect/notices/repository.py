@@ -95,3 +95,10 @@ def version_ids(session: Session, pairs: set[tuple[str, int]]) -> dict[tuple[str
 def add(session: Session, notice: Notice) -> None:
     session.add(notice)
     session.flush()
+
+
+def of_project(session: Session, project_id: int) -> Sequence[Notice]:
+    """Every notice issued for a project (voided ones too), oldest first."""
+    return session.scalars(
+        _with_lines(select(Notice).where(Notice.project_id == project_id)).order_by(Notice.id)
+    ).all()

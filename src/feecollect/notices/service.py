@@ -3,13 +3,14 @@ lawful rate: no caller can pass a rate or an amount."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from feecollect.audit.service import SYSTEM, record
-from feecollect.billing.quote import Quote, quote
+from feecollect.billing.quote import Quote, QuotedLine, quote
 from feecollect.cases import service as cases
 from feecollect.cases.models import Case
 from feecollect.errors import Conflict, NotFound, Unprocessable
@@ -72,10 +73,17 @@ def issue(
 
 
 def new_notice(
-    session: Session, settings: Settings, principal: Principal, priced: Quote, notice: Notice
+    session: Session,
+    settings: Settings,
+    principal: Principal,
+    priced: Quote,
+    notice: Notice,
+    *,
+    explain: Callable[[QuotedLine], str] = QuotedLine.explain,
 ) -> Notice:
     """Number, date and price ``notice`` (its origin and payer already set) from the quote, then store
-    and audit it: the one way a notice comes to exist, for a case or for a project's bundle."""
+    and audit it: the one way a notice comes to exist, for a case, a project's bundle or a settlement's
+    top-up (whose lines say how each difference was reached)."""
     now = datetime.now(UTC)
     today = now.astimezone(settings.zone).date()
     code = make_payment_code(
@@ -110,7 +118,7 @@ def new_notice(
             relief_flag=line.relief.relief.flag if line.relief else None,
             relief_name=line.relief.relief.name if line.relief else None,
             relief_basis=line.relief.relief.basis if line.relief else None,
-            explanation=line.explain(),
+            explanation=explain(line),
         )
         for line in priced.lines
     ]

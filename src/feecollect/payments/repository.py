@@ -97,3 +97,13 @@ def payments_of_unpaid_notices(session: Session) -> list[str]:
 def amounts_by_reference(session: Session) -> dict[str, int]:
     rows = session.execute(select(Payment.bank_code, Payment.bank_txn_id, Payment.amount_fen))
     return {f"{bank}:{txn}": int(amount) for bank, txn, amount in rows}
+
+
+def of_notice(session: Session, notice_id: int) -> Payment | None:
+    return session.scalars(select(Payment).where(Payment.notice_id == notice_id)).first()
+
+
+def of_notices(session: Session, notice_ids: list[int]) -> list[Payment]:
+    return list(
+        session.scalars(select(Payment).where(Payment.notice_id.in_(notice_ids)).order_by(Payment.id))
+    )

@@ -203,6 +203,12 @@ def record_payment(
         before={"status": before_status},
         after=audit_after,
     )
+    if bundle:
+        # A settlement waiting for this top-up splits the project in this same transaction (imported
+        # here: settlement issues notices, which this module pays).
+        from feecollect.projects.settling import after_project_payment
+
+        after_project_payment(session, actor, values["notice_id"], values["business_date"])
     for follow_up in PAYMENT_FOLLOW_UPS:
         enqueue_after_commit(session, follow_up(), payment_id)
     return payment_id

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import JSON, Date, String
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from feecollect.db.base import Base, UtcDateTime
@@ -27,3 +28,24 @@ class Project(Base):
     status: Mapped[str] = mapped_column(String(16))
     declared_by: Mapped[str] = mapped_column(String(64))
     declared_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ProjectSettlement(Base):
+    """A project's settlement at completion: at most one per project, so it cannot run twice. ``fees``
+    lists each fee as {item, department, collected_fen, final_fen}. ``status`` is ``awaiting_top_up`` or
+    ``awaiting_refund`` until the money the settlement asked for has moved, then ``split``."""
+
+    __tablename__ = "project_settlements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), unique=True)
+    actual_params: Mapped[dict[str, str]] = mapped_column(JSON)
+    fees: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    collected_fen: Mapped[int] = mapped_column(BigInteger)
+    final_fen: Mapped[int] = mapped_column(BigInteger)
+    top_up_notice_id: Mapped[int | None] = mapped_column(ForeignKey("notices.id"))
+    refund_order_id: Mapped[int | None] = mapped_column(ForeignKey("refund_orders.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    settled_by: Mapped[str] = mapped_column(String(64))
+    settled_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    split_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -493,3 +493,23 @@ def open_counts(session: Session, day: date) -> dict[str, int]:
         .group_by(ReconciliationException.exception_class)
     )
     return {name: int(count) for name, count in rows}
+
+
+def special_credits_of_codes(session: Session, codes: set[str]) -> list[tuple[str, int, date, str, int]]:
+    """(payment code, line id, booked on, bank serial, fen) of special-account credits naming the codes:
+    the statement lines that prove a payment arrived."""
+    if not codes:
+        return []
+    query = (
+        select(
+            StatementLine.payment_code,
+            StatementLine.id,
+            StatementLine.booked_on,
+            StatementLine.serial,
+            StatementLine.amount_fen,
+        )
+        .join(BankAccount, BankAccount.id == StatementLine.account_id)
+        .where(BankAccount.kind == "special", StatementLine.amount_fen > 0)
+        .order_by(StatementLine.id)
+    )
+    return [tuple(row) for row in _in_chunks(session, query, StatementLine.payment_code, codes)]  # type: ignore[misc]

@@ -1,0 +1,119 @@
+"""The auditors' workbooks: a project's ledger (a summary per department with totals, every event, one
+sheet per department with its running balances) and the cross-project summary by department and month."""
+
+from __future__ import annotations
+
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from feecollect.money import fen_to_decimal
+from feecollect.projects.ledger import EVENT_NAMES, ProjectLedger, Row
+from feecollect.projects.summary import MonthRow
+from feecollect.xlsx import add_sheet, new_workbook, workbook_bytes
+
+SUMMARY_HEADERS = (
+    "部门代码",
+    "部门名称",
+    "预收金额（元）",
+    "退付金额（元）",
+    "待分割余额（元）",
+    "已分割入收入（元）",
+)
+EVENT_HEADERS = (
+    "时间",
+    "事项",
+    "部门",
+    "金额（元）",
+    "预收余额（元）",
+    "已分割余额（元）",
+    "经办",
+    "凭证",
+    "说明",
+)
+TOTAL = "合计"
+SUMMARY_BY_MONTH_HEADERS = (
+    "部门代码",
+    "部门名称",
+    "月份",
+    "一表制收款（元）",
+    "退付（元）",
+    "已分割入收入（元）",
+)
+
+
+def _yuan(fen: int | None):  # type: ignore[no-untyped-def]
+    return None if fen is None else fen_to_decimal(fen)
+
+
+def _event_row(row: Row, zone: ZoneInfo, names: dict[str, str]) -> tuple[object, ...]:
+    return (
+        row.at.astimezone(zone).replace(tzinfo=None),
+        EVENT_NAMES.get(row.event, row.event),
+        names.get(row.department, row.department) if row.department else "",
+        _yuan(row.amount_fen),
+        _yuan(row.held_fen),
+        _yuan(row.settled_fen),
+        row.actor,
+        "；".join(f"{e.kind} {e.ref}" for e in row.evidence),
+        row.note,
+    )
+
+
+def ledger_workbook(ledger: ProjectLedger, names: dict[str, str], zone: ZoneInfo) -> bytes:
+    workbook = new_workbook()
+    positions = ledger.positions
+    summary = [
+        (
+            p.department,
+            names.get(p.department, p.department),
+            _yuan(p.collected_fen),
+            _yuan(p.refunded_fen),
+            _yuan(p.held_fen),
+            _yuan(p.settled_fen),
+        )
+        for p in positions
+    ]
+    summary.append(
+        (
+            TOTAL,
+            ledger.project.project_no,
+            _yuan(ledger.collected_fen),
+            _yuan(ledger.refunded_fen),
+            _yuan(ledger.held_fen),
+            _yuan(ledger.settled_fen),
+        )
+    )
+    add_sheet(workbook, "汇总", SUMMARY_HEADERS, summary, {3, 4, 5, 6})
+    events = add_sheet(
+        workbook, "全部事件", EVENT_HEADERS, (_event_row(r, zone, names) for r in ledger.rows), {4, 5, 6}
+    )
+    for (cell,) in events.iter_rows(min_row=2, min_col=1, max_col=1):
+        cell.number_format = "yyyy-mm-dd hh:mm:ss"
+    for position in positions:
+        title = f"{position.department} {names.get(position.department, '')}".strip()[:31]
+        rows = [_event_row(r, zone, names) for r in ledger.rows if r.department == position.department]
+        sheet = add_sheet(workbook, title, EVENT_HEADERS, rows, {4, 5, 6})
+        for (cell,) in sheet.iter_rows(min_row=2, min_col=1, max_col=1):
+            cell.number_format = "yyyy-mm-dd hh:mm:ss"
+    return workbook_bytes(workbook)
+
+
+def summary_workbook(rows: list[MonthRow], names: dict[str, str], start: date, end: date) -> bytes:
+    workbook = new_workbook()
+    body = [
+        (
+            r.department,
+            names.get(r.department, r.department),
+            r.month,
+            *map(_yuan, (r.collected_fen, r.refunded_fen, r.settled_fen)),
+        )
+        for r in rows
+    ]
+    total = (
+        TOTAL,
+        f"{start} 至 {end}",
+        "",
+        *(_yuan(sum(getattr(r, f) for r in rows)) for f in ("collected_fen", "refunded_fen", "settled_fen")),
+    )
+    add_sheet(workbook, "按部门按月汇总", SUMMARY_BY_MONTH_HEADERS, [*body, total], {4, 5, 6})
+    return workbook_bytes(workbook)

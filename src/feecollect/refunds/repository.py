@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from feecollect.refunds.models import RefundOrder
+
+
+def add(session: Session, order: RefundOrder) -> None:
+    session.add(order)
+    session.flush()
+
+
+def by_refund_id(session: Session, refund_id: str, *, for_update: bool = False) -> RefundOrder | None:
+    query = select(RefundOrder).where(RefundOrder.refund_id == refund_id)
+    if for_update:
+        query = query.with_for_update()
+    return session.scalars(query).first()
+
+
+def by_txn(session: Session, bank_code: str, bank_txn_id: str) -> RefundOrder | None:
+    query = select(RefundOrder).where(
+        RefundOrder.bank_code == bank_code, RefundOrder.bank_txn_id == bank_txn_id
+    )
+    return session.scalars(query).first()
+
+
+def listing(
+    session: Session,
+    *,
+    bank_code: str | None = None,
+    status: str | None = None,
+    project_id: int | None = None,
+) -> Sequence[RefundOrder]:
+    query = select(RefundOrder).order_by(RefundOrder.id)
+    if bank_code is not None:
+        query = query.where(RefundOrder.bank_code == bank_code)
+    if status is not None:
+        query = query.where(RefundOrder.status == status)
+    if project_id is not None:
+        query = query.where(RefundOrder.project_id == project_id)
+    return session.scalars(query).all()
+
+
+def total_confirmed(session: Session) -> int:
+    total = select(func.coalesce(func.sum(RefundOrder.amount_fen), 0)).where(
+        RefundOrder.status == "confirmed"
+    )
+    return int(session.scalar(total) or 0)
+
+
+def confirmed_between(session: Session, start: datetime, end: datetime) -> Sequence[RefundOrder]:
+    query = select(RefundOrder).where(
+        RefundOrder.status == "confirmed", RefundOrder.refunded_at >= start, RefundOrder.refunded_at < end
+    )
+    return session.scalars(query.order_by(RefundOrder.id)).all()

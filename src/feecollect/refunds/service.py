@@ -1,0 +1,165 @@
+"""Refund orders. A settlement that finds a fee overpaid creates one, approved by the finance user who
+settled; the bank that collected the money pays it back and confirms with a signed callback. Like a
+payment, a confirmation is applied once: the order row is locked, the bank transaction id is checked
+again under the lock, and the database refuses a second use of it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy.orm import Session
+
+from feecollect.audit.service import Actor, record
+from feecollect.bank.auth import BankCaller
+from feecollect.errors import Conflict, Unprocessable
+from feecollect.ledger import accounts
+from feecollect.ledger import service as ledger
+from feecollect.money import format_yuan, parse_yuan
+from feecollect.payments.models import Payment
+from feecollect.payments.service import record_nonce
+from feecollect.refunds import repository
+from feecollect.refunds.models import RefundOrder
+from feecollect.settings import Settings
+
+
+def create_order(
+    session: Session,
+    actor: Actor,
+    *,
+    project_id: int,
+    project_no: str,
+    payment: Payment,
+    payee_name: str,
+    fees: list[dict[str, object]],
+    business_date: date,
+) -> RefundOrder:
+    """An approved order for ``fees`` ({item, department, fen}); the money moves from pre-collected to
+    refunds payable now, and leaves the special account when the bank confirms."""
+    amount = sum(int(fee["fen"]) for fee in fees)  # type: ignore[call-overload]
+    now = datetime.now(UTC)
+    order = RefundOrder(
+        # A project is settled once, so it has at most one refund order.
+        refund_id=f"RF{business_date:%Y%m%d}{project_id:08d}",
+        project_id=project_id,
+        payment_id=payment.id,
+        bank_code=payment.bank_code,
+        payee_name=payee_name,
+        payee_account=payment.payer_account,
+        amount_fen=amount,
+        fees=fees,
+        reason=f"项目 {project_no} 决算退付"[:200],
+        status="approved",
+        approved_by=actor.name,
+        approved_at=now,
+    )
+    repository.add(session, order)
+    ledger.post(
+        session,
+        kind="refund_approved",
+        reference=order.refund_id,
+        business_date=business_date,
+        memo=f"决算退付 {project_no}",
+        postings=[(accounts.PRECOLLECTED, amount), (accounts.REFUNDS_PAYABLE, -amount)],
+    )
+    record(
+        session,
+        actor,
+        "refund.approved",
+        "refund",
+        order.refund_id,
+        after={"project_no": project_no, "amount": format_yuan(amount), "bank_code": order.bank_code},
+    )
+    return order
+
+
+@dataclass(frozen=True)
+class RefundConfirmation:
+    refund_id: str
+    bank_txn_id: str
+    amount: str
+    refunded_at: datetime
+
+    def digest(self) -> str:
+        canonical = json.dumps(
+            {
+                "refund_id": self.refund_id,
+                "bank_txn_id": self.bank_txn_id,
+                "amount": self.amount,
+                "refunded_at": self.refunded_at.astimezone(UTC).isoformat(),
+            },
+            sort_keys=True,
+            separators=(",", ":"),
+        )
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class ConfirmOutcome:
+    result: str  # "accepted" or "duplicate"
+    order: RefundOrder
+
+
+def _existing(session: Session, caller: BankCaller, request: RefundConfirmation) -> ConfirmOutcome | None:
+    order = repository.by_txn(session, caller.bank_code, request.bank_txn_id)
+    if order is None:
+        return None
+    if order.body_hash != request.digest():
+        raise Conflict(
+            f"bank_txn_id {request.bank_txn_id} was already used with a different body", code="conflict"
+        )
+    return ConfirmOutcome("duplicate", order)
+
+
+def confirm(
+    session: Session, settings: Settings, caller: BankCaller, request: RefundConfirmation
+) -> ConfirmOutcome:
+    record_nonce(session, caller)
+    if (seen := _existing(session, caller, request)) is not None:
+        return seen
+    order = repository.by_refund_id(session, request.refund_id, for_update=True)
+    if order is None or order.bank_code != caller.bank_code:
+        raise Unprocessable(f"no refund order {request.refund_id!r} for this bank", code="unknown_refund")
+    if order.status != "approved":
+        if (seen := _existing(session, caller, request)) is not None:
+            return seen
+        raise Unprocessable(
+            f"refund {order.refund_id} is {order.status} (bank transaction {order.bank_txn_id})",
+            code="refund_not_confirmable",
+        )
+    amount = parse_yuan(request.amount)
+    if amount != order.amount_fen:
+        raise Unprocessable(
+            f"refund {order.refund_id} is for {format_yuan(order.amount_fen)}, not {request.amount}",
+            code="amount_mismatch",
+        )
+    refunded_at = request.refunded_at.astimezone(UTC)
+    order.status, order.bank_txn_id, order.refunded_at = "confirmed", request.bank_txn_id, refunded_at
+    order.body_hash, order.confirmed_at = request.digest(), datetime.now(UTC)
+    session.flush()
+    actor = Actor(f"bank:{caller.bank_code}", "bank")
+    ledger.post(
+        session,
+        kind="refund",
+        reference=f"{caller.bank_code}:{request.bank_txn_id}",
+        business_date=refunded_at.astimezone(settings.zone).date(),
+        memo=f"退付 {order.refund_id}",
+        postings=[(accounts.REFUNDS_PAYABLE, amount), (accounts.SPECIAL, -amount)],
+    )
+    record(
+        session,
+        actor,
+        "refund.confirmed",
+        "refund",
+        order.refund_id,
+        before={"status": "approved"},
+        after={"status": "confirmed", "bank_txn_id": request.bank_txn_id, "amount": request.amount},
+    )
+    # Settlement reacts in the same transaction: the bill is re-issued and, if nothing else is
+    # outstanding, the project is split (imported here: settlement creates refund orders).
+    from feecollect.projects.settling import after_refund
+
+    after_refund(session, settings, actor, order)
+    return ConfirmOutcome("accepted", order)
