@@ -176,3 +176,23 @@ def test_a_refund_after_finance_reversed_the_bundle_bill_by_hand_still_gets_its_
     assert replacement is not None and replacement["number"] != bill["number"]
     shown = client.get(f"/api/v1/bills/{replacement['code']}/{replacement['number']}", headers=finance).json()
     assert shown["kind"] == "replacement"
+
+
+def test_a_fee_that_grew_and_one_that_shrank_get_a_top_up_and_a_refund_and_split_after_both(
+    client, tokens, bank, cli
+):
+    paid_project(client, tokens, bank)
+    body = settle(client, tokens, "P-S-1", floor_area_m2="12100.50", road_excavation_m2="50").json()
+    top_up, order = body["top_up_notice"], body["refund_order"]
+    assert top_up is not None and order is not None
+    assert [line["item"] for line in order["fees"]] == ["JS-CG-001"]
+    assert Decimal(order["amount"]) == Decimal("100") * Decimal("280.00")  # 100 m² less road at 280
+    assert Decimal(top_up["amount"]) - Decimal(order["amount"]) == Decimal(body["difference"])
+
+    assert bank.pay("TXN-TU", top_up["payment_code"], top_up["amount"], datetime.now(UTC)).status_code == 200
+    assert "revenue:ZJJ" not in balances(client, tokens)  # the refund is still out: no split yet
+    confirmed = bank.confirm_refund(order["refund_id"], "RTXN-M", order["amount"], datetime.now(UTC))
+    assert confirmed.status_code == 200, confirmed.text
+    after = balances(client, tokens)
+    assert after["precollected"] == 0 and revenue_by_department(after) == allocations(body)
+    assert cli("ledger", "check").exit_code == 0
