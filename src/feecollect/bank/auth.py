@@ -8,21 +8,27 @@ the nonce in that same transaction: a replay is refused, and a refused request l
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Any, TypeVar
 
 from cryptography.exceptions import InvalidTag
 from fastapi import Depends, Request
+from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from feecollect.api.auth import Gate
 from feecollect.bank import repository
 from feecollect.bank.secret_box import open_sealed
 from feecollect.bank.signing import TOLERANCE_SECONDS, matches, signature
+from feecollect.db.engine import unit_of_work
 from feecollect.users.principal import Unauthorized
 
 MAX_NONCE = 64
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,3 +87,34 @@ def verify(session: Session, master: str, signed: SignedRequest) -> BankCaller:
     if not matches(expected, signed.signature):
         raise Unauthorized("X-Signature does not match the request")
     return BankCaller(key.bank_code, key.key_id, signed.nonce)
+
+
+def record_nonce(session: Session, caller: BankCaller) -> None:
+    try:
+        repository.insert_nonce(session, caller.key_id, caller.nonce, datetime.now(UTC))
+    except IntegrityError:
+        raise Unauthorized("X-Nonce was already used: a replayed request is refused") from None
+
+
+def handle_signed(app: Any, signed: SignedRequest, work: Callable[[Session, BankCaller], T]) -> T:
+    """A bank request's whole unit of work: the key and signature checked, the nonce spent, ``work``
+    done and committed together; a refusal anywhere leaves nothing behind. ``work`` builds its answer
+    inside the transaction. When a concurrent request took the same transaction id or nonce between our
+    check and our insert, the one retry sees it and answers duplicate, conflict or replay."""
+    master = app.state.settings.secret_key.get_secret_value()
+    for attempt in (1, 2):
+        try:
+            with unit_of_work(app.state.sessionmaker) as session:
+                caller = verify(session, master, signed)
+                record_nonce(session, caller)
+                return work(session, caller)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def signed_json_body(model: type[BaseModel]) -> dict[str, Any]:
+    """OpenAPI for an endpoint that reads its raw body (the signature covers the exact bytes)."""
+    schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}

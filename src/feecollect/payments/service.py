@@ -11,11 +11,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from feecollect.audit.service import Actor, record
-from feecollect.bank import repository as bank_repository
 from feecollect.bank.auth import BankCaller
 from feecollect.errors import Conflict, Unprocessable
 from feecollect.ledger import accounts
@@ -24,7 +22,6 @@ from feecollect.money import format_yuan, parse_yuan
 from feecollect.notices.payment_code import is_payment_code
 from feecollect.payments import repository
 from feecollect.settings import Settings
-from feecollect.users.principal import Unauthorized
 
 # Subscribers to "a payment was recorded": each returns a Celery task to send with the payment id once
 # the payment's transaction has committed (the electronic bill registers here).
@@ -71,13 +68,6 @@ class Outcome:
     notice_status: str
 
 
-def record_nonce(session: Session, caller: BankCaller) -> None:
-    try:
-        bank_repository.insert_nonce(session, caller.key_id, caller.nonce, datetime.now(UTC))
-    except IntegrityError:
-        raise Unauthorized("X-Nonce was already used: a replayed request is refused") from None
-
-
 def _existing(session: Session, caller: BankCaller, request: PaymentRequest) -> Outcome | None:
     payment = repository.by_txn(session, caller.bank_code, request.bank_txn_id)
     if payment is None:
@@ -100,7 +90,6 @@ def _existing(session: Session, caller: BankCaller, request: PaymentRequest) -> 
 def apply_payment(
     session: Session, settings: Settings, caller: BankCaller, request: PaymentRequest
 ) -> Outcome:
-    record_nonce(session, caller)
     if (seen := _existing(session, caller, request)) is not None:
         return seen
     if not is_payment_code(request.payment_code):

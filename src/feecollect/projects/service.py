@@ -94,17 +94,22 @@ def issue_bundle(
         settings,
         principal,
         priced,
-        Notice(
-            project=project,
-            project_id=project.id,
-            # The window that issued it: its clerks follow the notice up, as they do a case's.
-            department_code=principal.department,
-            payer_name=project.developer_name,
-            payer_id_type="uscc",
-            payer_id_no=project.developer_uscc,
-            payer_flags=list(project.payer_flags),
-            service_date=project.declared_on,
-        ),
+        # The window that issued it: its clerks follow the notice up, as they do a case's.
+        notice_of(project, principal.department),
+    )
+
+
+def notice_of(project: Project, department_code: str) -> Notice:
+    """A new notice of the project, payable by its developer, followed up by ``department_code``."""
+    return Notice(
+        project=project,
+        project_id=project.id,
+        department_code=department_code,
+        payer_name=project.developer_name,
+        payer_id_type="uscc",
+        payer_id_no=project.developer_uscc,
+        payer_flags=list(project.payer_flags),
+        service_date=project.declared_on,
     )
 
 

@@ -25,7 +25,7 @@ from feecollect.payments.models import Payment
 from feecollect.projects import repository
 from feecollect.projects.declaration import bundle_request, declaration_problems
 from feecollect.projects.models import Project, ProjectSettlement
-from feecollect.projects.service import declaration_of, get
+from feecollect.projects.service import declaration_of, get, notice_of
 from feecollect.projects.settlement import Settlement, SettlementMismatch, settle
 from feecollect.refunds import service as refunds
 from feecollect.refunds.models import RefundOrder
@@ -179,16 +179,7 @@ def _issue_top_up(
         settings,
         principal,
         Quote(final_quote.service_date, final_quote.payer, tuple(lines)),
-        Notice(
-            project=project,
-            project_id=project.id,
-            department_code=bundle.department_code,
-            payer_name=project.developer_name,
-            payer_id_type="uscc",
-            payer_id_no=project.developer_uscc,
-            payer_flags=list(project.payer_flags),
-            service_date=project.declared_on,
-        ),
+        notice_of(project, bundle.department_code),
         explain=lambda line: explanations[line.item.code],
     )
 

@@ -19,7 +19,6 @@ from feecollect.ledger import accounts
 from feecollect.ledger import service as ledger
 from feecollect.money import format_yuan, parse_yuan
 from feecollect.payments.models import Payment
-from feecollect.payments.service import record_nonce
 from feecollect.refunds import repository
 from feecollect.refunds.models import RefundOrder
 from feecollect.settings import Settings
@@ -116,7 +115,6 @@ def _existing(session: Session, caller: BankCaller, request: RefundConfirmation)
 def confirm(
     session: Session, settings: Settings, caller: BankCaller, request: RefundConfirmation
 ) -> ConfirmOutcome:
-    record_nonce(session, caller)
     if (seen := _existing(session, caller, request)) is not None:
         return seen
     order = repository.by_refund_id(session, request.refund_id, for_update=True)
