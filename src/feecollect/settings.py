@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     # Each API process keeps this many database connections and runs at most this many requests that
     # use the database at once; more wait their turn (PostgreSQL's max_connections bounds workers × this).
     database_pool_size: int = Field(4, ge=1, le=200)
+    # Web pages: a sign-in lasts this long (a working day); cookies are marked Secure when served over
+    # HTTPS (set true behind TLS; plain http://localhost needs false).
+    web_session_minutes: int = Field(480, ge=5, le=7 * 24 * 60)
+    web_secure_cookies: bool = False
     # Celery: unset means the embedded default, where tasks run eagerly in-process with no broker.
     broker_url: str | None = None
     # Electronic bills: the Ed25519 signing key (PEM, from `feecollect keys generate`); required in

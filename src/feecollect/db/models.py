@@ -20,6 +20,7 @@ from feecollect.reconcile.models import (
 from feecollect.refunds.models import RefundOrder
 from feecollect.schedules.models import FeeItemVersion
 from feecollect.users.models import User
+from feecollect.web.models import WebSession
 
 __all__ = [
     "AuditEntry",
@@ -48,4 +49,5 @@ __all__ = [
     "StatementFile",
     "StatementLine",
     "User",
+    "WebSession",
 ]

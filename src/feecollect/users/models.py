@@ -17,4 +17,6 @@ class User(Base):
     department_code: Mapped[str | None] = mapped_column(String(16))
     # HMAC-SHA256 of the token under the service secret: a copy of the table alone cannot be replayed.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Argon2id hash of the web sign-in password; None for users who only use the API.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from feecollect.users.models import User
@@ -23,3 +24,13 @@ def all_users(session: Session) -> Sequence[User]:
 def add(session: Session, user: User) -> None:
     session.add(user)
     session.flush()
+
+
+def end_web_sessions(session: Session, user_id: int, at: datetime) -> None:
+    from feecollect.web.models import WebSession  # the pages build on users, not the other way round
+
+    session.execute(
+        update(WebSession)
+        .where(WebSession.user_id == user_id, WebSession.ended_at.is_(None))
+        .values(ended_at=at)
+    )

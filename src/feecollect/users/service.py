@@ -7,6 +7,8 @@ import secrets
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy.orm import Session
 
 from feecollect.audit.service import Actor, record
@@ -29,6 +31,28 @@ def hash_token(secret: str, token: str) -> str:
     return hmac.new(secret.encode(), token.encode(), hashlib.sha256).hexdigest()
 
 
+MIN_PASSWORD = 10
+_hasher = PasswordHasher()
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise Unprocessable(f"password: at least {MIN_PASSWORD} characters", code="weak_password")
+    return _hasher.hash(password)
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    """Constant work whether or not the user exists, so timing does not tell names apart."""
+    stored = user.password_hash if user is not None and user.password_hash else _UNKNOWN_USER_HASH
+    try:
+        return _hasher.verify(stored, password) and stored is not _UNKNOWN_USER_HASH
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+_UNKNOWN_USER_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
 def user_view(user: User) -> dict[str, str | None]:
     return {"name": user.name, "role": user.role, "department": user.department_code}
 
@@ -42,8 +66,10 @@ def add_user(
     role: str,
     department: str | None,
     known_departments: set[str],
+    password: str | None = None,
 ) -> tuple[User, str]:
-    """Create a user and return the bearer token, which is shown this once and stored only hashed."""
+    """Create a user and return the bearer token, which is shown this once and stored only hashed. A
+    ``password`` lets the user sign in to the web pages; only its Argon2id hash is stored."""
     if not USER_NAME.fullmatch(name):
         raise Unprocessable(
             f"name {name!r} must be 2–64 letters, digits, Chinese characters, '.', '_' or '-'",
@@ -66,6 +92,7 @@ def add_user(
         role=role,
         department_code=department,
         token_hash=hash_token(secret, token),
+        password_hash=None if password is None else hash_password(password),
         created_at=datetime.now(UTC),
     )
     repository.add(session, user)
@@ -81,3 +108,13 @@ def rotate_token(session: Session, secret: str, actor: Actor, name: str) -> str:
     user.token_hash = hash_token(secret, token)
     record(session, actor, "user.token_rotated", "user", name)
     return token
+
+
+def set_password(session: Session, actor: Actor, name: str, password: str) -> None:
+    """Set (or replace) the web sign-in password; sessions opened with the old one end."""
+    user = repository.by_name(session, name)
+    if user is None:
+        raise NotFound(f"no user {name!r}", code="unknown_user")
+    user.password_hash = hash_password(password)
+    repository.end_web_sessions(session, user.id, datetime.now(UTC))
+    record(session, actor, "user.password_set", "user", name)
