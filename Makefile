@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test browser lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,12 +16,18 @@ install: $(BIN)/.installed
 demo: install
 	$(BIN)/feecollect demo
 
-test: install
+test: install browser
 	$(BIN)/ruff check src tests bench
 	$(BIN)/pytest
+
+# The browser tests drive Debian's Chromium (never a downloaded one), with a font for Chinese text.
+browser:
+	@command -v chromium >/dev/null 2>&1 && fc-list :lang=zh | grep -q . \
+	  || (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null) \
+	  || echo "warning: could not install chromium; the browser tests will be skipped"
 
 bench: install
 	$(BIN)/python bench/quotes.py
 
 clean:
-	rm -rf $(VENV) feecollect.db .pytest_cache .hypothesis
+	rm -rf $(VENV) feecollect.db .pytest_cache .hypothesis test-output

@@ -56,3 +56,19 @@ def project_body(project_no: str = "P-2026-001", **changes: object) -> dict:  # 
     }
     body.update(changes)
     return body
+
+
+def is_api(path: str) -> bool:
+    """The API's routes (tests/users/test_roles.py); the pages have tests/web/test_page_roles.py."""
+    return path.startswith("/api/") or path == "/verify"
+
+
+def all_routes(routes):  # type: ignore[no-untyped-def]
+    """Every route, including those of included routers (FastAPI wraps them as ``original_router``)."""
+    from fastapi.routing import APIRoute
+
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        elif hasattr(route, "original_router"):
+            yield from all_routes(route.original_router.routes)

@@ -127,6 +127,9 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     click.echo("demo users (new tokens each run; send as 'Authorization: Bearer <token>'):")
     for name, role, department, token in seeded.tokens:
         click.echo(f"  {name:<12} {role:<8} {department or '-':<6} {token}")
+    click.echo("web pages: sign in at /login (new passwords each run):")
+    for name, password in seeded.passwords:
+        click.echo(f"  {name:<12} {password}")
     for case_no, code, amount in seeded.notices:
         click.echo(f"  case {case_no}: notice {code}, {amount} yuan")
     from feecollect.demo import pay_through_the_bank_client
@@ -329,9 +332,16 @@ def users_group() -> None:
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice([r.value for r in users.Role]))
 @click.option("--department", help="the department a clerk works for")
+@click.option(
+    "--password",
+    "ask_password",
+    is_flag=True,
+    help="ask for a password (twice) to sign in to the web pages; only its Argon2id hash is stored",
+)
 @click.option("--json", "as_json", is_flag=True)
-def users_add(name: str, role: str, department: str | None, as_json: bool) -> None:
+def users_add(name: str, role: str, department: str | None, ask_password: bool, as_json: bool) -> None:
     """Create a user; the token is printed this once and stored only as a hash."""
+    password = _ask_password() if ask_password else None
     settings = _settings()
     with unit_of_work(_open_database(settings)) as session:
         known = departments_of(catalogue_from_rows(list(repository.current_versions(session))))
@@ -343,11 +353,26 @@ def users_add(name: str, role: str, department: str | None, as_json: bool) -> No
             role=role,
             department=department,
             known_departments=known,
+            password=password,
         )
     if as_json:
         _echo_json({"name": name, "role": role, "department": department, "token": token})
     else:
         click.echo(token)
+
+
+def _ask_password() -> str:
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
+
+
+@users_group.command("password")
+@click.argument("name")
+def users_password(name: str) -> None:
+    """Set a user's web sign-in password (asked twice); their open web sessions end."""
+    password = _ask_password()
+    with unit_of_work(_open_database(_settings())) as session:
+        users.set_password(session, _operator(), name, password)
+    click.echo(f"password set for {name}")
 
 
 @users_group.command("token")

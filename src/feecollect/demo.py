@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -59,6 +60,7 @@ CASES = (
 @dataclass
 class Seeded:
     tokens: list[tuple[str, str, str | None, str]] = field(default_factory=list)
+    passwords: list[tuple[str, str]] = field(default_factory=list)
     notices: list[tuple[str, str, str]] = field(default_factory=list)
 
 
@@ -80,6 +82,10 @@ def seed(session: Session, catalogue: Catalogue, settings: Settings) -> Seeded:
         else:
             token = users.rotate_token(session, secret, DEMO, name)
         seeded.tokens.append((name, role.value, department, token))
+        # A fresh web password each run, shown once like the token.
+        password = secrets.token_urlsafe(9)
+        users.set_password(session, DEMO, name, password)
+        seeded.passwords.append((name, password))
     today = datetime.now(settings.zone).date()
     for case_no, window, department, name, id_type, id_no, flags, items in CASES:
         case = case_repository.by_case_no(session, case_no)

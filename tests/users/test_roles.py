@@ -6,13 +6,12 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from fastapi.routing import APIRoute
 
 from feecollect.api.auth import Gate
 from feecollect.bank.client import payment_body
 from feecollect.bank.signing import signed_headers
 from tests.conftest import bearer, row_counts
-from tests.helpers import PROJECT_PARAMS, USCC, case_body, project_body
+from tests.helpers import PROJECT_PARAMS, USCC, all_routes, case_body, is_api, project_body
 
 CALLERS = ("anonymous", "bad_token", "bank", "clerk", "finance", "auditor", "admin")
 READERS = {"clerk", "finance", "auditor"}
@@ -197,20 +196,11 @@ def test_every_route_declares_who_may_call_it(client):
         found = [dependant.call] if isinstance(dependant.call, Gate) else []
         return found + [g for sub in dependant.dependencies for g in gates(sub)]
 
-    routes = list(_api_routes(client.app.routes))
+    routes = list(all_routes(client.app.routes))
     undeclared = [f"{sorted(r.methods)} {r.path}" for r in routes if not gates(r.dependant)]
     assert undeclared == []
-    served = {(method, route.path) for route in routes for method in route.methods}
+    served = {(method, route.path) for route in routes for method in route.methods if is_api(route.path)}
     assert served == {(method, route) for method, route, *_ in MATRIX}, "the role matrix covers every route"
-
-
-def _api_routes(routes):  # type: ignore[no-untyped-def]
-    """The API routes, including those of included routers (FastAPI wraps them as ``original_router``)."""
-    for route in routes:
-        if isinstance(route, APIRoute):
-            yield route
-        elif hasattr(route, "original_router"):
-            yield from _api_routes(route.original_router.routes)
 
 
 @pytest.fixture

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 from anyio import to_thread
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
+from feecollect import web
 from feecollect.api import errors
 from feecollect.api.health import router as health_router
 from feecollect.audit.endpoints import router as audit_router
@@ -27,6 +30,10 @@ from feecollect.schedules.endpoints import router as schedules_router
 from feecollect.schedules.service import CatalogueProvider, load_schedules
 from feecollect.settings import Settings, get_settings
 from feecollect.users.endpoints import router as users_router
+from feecollect.web import auditor as auditor_pages
+from feecollect.web import clerk as clerk_pages
+from feecollect.web import finance as finance_pages
+from feecollect.web import pages as public_pages
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -75,4 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         bank_refunds_router,
     ):
         app.include_router(router)
+    for pages in (public_pages, clerk_pages, finance_pages, auditor_pages):
+        app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=Path(web.__file__).parent / "static"), name="static")
     return app

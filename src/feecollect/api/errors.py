@@ -1,4 +1,5 @@
-"""Every failure leaves the API as JSON ``{"error": code, "detail": text}``: never an HTML page or a trace."""
+"""Every failure leaves the API as JSON ``{"error": code, "detail": text}``, and a page as a page that says
+why in Chinese: never a trace."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from feecollect.errors import FeeCollectError
@@ -30,31 +31,40 @@ def validation_detail(errors: Sequence[Any]) -> str:
     return "; ".join(f"{_location(tuple(e['loc']))}: {e['msg']}" for e in errors)
 
 
+def is_page(request: Request) -> bool:
+    """Pages are everything outside /api/, but for /verify asked for without HTML (its JSON form)."""
+    path = request.url.path
+    if path.startswith("/api/") or path in ("/docs", "/openapi.json"):
+        return False
+    return path != "/verify" or "text/html" in request.headers.get("accept", "")
+
+
+def _answer(request: Request, status: int, code: str, detail: str, **extra: Any) -> Response:
+    if is_page(request):
+        from feecollect.web.pages import error_page
+
+        return error_page(request, status, code, detail)
+    return JSONResponse({"error": code, "detail": detail, **extra}, status_code=status)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(FeeCollectError)
-    async def _domain(_: Request, exc: FeeCollectError) -> JSONResponse:
-        return JSONResponse(
-            {"error": exc.code, "detail": exc.detail, **exc.extra}, status_code=exc.status_code
-        )
+    async def _domain(request: Request, exc: FeeCollectError) -> Response:
+        return _answer(request, exc.status_code, exc.code, exc.detail, **exc.extra)
 
     @app.exception_handler(RequestValidationError)
-    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse(
-            {"error": "invalid_request", "detail": validation_detail(exc.errors())}, status_code=422
-        )
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        return _answer(request, 422, "invalid_request", validation_detail(exc.errors()))
 
     @app.exception_handler(HTTPException)
-    async def _http(_: Request, exc: HTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: HTTPException) -> Response:
         code = _HTTP_CODES.get(exc.status_code, "http_error")
-        return JSONResponse(
-            {"error": code, "detail": str(exc.detail)},
-            status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
-        )
+        response = _answer(request, exc.status_code, code, str(exc.detail))
+        for name, value in (getattr(exc, "headers", None) or {}).items():
+            response.headers[name] = value
+        return response
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error", exc_info=exc)
-        return JSONResponse(
-            {"error": "internal_error", "detail": "an unexpected error was logged"}, status_code=500
-        )
+        return _answer(request, 500, "internal_error", "an unexpected error was logged")

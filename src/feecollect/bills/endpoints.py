@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-import html
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
 from feecollect.api.auth import PUBLIC, CaseReader, Finance
@@ -14,8 +13,9 @@ from feecollect.bills.keys import private_key, public_pem
 from feecollect.bills.models import Bill
 from feecollect.bills.pdf import render_bill
 from feecollect.bills.xml import to_xml
-from feecollect.errors import NotFound
+from feecollect.errors import NotFound, Unprocessable
 from feecollect.users.principal import Principal
+from feecollect.web.render import page
 
 router = APIRouter(tags=["electronic fiscal bills (财政电子票据)"])
 
@@ -130,14 +130,21 @@ def verify(
     request: Request,
     session: DbSession,
     settings: AppSettings,
-    code: Annotated[str, Query(max_length=8)],
-    number: Annotated[str, Query(max_length=10)],
-    check: Annotated[str, Query(max_length=6)],
+    code: Annotated[str | None, Query(max_length=8)] = None,
+    number: Annotated[str | None, Query(max_length=10)] = None,
+    check: Annotated[str | None, Query(max_length=6)] = None,
     format: str | None = None,
 ) -> Any:
-    result = _verification(session, settings, code, number, check)
     wants_html = format == "html" or (format is None and "text/html" in request.headers.get("accept", ""))
-    return _page(result) if wants_html else result
+    if not (code and number and check):
+        if wants_html:  # the public page's empty form
+            return page(request, "verify.html")
+        missing = ", ".join(n for n, v in (("code", code), ("number", number), ("check", check)) if not v)
+        raise Unprocessable(f"{missing}: required to verify a bill", code="invalid_request")
+    result = _verification(session, settings, code, number, check)
+    if wants_html:
+        return page(request, "verify.html", result=result, code=code, number=number, check=check)
+    return result
 
 
 def _verification(session, settings, code: str, number: str, check: str) -> VerificationOut:  # type: ignore[no-untyped-def]
@@ -169,25 +176,3 @@ def _verification(session, settings, code: str, number: str, check: str) -> Veri
         total=main["TotalAmount"],
         issue_date=main["IssueDate"],
     )
-
-
-def _page(result: VerificationOut) -> HTMLResponse:
-    rows = "".join(
-        f"<tr><th>{html.escape(k)}</th><td>{html.escape(v or '')}</td></tr>"
-        for k, v in (
-            ("票据代码", result.code),
-            ("票据号码", result.number),
-            ("查验结果", result.detail),
-            ("交款人", result.payer),
-            ("金额（元）", result.total),
-            ("开票日期", result.issue_date),
-        )
-    )
-    colour = "#1a7f37" if result.valid else "#b42318"
-    page = (
-        f'<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>财政电子票据查验</title>'
-        f'<body style="font-family:sans-serif;max-width:40em;margin:2em auto">'
-        f'<h1>财政电子票据查验</h1><p style="color:{colour};font-size:1.3em">'
-        f"{'✔ 票据真实有效' if result.valid else '✘ 查验未通过'}</p><table>{rows}</table></body></html>"
-    )
-    return HTMLResponse(page, status_code=200)

@@ -73,13 +73,17 @@ def notice_pdf(
     catalogue: CurrentCatalogue,
     settings: AppSettings,
 ) -> Response:
+    return printable(session, settings, catalogue, principal, payment_code)
+
+
+def printable(session, settings, catalogue, principal, payment_code: str) -> Response:  # type: ignore[no-untyped-def]
+    """The notice as an inline PDF, for whoever may read it (the API and the pages both print here)."""
     notice = notices.get(session, payment_code)
     principal.require_department(notice.department_code, f"notice {payment_code}")
-    names = catalogue.department_names()
     pdf = render_notice(
         notice,
         centre_name=settings.centre_name,
-        department_name=names.get(notice.department_code, notice.department_code),
+        department_name=catalogue.department_names().get(notice.department_code, notice.department_code),
         printed_at=datetime.now(UTC).astimezone(settings.zone),
     )
     return Response(

@@ -513,3 +513,14 @@ def special_credits_of_codes(session: Session, codes: set[str]) -> list[tuple[st
         .order_by(StatementLine.id)
     )
     return [tuple(row) for row in _in_chunks(session, query, StatementLine.payment_code, codes)]  # type: ignore[misc]
+
+
+def exception_amounts(session: Session, day: date) -> dict[str, int]:
+    """Fen per exception class among the exceptions the run of ``day`` found."""
+    query = (
+        select(ReconciliationException.exception_class, func.sum(ReconciliationException.amount_fen))
+        .join(ReconciliationFinding, ReconciliationFinding.exception_id == ReconciliationException.id)
+        .where(ReconciliationFinding.run_date == day)
+        .group_by(ReconciliationException.exception_class)
+    )
+    return {name: int(total) for name, total in session.execute(query)}

@@ -1,0 +1,179 @@
+"""Finance (财务): upload statements, run the day's reconciliation, work its exceptions, download the
+report, follow overdue notices, settle construction projects."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
+from feecollect.errors import FeeCollectError, NotFound, Unprocessable
+from feecollect.projects import settling
+from feecollect.reconcile import repository
+from feecollect.reconcile.endpoints import MAX_UPLOAD, reconciliation_report
+from feecollect.reconcile.importing import import_statements, parse_files
+from feecollect.reconcile.report import CLASS_NAMES
+from feecollect.reconcile.service import reconcile_day, resolve, run_summary
+from feecollect.web.auth import FinanceOrAuditorPage, FinancePage, PageUser
+from feecollect.web.render import page
+
+router = APIRouter(include_in_schema=False)
+PAGE = 200  # exceptions listed on the page; the xlsx report has them all
+
+
+def _home(request: Request, user: PageUser, session, settings, day: date | None, **context) -> Response:  # type: ignore[no-untyped-def]
+    day = day or datetime.now(settings.zone).date() - timedelta(days=1)
+    try:
+        summary = run_summary(session, day)
+    except NotFound:
+        summary = None
+    total, found = repository.exceptions(session, day=day, limit=PAGE) if summary else (0, [])
+    amounts = repository.exception_amounts(session, day) if summary else {}
+    return page(
+        request,
+        "finance/home.html",
+        user,
+        day=day,
+        summary=summary,
+        exceptions=found,
+        amounts=amounts,
+        total=total,
+        class_names=CLASS_NAMES,
+        **context,
+    )
+
+
+@router.get("/finance")
+def finance_home(
+    request: Request, user: FinancePage, session: DbSession, settings: AppSettings, date: date | None = None
+) -> Response:
+    return _home(request, user, session, settings, date)
+
+
+@router.post("/finance/statements")
+def upload_statement(
+    request: Request,
+    user: FinancePage,
+    session: DbSession,
+    settings: AppSettings,
+    file: Annotated[UploadFile, File()],
+    csrf_token: Annotated[str, Form()] = "",
+    account: Annotated[str, Form()] = "",
+) -> Response:
+    user.check_csrf(csrf_token)
+    content = file.file.read(MAX_UPLOAD + 1)
+    if len(content) > MAX_UPLOAD:
+        raise Unprocessable(f"{file.filename}: 文件超过 512 MiB", code="malformed_statement")
+    report = import_statements(
+        session, user.principal.actor, parse_files([(file.filename or "statement", content)]), account or None
+    )
+    imported = "；".join(
+        f"{s.source}：账户 {s.account_no}，{s.lines} 笔，新增 {s.new_lines} 笔"
+        f"（{s.first_date} 至 {s.last_date}）"
+        for s in report.statements
+    )
+    last = max(s.last_date for s in report.statements)
+    return _home(request, user, session, settings, last, message=f"已导入 {imported}")
+
+
+@router.post("/finance/reconciliations")
+def run_reconciliation(
+    user: FinancePage,
+    session: DbSession,
+    settings: AppSettings,
+    catalogue: CurrentCatalogue,
+    csrf_token: Annotated[str, Form()] = "",
+    day: Annotated[date, Form(alias="date")] = ...,  # type: ignore[assignment]
+) -> Response:
+    user.check_csrf(csrf_token)
+    reconcile_day(session, settings, catalogue, day, user.principal.actor)
+    return RedirectResponse(f"/finance?date={day}", status_code=303)
+
+
+@router.get("/finance/reconciliations/{day}/report.xlsx")
+def report(day: date, user: FinanceOrAuditorPage, session: DbSession) -> Response:
+    return reconciliation_report(day, user.principal, session)
+
+
+@router.get("/finance/exceptions/{exception_id}")
+def exception_page(
+    exception_id: int, request: Request, user: FinanceOrAuditorPage, session: DbSession
+) -> Response:
+    found = repository.exception_by_id(session, exception_id)
+    if found is None:
+        raise NotFound(f"没有编号为 {exception_id} 的对账异常")
+    return page(request, "finance/exception.html", user, exception=found, class_names=CLASS_NAMES)
+
+
+@router.post("/finance/exceptions/{exception_id}/resolve")
+def resolve_exception(
+    exception_id: int,
+    user: FinancePage,
+    session: DbSession,
+    csrf_token: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    user.check_csrf(csrf_token)
+    resolve(session, user.principal.actor, exception_id, reason)
+    return RedirectResponse(f"/finance/exceptions/{exception_id}", status_code=303)
+
+
+@router.get("/finance/overdue")
+def overdue(
+    request: Request,
+    user: FinancePage,
+    session: DbSession,
+    settings: AppSettings,
+    catalogue: CurrentCatalogue,
+) -> Response:
+    today = datetime.now(settings.zone).date()
+    by_department: dict[str, list[tuple]] = {}  # type: ignore[type-arg]
+    for row in repository.overdue_notices(session, today):
+        by_department.setdefault(row[3], []).append(row)
+    names = catalogue.department_names()
+    return page(
+        request,
+        "finance/overdue.html",
+        user,
+        today=today,
+        by_department=sorted(by_department.items()),
+        names=names,
+    )
+
+
+@router.post("/finance/settlements")
+def settle(
+    request: Request,
+    user: FinancePage,
+    session: DbSession,
+    settings: AppSettings,
+    catalogue: CurrentCatalogue,
+    csrf_token: Annotated[str, Form()] = "",
+    project_no: Annotated[str, Form()] = "",
+    params: Annotated[str, Form()] = "",
+) -> Response:
+    """``params`` one per line: ``name=value`` (the actual parameters at completion)."""
+    user.check_csrf(csrf_token)
+    actual: dict[str, Decimal] = {}
+    for number, line in enumerate(params.splitlines(), start=1):
+        if not line.strip():
+            continue
+        name, _, value = line.partition("=")
+        try:
+            actual[name.strip()] = Decimal(value.strip())
+        except InvalidOperation:
+            raise Unprocessable(
+                f"第 {number} 行：{line.strip()!r} 应为 参数=数值", code="invalid_settlement"
+            ) from None
+    try:
+        outcome = settling.settle_project(
+            session, catalogue, settings, user.principal, project_no.strip(), actual
+        )
+    except FeeCollectError as exc:
+        session.rollback()
+        return _home(request, user, session, settings, None, error=f"决算未完成：{exc.detail}")
+    return page(request, "finance/settled.html", user, outcome=outcome)
