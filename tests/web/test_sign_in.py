@@ -88,3 +88,25 @@ def test_the_public_pages_need_no_sign_in(client):
     form = client.get("/verify", headers={"Accept": "text/html"})
     assert form.status_code == 200 and 'name="check"' in form.text
     assert client.get("/verify").status_code == 422  # the JSON contract still wants its parameters
+
+
+def test_a_user_added_with_a_password_on_the_command_line_signs_in(client, cli):
+    added = cli(
+        "users",
+        "add",
+        "窗口李四",
+        "--role",
+        "clerk",
+        "--department",
+        "ZRZY",
+        "--password",
+        input="一个足够长的密码-2026\n一个足够长的密码-2026\n",
+    )
+    assert added.exit_code == 0, added.output
+    assert sign_in(client, "窗口李四", "一个足够长的密码-2026").headers["location"] == "/clerk"
+    short = cli("users", "add", "窗口王五", "--role", "finance", "--password", input="short\nshort\n")
+    assert short.exit_code == 1 and "at least 10 characters" in short.output
+    changed = cli("users", "password", "窗口李四", input="另一个足够长的密码-2027\n另一个足够长的密码-2027\n")
+    assert changed.exit_code == 0
+    assert client.get("/clerk").status_code == 401  # the session opened with the old password ended
+    assert sign_in(client, "窗口李四", "一个足够长的密码-2026").status_code == 401
