@@ -1,0 +1,55 @@
+"""Finance's pages beyond the browser walk: settling a project by form, overdue notices, refusals."""
+
+from __future__ import annotations
+
+from tests.conftest import bearer, row_counts
+from tests.helpers import case_body
+from tests.projects.flows import DECLARED, paid_project
+from tests.web.conftest import csrf_of, sign_in
+
+
+def test_finance_settles_a_project_from_the_page(client, tokens, bank, passwords):
+    bundle = paid_project(client, tokens, bank, "P-PAGE-1")
+    sign_in(client, "finance", passwords["finance"])
+    csrf = csrf_of(client.get("/finance").text)
+    params = "\n".join(f"{k}={v}" for k, v in (DECLARED | {"floor_area_m2": "9000.50"}).items())
+    settled = client.post(
+        "/finance/settlements", data={"csrf_token": csrf, "project_no": "P-PAGE-1", "params": params}
+    )
+    assert settled.status_code == 200 and "待银行退付" in settled.text
+    assert bundle["amount"].replace(",", "") in settled.text.replace(",", "")
+    before = row_counts(client)
+    again = client.post(
+        "/finance/settlements", data={"csrf_token": csrf, "project_no": "P-PAGE-1", "params": params}
+    )
+    assert "决算未完成" in again.text and "already settled" in again.text
+    bad = client.post(
+        "/finance/settlements", data={"csrf_token": csrf, "project_no": "P-PAGE-1", "params": "floor_area_m2"}
+    )
+    assert bad.status_code == 422 and "第 1 行" in bad.text
+    assert row_counts(client) == before
+
+
+def test_overdue_notices_are_listed_per_department(client, tokens, passwords):
+    from datetime import date
+
+    from sqlalchemy import update
+
+    from feecollect.db.engine import unit_of_work
+    from feecollect.notices.models import Notice
+
+    clerk = bearer(tokens["clerk"])
+    client.post("/api/v1/cases", json=case_body("OVERDUE-1"), headers=clerk)
+    late = client.post("/api/v1/cases/OVERDUE-1/notices", headers=clerk).json()
+    client.post("/api/v1/cases", json=case_body("ON-TIME-1"), headers=clerk)
+    on_time = client.post("/api/v1/cases/ON-TIME-1/notices", headers=clerk).json()
+    with unit_of_work(client.app.state.sessionmaker) as session:
+        session.execute(
+            update(Notice)
+            .where(Notice.payment_code == late["payment_code"])
+            .values(due_date=date(2026, 1, 1))
+        )
+    sign_in(client, "finance", passwords["finance"])
+    page = client.get("/finance/overdue")
+    assert page.status_code == 200 and "自然资源和规划局（ZRZY）· 1 件" in page.text
+    assert late["payment_code"] in page.text and on_time["payment_code"] not in page.text
