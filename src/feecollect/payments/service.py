@@ -4,8 +4,6 @@ database refuses a second payment per notice or per transaction id."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from feecollect.audit.service import Actor, record
 from feecollect.bank.auth import BankCaller
-from feecollect.errors import Conflict, Unprocessable
+from feecollect.bank.replays import body_digest, require_same_body
+from feecollect.errors import Unprocessable
 from feecollect.ledger import accounts
 from feecollect.ledger import service as ledger
 from feecollect.money import format_yuan, parse_yuan
@@ -40,7 +39,7 @@ class PaymentRequest:
 
     def digest(self) -> str:
         """Same fields, same digest: how a replay is told from a different request with the same id."""
-        canonical = json.dumps(
+        return body_digest(
             {
                 "bank_txn_id": self.bank_txn_id,
                 "payment_code": self.payment_code,
@@ -49,12 +48,8 @@ class PaymentRequest:
                 "payer_name": self.payer_name,
                 "payer_account": self.payer_account,
                 "channel": self.channel,
-            },
-            sort_keys=True,
-            separators=(",", ":"),
-            ensure_ascii=False,
+            }
         )
-        return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -72,10 +67,7 @@ def _existing(session: Session, caller: BankCaller, request: PaymentRequest) -> 
     payment = repository.by_txn(session, caller.bank_code, request.bank_txn_id)
     if payment is None:
         return None
-    if payment.body_hash != request.digest():
-        raise Conflict(
-            f"bank_txn_id {request.bank_txn_id} was already used with a different body", code="conflict"
-        )
+    require_same_body(payment.body_hash, request.digest(), request.bank_txn_id)
     return Outcome(
         "duplicate",
         payment.id,

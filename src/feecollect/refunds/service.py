@@ -5,8 +5,6 @@ again under the lock, and the database refuses a second use of it."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -14,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from feecollect.audit.service import Actor, record
 from feecollect.bank.auth import BankCaller
-from feecollect.errors import Conflict, Unprocessable
+from feecollect.bank.replays import body_digest, require_same_body
+from feecollect.errors import Unprocessable
 from feecollect.ledger import accounts
 from feecollect.ledger import service as ledger
 from feecollect.money import format_yuan, parse_yuan
@@ -82,17 +81,14 @@ class RefundConfirmation:
     refunded_at: datetime
 
     def digest(self) -> str:
-        canonical = json.dumps(
+        return body_digest(
             {
                 "refund_id": self.refund_id,
                 "bank_txn_id": self.bank_txn_id,
                 "amount": self.amount,
                 "refunded_at": self.refunded_at.astimezone(UTC).isoformat(),
-            },
-            sort_keys=True,
-            separators=(",", ":"),
+            }
         )
-        return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -105,10 +101,7 @@ def _existing(session: Session, caller: BankCaller, request: RefundConfirmation)
     order = repository.by_txn(session, caller.bank_code, request.bank_txn_id)
     if order is None:
         return None
-    if order.body_hash != request.digest():
-        raise Conflict(
-            f"bank_txn_id {request.bank_txn_id} was already used with a different body", code="conflict"
-        )
+    require_same_body(order.body_hash, request.digest(), request.bank_txn_id)
     return ConfirmOutcome("duplicate", order)
 
 
