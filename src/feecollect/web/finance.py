@@ -76,7 +76,7 @@ def upload_statement(
         f"（{s.first_date} 至 {s.last_date}）"
         for s in report.statements
     )
-    last = max(s.last_date for s in report.statements)
+    last = max((s.last_date for s in report.statements), default=None)
     return _home(request, user, session, settings, last, message=f"已导入 {imported}")
 
 
