@@ -96,14 +96,27 @@ def current_user(request: Request, session: Session) -> PageUser:
     return PageUser(Principal(user.name, Role(user.role), user.department_code), found.csrf_token)
 
 
-class PageGate(Gate):
-    """The roles that may open a page; signed in by session cookie instead of a bearer token."""
+async def _sent_csrf(request: Request) -> object:
+    """The form's ``csrf_token`` of a request that changes something (the parsed form is kept for the
+    route's own fields)."""
+    if request.method in ("GET", "HEAD"):
+        return None
+    return (await request.form()).get("csrf_token")
 
-    def __call__(self, request: Request, session: DbSession) -> PageUser:  # type: ignore[override]
+
+class PageGate(Gate):
+    """The roles that may open a page; signed in by session cookie instead of a bearer token. A request
+    that changes something must also send the session's CSRF token, checked here for every form."""
+
+    def __call__(  # type: ignore[override]
+        self, request: Request, session: DbSession, sent_csrf: Annotated[object, Depends(_sent_csrf)]
+    ) -> PageUser:
         user = current_user(request, session)
         if user.principal.role not in self.roles:
             allowed = "、".join(ROLE_NAMES[r] for r in sorted(self.roles))
             raise Forbidden(f"此页面仅限{allowed}使用；您的角色是{ROLE_NAMES[user.principal.role]}")
+        if request.method not in ("GET", "HEAD"):
+            user.check_csrf(sent_csrf)
         return user
 
 
@@ -120,6 +133,7 @@ FinancePage = Annotated[PageUser, Depends(PageGate(Role.finance))]
 AuditorPage = Annotated[PageUser, Depends(PageGate(Role.auditor))]
 ReaderPage = Annotated[PageUser, Depends(PageGate(Role.clerk, Role.finance, Role.auditor))]
 FinanceOrAuditorPage = Annotated[PageUser, Depends(PageGate(Role.finance, Role.auditor))]
+SignedInPage = Annotated[PageUser, Depends(PageGate(*Role))]
 
 
 def set_session_cookie(response: Response, settings: Settings, token: str) -> None:

@@ -66,7 +66,6 @@ def register_case(
     session: DbSession,
     settings: AppSettings,
     catalogue: CurrentCatalogue,
-    csrf_token: Annotated[str, Form()] = "",
     case_no: Annotated[str, Form()] = "",
     window: Annotated[str, Form()] = "",
     service_date: Annotated[str, Form()] = "",
@@ -77,7 +76,6 @@ def register_case(
     items: Annotated[str, Form()] = "",
 ) -> Response:
     """Items one per line: ``ITEM`` or ``ITEM QUANTITY``."""
-    user.check_csrf(csrf_token)
     form = {
         "case_no": case_no,
         "window": window,
@@ -135,9 +133,7 @@ def issue_notice(
     session: DbSession,
     settings: AppSettings,
     catalogue: CurrentCatalogue,
-    csrf_token: Annotated[str, Form()] = "",
 ) -> Response:
-    user.check_csrf(csrf_token)
     notice = notices.issue(session, catalogue, settings, user.principal, case_no)
     return RedirectResponse(f"/notices/{notice.payment_code}?issued=1", status_code=303)
 
@@ -171,9 +167,7 @@ def void_notice(
     payment_code: str,
     user: ClerkPage,
     session: DbSession,
-    csrf_token: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:
-    user.check_csrf(csrf_token)
     notices.void(session, user.principal, payment_code, reason)
     return RedirectResponse(f"/notices/{payment_code}", status_code=303)

@@ -61,10 +61,8 @@ def upload_statement(
     session: DbSession,
     settings: AppSettings,
     file: Annotated[UploadFile, File()],
-    csrf_token: Annotated[str, Form()] = "",
     account: Annotated[str, Form()] = "",
 ) -> Response:
-    user.check_csrf(csrf_token)
     content = file.file.read(MAX_UPLOAD + 1)
     if len(content) > MAX_UPLOAD:
         raise Unprocessable(f"{file.filename}: 文件超过 512 MiB", code="malformed_statement")
@@ -86,10 +84,8 @@ def run_reconciliation(
     session: DbSession,
     settings: AppSettings,
     catalogue: CurrentCatalogue,
-    csrf_token: Annotated[str, Form()] = "",
     day: Annotated[date, Form(alias="date")] = ...,  # type: ignore[assignment]
 ) -> Response:
-    user.check_csrf(csrf_token)
     reconcile_day(session, settings, catalogue, day, user.principal.actor)
     return RedirectResponse(f"/finance?date={day}", status_code=303)
 
@@ -114,10 +110,8 @@ def resolve_exception(
     exception_id: int,
     user: FinancePage,
     session: DbSession,
-    csrf_token: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
 ) -> Response:
-    user.check_csrf(csrf_token)
     resolve(session, user.principal.actor, exception_id, reason)
     return RedirectResponse(f"/finance/exceptions/{exception_id}", status_code=303)
 
@@ -152,12 +146,10 @@ def settle(
     session: DbSession,
     settings: AppSettings,
     catalogue: CurrentCatalogue,
-    csrf_token: Annotated[str, Form()] = "",
     project_no: Annotated[str, Form()] = "",
     params: Annotated[str, Form()] = "",
 ) -> Response:
     """``params`` one per line: ``name=value`` (the actual parameters at completion)."""
-    user.check_csrf(csrf_token)
     actual: dict[str, Decimal] = {}
     for number, line in enumerate(params.splitlines(), start=1):
         if not line.strip():

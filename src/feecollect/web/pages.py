@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from feecollect.api.auth import PUBLIC
 from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
 from feecollect.web import auth
-from feecollect.web.auth import HOME, LOGIN_CSRF_COOKIE, SESSION_COOKIE, PageUser
+from feecollect.web.auth import HOME, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SignedInPage
 from feecollect.web.render import page
 
 router = APIRouter(include_in_schema=False)
@@ -76,12 +76,8 @@ def login(
     return response
 
 
-@router.post("/logout", dependencies=[PUBLIC])
-def logout(
-    request: Request, session: DbSession, csrf_token: Annotated[str, Form(max_length=64)] = ""
-) -> Response:
-    user: PageUser = auth.current_user(request, session)
-    user.check_csrf(csrf_token)
+@router.post("/logout")
+def logout(request: Request, _: SignedInPage, session: DbSession) -> Response:
     auth.sign_out(session, request.cookies.get(SESSION_COOKIE))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/")
