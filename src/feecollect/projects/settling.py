@@ -21,7 +21,6 @@ from feecollect.notices import repository as notices_repository
 from feecollect.notices.models import Notice
 from feecollect.notices.service import new_notice
 from feecollect.payments import repository as payments_repository
-from feecollect.payments.models import Payment
 from feecollect.projects import repository
 from feecollect.projects.declaration import bundle_request, declaration_problems
 from feecollect.projects.models import Project, ProjectSettlement
@@ -42,14 +41,10 @@ class SettlementOutcome:
     refund_order: RefundOrder | None
 
 
-def paid_bundle(session: Session, project: Project) -> Notice | None:
-    """The project's one-form notice that was paid (a settlement's top-up notice is not a bundle)."""
-    settlement = repository.settlement_of(session, project.id)
-    top_up = settlement.top_up_notice_id if settlement else None
-    for notice in notices_repository.of_project(session, project.id):
-        if notice.status == "paid" and notice.id != top_up:
-            return notice
-    return None
+def _paid_bundle(session: Session, project: Project) -> Notice | None:
+    """The project's paid one-form notice. Called before any settlement, so no top-up notice exists yet,
+    and a project has at most one live bundle."""
+    return next((n for n in notices_repository.of_project(session, project.id) if n.status == "paid"), None)
 
 
 def settle_project(
@@ -66,7 +61,7 @@ def settle_project(
             f"project {project_no} was already settled by {done.settled_by} on {done.settled_at:%Y-%m-%d}",
             code="already_settled",
         )
-    bundle = paid_bundle(session, project)
+    bundle = _paid_bundle(session, project)
     if bundle is None:
         raise Conflict(
             f"project {project_no} has no paid one-form notice: settle after the bundle is paid",
@@ -241,9 +236,7 @@ def after_refund(session: Session, settings: Settings, actor: Actor, order: Refu
     settlement = repository.settlement_of(session, order.project_id)
     assert project is not None and settlement is not None
     refunded = {str(fee["item"]): int(fee["fen"]) for fee in order.fees}  # type: ignore[call-overload]
-    bundle_payment = session.get(Payment, order.payment_id)
-    assert bundle_payment is not None
-    bundle = session.get(Notice, bundle_payment.notice_id)
+    bundle = session.get(Notice, order.payment.notice_id)
     assert bundle is not None
     kept: dict[int, int] = {}
     for line in bundle.lines:
