@@ -72,11 +72,7 @@ def public_key(settings: AppSettings) -> str:
 
 
 def _bill_for(session, principal: Principal, code: str, number: str) -> Bill:  # type: ignore[no-untyped-def]
-    bill = service.get(session, code, number)
-    notice = service.repository.notice(session, bill.notice_id)
-    assert notice is not None
-    principal.require_department(notice.department_code, f"bill {code}/{number}")
-    return bill
+    return service.readable_by(session, principal, code, number)[0]
 
 
 @router.get("/api/v1/bills/{code}/{number}.xml", summary="The bill as signed XML")

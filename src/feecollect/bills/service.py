@@ -191,6 +191,18 @@ def get(session: Session, code: str, number: str, *, for_update: bool = False) -
     return bill
 
 
+def readable_by(
+    session: Session, principal: Principal, code: str, number: str, *, label: str | None = None
+) -> tuple[Bill, Notice]:
+    """A bill and its notice, for a caller who may read the notice (a clerk: their department's);
+    ``label`` names the bill in a refusal."""
+    bill = get(session, code, number)
+    notice = repository.notice(session, bill.notice_id)
+    assert notice is not None
+    principal.require_department(notice.department_code, label or f"bill {code}/{number}")
+    return bill, notice
+
+
 def reverse(
     session: Session, settings: Settings, principal: Principal, code: str, number: str, reason: str
 ) -> Bill:

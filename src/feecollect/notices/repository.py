@@ -102,7 +102,3 @@ def of_project(session: Session, project_id: int) -> Sequence[Notice]:
     return session.scalars(
         _with_lines(select(Notice).where(Notice.project_id == project_id)).order_by(Notice.id)
     ).all()
-
-
-def by_id(session: Session, notice_id: int) -> Notice | None:
-    return session.scalars(_with_lines(select(Notice).where(Notice.id == notice_id))).first()

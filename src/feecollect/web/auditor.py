@@ -78,10 +78,7 @@ def project_workbook(
 
 @router.get("/bills/{code}/{number}")
 def bill_page(code: str, number: str, request: Request, user: ReaderPage, session: DbSession) -> Response:
-    bill = bills.get(session, code, number)
-    notice = notices_repository.by_id(session, bill.notice_id)
-    assert notice is not None
-    user.principal.require_department(notice.department_code, f"票据 {code}/{number}")
+    bill, notice = bills.readable_by(session, user.principal, code, number, label=f"票据 {code}/{number}")
     return page(request, "auditor/bill.html", user, bill=bill, notice=notice)
 
 
