@@ -84,15 +84,17 @@ def ledger_workbook(ledger: ProjectLedger, names: dict[str, str], zone: ZoneInfo
         )
     )
     add_sheet(workbook, "汇总", SUMMARY_HEADERS, summary, {3, 4, 5, 6})
-    events = add_sheet(
-        workbook, "全部事件", EVENT_HEADERS, (_event_row(r, zone, names) for r in ledger.rows), {4, 5, 6}
-    )
-    for (cell,) in events.iter_rows(min_row=2, min_col=1, max_col=1):
-        cell.number_format = "yyyy-mm-dd hh:mm:ss"
-    for position in positions:
-        title = f"{position.department} {names.get(position.department, '')}".strip()[:31]
-        rows = [_event_row(r, zone, names) for r in ledger.rows if r.department == position.department]
-        sheet = add_sheet(workbook, title, EVENT_HEADERS, rows, {4, 5, 6})
+    sheets = [("全部事件", ledger.rows)] + [
+        (
+            f"{p.department} {names.get(p.department, '')}".strip()[:31],
+            [r for r in ledger.rows if r.department == p.department],
+        )
+        for p in positions
+    ]
+    for title, rows in sheets:
+        sheet = add_sheet(
+            workbook, title, EVENT_HEADERS, (_event_row(r, zone, names) for r in rows), {4, 5, 6}
+        )
         for (cell,) in sheet.iter_rows(min_row=2, min_col=1, max_col=1):
             cell.number_format = "yyyy-mm-dd hh:mm:ss"
     return workbook_bytes(workbook)
