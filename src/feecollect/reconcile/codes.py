@@ -37,9 +37,9 @@ def find_payment_code(text: str) -> str | None:
         return None
     if not text.isascii():
         text = unicodedata.normalize("NFKC", text)
-    for match in _WHOLE.finditer(text):
-        if is_payment_code(match.group()):
-            return match.group()
+    for digits in _WHOLE.findall(text):
+        if int(digits) % 97 == 1:  # is_payment_code, inlined: every statement line comes through here
+            return digits
     for match in _GROUPS.finditer(text):
         groups = re.split(r"[ \-]", match.group())
         for start in range(len(groups)):

@@ -239,21 +239,24 @@ def _gap(session: Session, account: BankAccount, statement: Statement, first) ->
     return []
 
 
+class _IsoText(dict[Any, str | None]):
+    """Dates and times as ISO text, each formatted once; None stays None."""
+
+    def __missing__(self, value: Any) -> str | None:
+        text = self[value] = None if value is None else value.isoformat()
+        return text
+
+
 def _rows(statement: Statement, account_id: int, file_id: int) -> list[tuple[Any, ...]]:
     """The database rows of a statement's lines (a million, for a year: kept to plain tuple work)."""
     rows: list[tuple[Any, ...]] = []
     by_serial: dict[str, StatementLine] = {}
     ranks: Counter[str] = Counter()
-    iso_dates: dict[Any, str] = {}
-    iso_times: dict[Any, str | None] = {None: None}
+    iso = _IsoText()  # a statement repeats few dates and times: format each once
     for line in statement.lines:
         line_no, booked_on, booked_at, amount, currency, name, account, remark, serial, balance = line
-        day = iso_dates.get(booked_on) or iso_dates.setdefault(booked_on, booked_on.isoformat())
-        at = (
-            iso_times[booked_at]
-            if booked_at in iso_times
-            else iso_times.setdefault(booked_at, booked_at.isoformat())
-        )
+        day = iso[booked_on]
+        at = iso[booked_at]
         if serial:
             key = f"s:{day}:{serial}"[:80]
             seen = by_serial.get(key)
