@@ -65,25 +65,20 @@ class Line(NamedTuple):
 
 
 class NoticeFacts(NamedTuple):
+    """What classifying a credit needs of the notice its code names. A day's statement names a million
+    notices, so this is kept to what every line is compared with; where the notice was issued from is
+    read afterwards, for the few notices a finding names (:class:`NoticeOrigin`)."""
+
     id: int
     payment_code: str
     status: str
     amount_fen: int
-    payer_name: str
+    paid_through: str | None  # the bank code of the notice's payment; None while it has none
+
+
+class NoticeOrigin(NamedTuple):
     department: str
-    case_no: str
-
-
-class PaymentFacts(NamedTuple):
-    id: int
-    notice_id: int
-    amount_fen: int
-    bank_code: str
-    bank_txn_id: str
-
-    @property
-    def from_statement(self) -> bool:
-        return self.bank_code == STATEMENT_BANK
+    case_no: str  # the case, or for a bundle notice the project, it was issued for
 
 
 class EarlierCredit(NamedTuple):
@@ -103,11 +98,42 @@ class Finding:
     evidence: dict[str, Any] = field(hash=False, compare=False)
 
 
+class Verdict(NamedTuple):
+    """A special-account credit that is not a clean match: its class, and the notice it names, if any."""
+
+    exception_class: str
+    line: Line
+    notice: NoticeFacts | None
+
+
 @dataclass
 class DayResult:
     matched: int = 0
-    findings: list[Finding] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
     pay_from_statement: list[tuple[Line, NoticeFacts]] = field(default_factory=list)
+
+    @property
+    def notice_ids(self) -> set[int]:
+        """The notices the findings name: whose origins :meth:`findings` needs."""
+        return {verdict.notice.id for verdict in self.verdicts if verdict.notice is not None}
+
+    @property
+    def unknown_credits(self) -> list[Line]:
+        """Credits in yuan naming no notice: where a suggestion may help finance find the notice."""
+        return [
+            verdict.line
+            for verdict in self.verdicts
+            if verdict.notice is None and verdict.line.currency == "CNY" and verdict.line.counterparty_name
+        ]
+
+    def findings(
+        self, origins: dict[int, NoticeOrigin], open_notices: dict[tuple[str, int], list[str]]
+    ) -> list[Finding]:
+        """``open_notices``: unpaid notices by (payer name, amount), suggested where one is unique."""
+        return [
+            _special_finding(verdict, origins[verdict.notice.id] if verdict.notice else None, open_notices)
+            for verdict in self.verdicts
+        ]
 
 
 def _finding(cls: str, line: Line, department: str | None, detail: str, **extra: Any) -> Finding:
@@ -126,102 +152,85 @@ def _finding(cls: str, line: Line, department: str | None, detail: str, **extra:
 def match_special_credits(
     lines: Iterable[Line],
     notices: dict[str, NoticeFacts],
-    payments: dict[int, PaymentFacts],
     earlier: Iterable[EarlierCredit],
-    suggestions: dict[tuple[str, int], list[str]],
 ) -> DayResult:
     """Credits on the special account, in booking order. The first credit at the right amount pays a
     notice; a later one is a duplicate, whether it came on the same day or any day before."""
     result = DayResult()
+    verdict, pay = result.verdicts.append, result.pay_from_statement.append
     claimed = {
         notices[c.payment_code].id
         for c in earlier
         if c.payment_code in notices and c.amount_fen == notices[c.payment_code].amount_fen
     }
-    for line in lines:
-        _, _, kind, _, _, _, amount, currency, _, _, _, code = line  # unpacked: this loop sees every line
+    claim = claimed.add
+    matched = 0
+    find = notices.get
+    for line in lines:  # every line of the day comes through here: kept to locals and unpacking
+        _, _, kind, _, _, _, amount, currency, _, _, _, code = line
         if kind != "special" or amount <= 0:
             continue
-        notice = notices.get(code) if code else None
-        if currency != "CNY":
-            result.findings.append(
-                _finding("unidentified_credit", line, None, f"a credit in {currency}, not CNY")
-            )
+        notice = find(code)  # a line without a code has None, never a key
+        if notice is None or currency != "CNY":
+            verdict(Verdict("unidentified_credit", line, None))
             continue
-        if notice is None:
-            candidates = suggestions.get((line.counterparty_name, line.amount_fen), [])
-            suggestion = candidates[0] if len(candidates) == 1 else None
-            if line.payment_code:
-                detail = f"payment code {line.payment_code} names no notice of this centre"
-            else:
-                detail = "no payment code in the line's text"
-            if suggestion:
-                detail += f"; suggestion (not applied): notice {suggestion} of the same payer and amount"
-            result.findings.append(
-                _finding(
-                    "unidentified_credit",
-                    line,
-                    None,
-                    detail,
-                    payment_code=line.payment_code,
-                    suggested_notice=suggestion,
-                )
-            )
-            continue
-        notice_id, _, status, expected, _, department, case_no = notice
-        if status != "voided" and amount == expected and notice_id not in claimed:
-            claimed.add(notice_id)
-            result.matched += 1
-            payment = payments.get(notice_id)
-            if payment is not None and not payment.from_statement:
-                continue  # the usual case: the callback and the statement line agree
-            if payment is None:
-                result.pay_from_statement.append((line, notice))
-            result.findings.append(
-                _finding(
-                    "paid_without_callback",
-                    line,
-                    department,
-                    f"notice {code} was paid at the bank, which never called back; "
-                    "the notice is paid from this statement line",
-                    payment_code=code,
-                    case_no=case_no,
-                )
-            )
-            continue
-        links = {"payment_code": code, "case_no": case_no}
+        notice_id, _, status, expected, paid_through = notice
         if status == "voided":
-            result.findings.append(
-                _finding(
-                    "unidentified_credit",
-                    line,
-                    department,
-                    f"notice {code} was voided: no payable notice for this money",
-                    **links,
-                )
-            )
+            verdict(Verdict("unidentified_credit", line, notice))
         elif amount != expected:
-            result.findings.append(
-                _finding(
-                    "amount_mismatch",
-                    line,
-                    department,
-                    f"notice {code} is for {format_yuan(expected)}, the bank credited {format_yuan(amount)}",
-                    expected=format_yuan(expected),
-                    **links,
-                )
-            )
+            verdict(Verdict("amount_mismatch", line, notice))
+        elif notice_id in claimed:
+            verdict(Verdict("duplicate_payment", line, notice))
         else:
-            result.findings.append(
-                _finding(
-                    "duplicate_payment",
-                    line,
-                    department,
-                    f"notice {code} was already paid; this is a second credit for it",
-                    **links,
-                )
-            )
+            claim(notice_id)
+            matched += 1
+            if paid_through is None:
+                pay((line, notice))
+                verdict(Verdict("paid_without_callback", line, notice))
+            elif paid_through == STATEMENT_BANK:
+                verdict(Verdict("paid_without_callback", line, notice))
+            # otherwise the usual case: the callback and the statement line agree
+    result.matched = matched
     return result
+
+
+def _special_finding(
+    verdict: Verdict, origin: NoticeOrigin | None, open_notices: dict[tuple[str, int], list[str]]
+) -> Finding:
+    cls, line, notice = verdict
+    if notice is None or origin is None:
+        if line.currency != "CNY":
+            detail = f"a credit in {line.currency}, not CNY"
+            return _finding(cls, line, None, detail)
+        candidates = open_notices.get((line.counterparty_name, line.amount_fen), ())
+        suggestion = candidates[0] if len(candidates) == 1 else None
+        if line.payment_code:
+            detail = f"payment code {line.payment_code} names no notice of this centre"
+        else:
+            detail = "no payment code in the line's text"
+        if suggestion:
+            detail += f"; suggestion (not applied): notice {suggestion} of the same payer and amount"
+        return _finding(cls, line, None, detail, payment_code=line.payment_code, suggested_notice=suggestion)
+    code = notice.payment_code
+    links = {"payment_code": code, "case_no": origin.case_no}
+    if cls == "paid_without_callback":
+        detail = (
+            f"notice {code} was paid at the bank, which never called back; "
+            "the notice is paid from this statement line"
+        )
+        return _finding(cls, line, origin.department, detail, **links)
+    if cls == "amount_mismatch":
+        detail = (
+            f"notice {code} is for {format_yuan(notice.amount_fen)}, "
+            f"the bank credited {format_yuan(line.amount_fen)}"
+        )
+        expected = format_yuan(notice.amount_fen)
+        return _finding(cls, line, origin.department, detail, expected=expected, **links)
+    if cls == "duplicate_payment":
+        detail = f"notice {code} was already paid; this is a second credit for it"
+        return _finding(cls, line, origin.department, detail, **links)
+    detail = f"notice {code} was voided: no payable notice for this money"
+    return _finding(cls, line, origin.department, detail, **links)
 
 
 @dataclass(frozen=True, slots=True)

@@ -227,29 +227,21 @@ def earlier_special_credits(session: Session, day: date) -> list[Any]:
 
 
 def notices_credited_on(session: Session, day: date) -> list[Any]:
-    """The notices whose codes the special-account credits of ``day`` carry, with their cases and,
-    where there is one, their payment: (notice id, code, status, amount, payer, department, case
-    number, payment id, payment amount, bank code, bank transaction id)."""
+    """The notices whose codes the special-account credits of ``day`` carry: (id, code, status,
+    amount, bank code of its payment or None). Nothing else is read for a million notices; where one
+    was issued from is read by :func:`notice_origins`, for the few a finding names."""
     query = (
-        _with_notice_origin(
-            select(
-                Notice.id,
-                Notice.payment_code,
-                Notice.status,
-                Notice.amount_fen,
-                Notice.payer_name,
-                Notice.department_code,
-                NOTICE_ORIGIN,
-                Payment.id,
-                Payment.amount_fen,
-                Payment.bank_code,
-                Payment.bank_txn_id,
-            )
-        )
+        select(Notice.id, Notice.payment_code, Notice.status, Notice.amount_fen, Payment.bank_code)
         .outerjoin(Payment, Payment.notice_id == Notice.id)
         .where(Notice.payment_code.in_(_codes_credited_on(day)))
     )
     return _rows(session, query)
+
+
+def notice_origins(session: Session, notice_ids: set[int]) -> list[tuple[Any, ...]]:
+    """(notice id, department, case or project number) of these notices."""
+    query = _with_notice_origin(select(Notice.id, Notice.department_code, NOTICE_ORIGIN))
+    return [tuple(row) for row in _in_chunks(session, query, Notice.id, notice_ids)]
 
 
 def _in_chunks(session: Session, query, column, values: set[Any]):  # type: ignore[no-untyped-def]

@@ -34,7 +34,7 @@ from feecollect.reconcile.matching import (
     Finding,
     Line,
     NoticeFacts,
-    PaymentFacts,
+    NoticeOrigin,
     applicant_ids_in,
     match_department_credits,
     match_special_credits,
@@ -91,22 +91,17 @@ def _reconcile_day(
     just_imported: ImportReport | None,
 ) -> RunOutcome:
     lines = _lines_of_day(session, day, just_imported)
-    notices: dict[str, NoticeFacts] = {}
-    known_payments: dict[int, PaymentFacts] = {}
-    for row in repository.notices_credited_on(session, day):
-        notices[row[1]] = NoticeFacts._make(row[:7])
-        if row[7] is not None:
-            known_payments[row[0]] = PaymentFacts(row[7], row[0], row[8], row[9], row[10])
+    notices = {row[1]: NoticeFacts._make(row) for row in repository.notices_credited_on(session, day)}
     earlier = [EarlierCredit._make(row) for row in repository.earlier_special_credits(session, day)]
-    day_result = match_special_credits(
-        lines, notices, known_payments, earlier, _suggestions(session, lines, notices)
-    )
+    day_result = match_special_credits(lines, notices, earlier)
+    named = repository.notice_origins(session, day_result.notice_ids)
+    origins = {row[0]: NoticeOrigin._make(row[1:]) for row in named}
 
     paid = tuple(
         _pay_from_statement(session, settings, line, notice) for line, notice in day_result.pay_from_statement
     )
     findings = [
-        *day_result.findings,
+        *day_result.findings(origins, _open_notices(session, day_result.unknown_credits)),
         *match_department_credits(lines, _cases_of_payers(session, catalogue, lines)),
         *_missing_on_statement(session, settings, day),
         *_overdue(session, day),
@@ -134,18 +129,8 @@ def _reconcile_day(
     return RunOutcome(summary, changed or bool(paid), paid)
 
 
-def _suggestions(
-    session: Session, lines: list[Line], notices: dict[str, NoticeFacts]
-) -> dict[tuple[str, int], list[str]]:
-    # Most of a million lines carry a known code: test that first (None is never a key of notices).
-    unknown = [
-        line
-        for line in lines
-        if line.payment_code not in notices
-        and line.account_kind == "special"
-        and line.amount_fen > 0
-        and line.counterparty_name
-    ]
+def _open_notices(session: Session, unknown: list[Line]) -> dict[tuple[str, int], list[str]]:
+    """Unpaid notices by (payer name, amount) for the payers and amounts of these credits."""
     found: dict[tuple[str, int], list[str]] = defaultdict(list)
     rows = repository.open_notices_by_payer(
         session, {line.counterparty_name for line in unknown}, {line.amount_fen for line in unknown}
