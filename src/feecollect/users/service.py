@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -43,14 +44,19 @@ def hash_password(password: str) -> str:
 
 def password_matches(user: User | None, password: str) -> bool:
     """Constant work whether or not the user exists, so timing does not tell names apart."""
-    stored = user.password_hash if user is not None and user.password_hash else _UNKNOWN_USER_HASH
+    unknown = _unknown_user_hash()
+    stored = user.password_hash if user is not None and user.password_hash else unknown
     try:
-        return _hasher.verify(stored, password) and stored is not _UNKNOWN_USER_HASH
+        return _hasher.verify(stored, password) and stored is not unknown
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 
 
-_UNKNOWN_USER_HASH = _hasher.hash(secrets.token_urlsafe(16))
+@functools.cache
+def _unknown_user_hash() -> str:
+    """Made on the first sign-in, not at import: hashing costs every process (each CLI command, each
+    worker) about 130 ms, and most never check a password."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def user_view(user: User) -> dict[str, str | None]:
