@@ -337,11 +337,14 @@ def test_the_daily_task_reconciles_the_given_day(client, tokens, world):
     assert entry["task"] == "feecollect.reconcile.run_day"
 
 
-def test_a_run_right_after_its_import_finds_what_a_later_run_finds(client, tokens, cli, world, tmp_path):
+@pytest.mark.parametrize("one_line_untimed", [True, False], ids=["one-line-untimed", "all-timed"])
+def test_a_run_right_after_its_import_finds_what_a_later_run_finds(
+    client, tokens, cli, world, tmp_path, one_line_untimed
+):
     """`feecollect reconcile --statement` hands the lines it just stored to the run instead of reading
-    them back. Here half the day's lines came in an earlier file and the new file repeats them, lists
-    its lines out of time order and has one line without a time: a run started afresh from the
-    database must find exactly the same."""
+    them back. Here half the day's lines came in an earlier file and the new file repeats them and
+    lists its lines out of time order (with, or without, one line lacking a time): a run started
+    afresh from the database must find exactly the same."""
     finance = bearer(tokens["finance"])
     head, _, body = world["special"].decode("gbk").partition(HEADER)
     lines = body.splitlines(keepends=True)
@@ -355,7 +358,8 @@ def test_a_run_right_after_its_import_finds_what_a_later_run_finds(client, token
     assert uploaded.status_code == 201 and uploaded.json()["statements"][0]["new_lines"] == 3
     reordered = list(reversed(lines))
     day = world["day"]
-    reordered[0] = reordered[0].replace(f"{day:%Y%m%d} 10:13:00", f"{day:%Y%m%d}")  # no time of day
+    if one_line_untimed:
+        reordered[0] = reordered[0].replace(f"{day:%Y%m%d} 10:13:00", f"{day:%Y%m%d}")
     path = tmp_path / "later.csv"
     path.write_bytes((head + HEADER + "".join(reordered)).encode("gbk"))
     result = cli("reconcile", "--statement", str(path), "--date", day.isoformat(), "--json")
