@@ -857,6 +857,7 @@ def reconcile_command(
         with unit_of_work(sessions) as session:
             if parsed:
                 imported = import_statements(session, _operator(), parsed, account)
+                parsed.clear()  # stored now: the run needs the memory of a million parsed lines more
                 day = day or date.fromisoformat(max(s.last_date for s in imported.statements))
             progress.update(1)
             assert day is not None

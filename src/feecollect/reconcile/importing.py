@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -56,32 +57,16 @@ class ImportedStatement:
         }
 
 
-# Where a stored row (repository.LINE_COLUMNS) holds what a Line takes after its account and day.
-_BOOKED_ON = repository.LINE_COLUMNS.index("booked_on")
-_BOOKED_AT_TO_REMARK = slice(
-    repository.LINE_COLUMNS.index("booked_at"), repository.LINE_COLUMNS.index("remark") + 1
-)
-_PAYMENT_CODE = repository.LINE_COLUMNS.index("payment_code")
-
-
 @dataclass(frozen=True)
 class StoredLines:
-    """The rows one statement added, with their new ids, kept so that a run in the same transaction
-    need not read a million lines back."""
+    """The lines one statement added, as the matching core takes them, kept so that a run in the same
+    transaction need not read a million lines back."""
 
-    account: tuple[str, str, str | None]  # number, kind, department
     file_id: int
-    rows: list[tuple[Any, ...]]
-    ids: list[int | None]
+    lines: list[Line]
 
     def of_day(self, day: date) -> list[Line]:
-        iso = day.isoformat()
-        account_no, kind, department = self.account
-        return [
-            Line(line_id, account_no, kind, department, day, *row[_BOOKED_AT_TO_REMARK], row[_PAYMENT_CODE])
-            for line_id, row in zip(self.ids, self.rows, strict=True)
-            if line_id is not None and row[_BOOKED_ON] == iso
-        ]
+        return [line for line in self.lines if line.booked_on == day]
 
 
 @dataclass
@@ -184,9 +169,13 @@ def _store(
         imported_at=datetime.now(UTC),
     )
     repository.add_file(session, statement_file)
-    rows = _rows(statement, account.id, statement_file.id)
-    ids = repository.insert_lines(session, rows)
-    new_lines = len(ids) - ids.count(None)
+    ids = repository.new_line_ids(session, len(statement.lines))
+    rows, lines = _rows(statement, account, statement_file.id, ids)
+    already_stored = repository.insert_lines(session, rows)
+    del rows  # a million tuples the run that may follow does not need
+    if already_stored:
+        lines = [line for line in lines if line.id not in already_stored]
+    new_lines = len(lines)
     result = ImportedStatement(
         source=statement.source,
         format=statement.format,
@@ -212,10 +201,7 @@ def _store(
         str(statement_file.id),
         after=result.as_dict(),
     )
-    stored = StoredLines(
-        (account.account_no, account.kind, account.department_code), statement_file.id, rows, ids
-    )
-    return result, stored
+    return result, StoredLines(statement_file.id, lines)
 
 
 def _gap(session: Session, account: BankAccount, statement: Statement, first) -> list[str]:  # type: ignore[no-untyped-def]
@@ -247,14 +233,19 @@ class _IsoText(dict[Any, str | None]):
         return text
 
 
-def _rows(statement: Statement, account_id: int, file_id: int) -> list[tuple[Any, ...]]:
-    """The database rows of a statement's lines (a million, for a year: kept to plain tuple work)."""
+def _rows(
+    statement: Statement, account: BankAccount, file_id: int, ids: Iterator[int]
+) -> tuple[list[tuple[Any, ...]], list[Line]]:
+    """The database rows of a statement's lines (repository.LINE_COLUMNS) and the same lines as the
+    matching core takes them, made in one pass: a year's statement is a million lines."""
     rows: list[tuple[Any, ...]] = []
+    lines: list[Line] = []
     by_serial: dict[str, StatementLine] = {}
     ranks: Counter[str] = Counter()
     iso = _IsoText()  # a statement repeats few dates and times: format each once
+    account_no, kind, department = account.account_no, account.kind, account.department_code
     for line in statement.lines:
-        line_no, booked_on, booked_at, amount, currency, name, account, remark, serial, balance = line
+        line_no, booked_on, booked_at, amount, currency, name, other_account, remark, serial, balance = line
         day = iso[booked_on]
         at = iso[booked_at]
         if serial:
@@ -277,7 +268,7 @@ def _rows(statement: Statement, account_id: int, file_id: int) -> list[tuple[Any
                         str(amount),
                         currency,
                         name,
-                        account,
+                        other_account,
                         remark,
                         "" if balance is None else str(balance),
                     )
@@ -286,25 +277,45 @@ def _rows(statement: Statement, account_id: int, file_id: int) -> list[tuple[Any
             ).hexdigest()
             ranks[fingerprint] += 1
             key = f"f:{fingerprint}:{ranks[fingerprint]}"
+        line_id = next(ids)
+        currency, name, other_account = currency[:8], name[:200], other_account[:64]
+        code = find_payment_code(remark)
         rows.append(
             (
-                account_id,
+                line_id,
+                account.id,
                 file_id,
                 line_no,
                 key,
                 day,
                 at,
                 amount,
-                currency[:8],
-                name[:200],
-                account[:64],
+                currency,
+                name,
+                other_account,
                 remark,
                 serial[:64],
                 balance,
-                find_payment_code(remark),
+                code,
             )
         )
-    return rows
+        lines.append(
+            Line(
+                line_id,
+                account_no,
+                kind,
+                department,
+                booked_on,
+                at,
+                amount,
+                currency,
+                name,
+                other_account,
+                remark,
+                code,
+            )
+        )
+    return rows, lines
 
 
 def _same(a: StatementLine, b: StatementLine) -> bool:

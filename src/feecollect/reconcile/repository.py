@@ -4,7 +4,8 @@ row would cost more than all the matching."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ from feecollect.reconcile.models import (
 )
 
 LINE_COLUMNS = (
+    "id",
     "account_id",
     "file_id",
     "line_no",
@@ -89,11 +91,26 @@ def previous_file(session: Session, account_id: int, before: date) -> StatementF
     ).first()
 
 
-def insert_lines(session: Session, rows: list[tuple[Any, ...]]) -> list[int | None]:
-    """Insert statement lines (tuples in LINE_COLUMNS order), skipping any whose (account, dedup_key)
-    is already stored; returns each row's new id, or None where the line was already stored."""
+def new_line_ids(session: Session, count: int) -> Iterator[int]:
+    """Ids for up to ``count`` new statement lines, given before they are inserted so that the lines
+    a run matches are made in the same pass as the rows (no second pass over a million lines)."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        drawn = connection.exec_driver_sql(
+            "SELECT nextval(pg_get_serial_sequence('statement_lines', 'id')) FROM generate_series(1, %(n)s)",
+            {"n": count},
+        )
+        return iter(drawn.scalars().all())
+    # This transaction holds SQLite's write lock (BEGIN IMMEDIATE): no other writer can take these.
+    newest = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM statement_lines").scalar_one()
+    return itertools.count(newest + 1)
+
+
+def insert_lines(session: Session, rows: list[tuple[Any, ...]]) -> set[int]:
+    """Insert statement lines (tuples in LINE_COLUMNS order, ids from :func:`new_line_ids`), skipping
+    any whose (account, dedup_key) is already stored; returns the ids of the rows skipped so."""
     if not rows:
-        return []
+        return set()
     connection = session.connection()
     dialect = connection.dialect.name
     raw = connection.connection.driver_connection
@@ -101,24 +118,20 @@ def insert_lines(session: Session, rows: list[tuple[Any, ...]]) -> list[int | No
     if dialect == "sqlite":
         cursor = raw.cursor()  # type: ignore[union-attr]
         placeholders = ", ".join("?" for _ in LINE_COLUMNS)
-        base = cursor.execute("SELECT coalesce(max(id), 0) FROM statement_lines").fetchone()[0]
         before = raw.total_changes  # type: ignore[union-attr]
         cursor.executemany(
             f"INSERT INTO statement_lines ({columns}) VALUES ({placeholders}) "
             "ON CONFLICT (account_id, dedup_key) DO NOTHING",
             rows,
         )
-        inserted = raw.total_changes - before  # type: ignore[union-attr]
-        newest = cursor.execute("SELECT coalesce(max(id), 0) FROM statement_lines").fetchone()[0]
-        if inserted == len(rows) and newest == base + inserted:
-            # SQLite gives each new row the largest id so far plus one, and this transaction holds the
-            # write lock (BEGIN IMMEDIATE): the rows got base + 1 ... base + n, in order.
-            return list(range(base + 1, newest + 1))
-        stored = cursor.execute("SELECT line_no, id FROM statement_lines WHERE id > ?", (base,))
-        return _ids_by_line_no(rows, dict(stored))
+        if raw.total_changes - before == len(rows):  # type: ignore[union-attr]
+            return set()
+        stored = cursor.execute(
+            "SELECT id FROM statement_lines WHERE id BETWEEN ? AND ?", (rows[0][0], rows[-1][0])
+        )
+        return {row[0] for row in rows} - {line_id for (line_id,) in stored}
     if dialect == "postgresql":
         with raw.cursor() as cursor:  # type: ignore[union-attr]
-            # Only the inserted columns: a copy of the id default would draw ids twice.
             cursor.execute(
                 "CREATE TEMP TABLE IF NOT EXISTS incoming_statement_lines ON COMMIT DELETE ROWS AS "
                 f"SELECT {columns} FROM statement_lines WITH NO DATA"
@@ -129,20 +142,14 @@ def insert_lines(session: Session, rows: list[tuple[Any, ...]]) -> list[int | No
                     copy.write_row(row)
             cursor.execute(
                 f"INSERT INTO statement_lines ({columns}) SELECT {columns} FROM incoming_statement_lines "
-                "ORDER BY line_no ON CONFLICT (account_id, dedup_key) DO NOTHING RETURNING line_no, id"
+                "ON CONFLICT (account_id, dedup_key) DO NOTHING RETURNING id"
             )
-            by_line_no = dict(cursor.fetchall())
-            if len(by_line_no) > 10_000:
+            stored = {line_id for (line_id,) in cursor.fetchall()}
+            if len(stored) > 10_000:
                 # The run that follows in this transaction must not be planned for an empty table.
                 cursor.execute("ANALYZE statement_lines")
-            return _ids_by_line_no(rows, by_line_no)
+            return {row[0] for row in rows} - stored
     raise NotImplementedError(f"bulk statement import supports SQLite and PostgreSQL, not {dialect}")
-
-
-def _ids_by_line_no(rows: list[tuple[Any, ...]], by_line_no: dict[int, int]) -> list[int | None]:
-    """Each row's new id, found by its line number (unique within one statement); None if not stored."""
-    line_no = LINE_COLUMNS.index("line_no")
-    return [by_line_no.get(row[line_no]) for row in rows]
 
 
 # What a notice was issued for, where findings name a case: a bundle notice has no case, and its
