@@ -250,15 +250,14 @@ def _rows(
         at = iso[booked_at]
         if serial:
             key = f"s:{day}:{serial}"[:80]
-            seen = by_serial.get(key)
-            if seen is not None:
+            seen = by_serial.setdefault(key, line)
+            if seen is not line:
                 if _same(seen, line):
                     continue
                 raise MalformedStatement(
                     f"{statement.source}:{line_no}: serial number {serial} already stands on "
                     f"line {seen.line_no} with different content"
                 )
-            by_serial[key] = line
         else:
             fingerprint = hashlib.sha1(  # a dedup key, not a security boundary
                 "\x1f".join(

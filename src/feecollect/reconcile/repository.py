@@ -94,15 +94,24 @@ def previous_file(session: Session, account_id: int, before: date) -> StatementF
 def new_line_ids(session: Session, count: int) -> Iterator[int]:
     """Ids for up to ``count`` new statement lines, given before they are inserted so that the lines
     a run matches are made in the same pass as the rows (no second pass over a million lines)."""
+    return _new_ids(session, "statement_lines", count)
+
+
+def new_exception_ids(session: Session, count: int) -> Iterator[int]:
+    """Ids for ``count`` new exceptions, so that the run's findings need not read them back."""
+    return _new_ids(session, "reconciliation_exceptions", count)
+
+
+def _new_ids(session: Session, table: str, count: int) -> Iterator[int]:
     connection = session.connection()
     if connection.dialect.name == "postgresql":
         drawn = connection.exec_driver_sql(
-            "SELECT nextval(pg_get_serial_sequence('statement_lines', 'id')) FROM generate_series(1, %(n)s)",
+            f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %(n)s)",
             {"n": count},
         )
         return iter(drawn.scalars().all())
     # This transaction holds SQLite's write lock (BEGIN IMMEDIATE): no other writer can take these.
-    newest = connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM statement_lines").scalar_one()
+    newest = connection.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table}").scalar_one()
     return itertools.count(newest + 1)
 
 
