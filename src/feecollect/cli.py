@@ -840,7 +840,8 @@ def reconcile_command(
 ) -> None:
     """Import statements, then reconcile one business date; prints the SPEC §10 summary."""
     from feecollect.reconcile import repository as reconcile_repository
-    from feecollect.reconcile.importing import import_statements, parse_files
+    from feecollect.reconcile.bulk import cyclic_gc_paused
+    from feecollect.reconcile.importing import ImportedStatement, import_statements, parse_files
     from feecollect.reconcile.report import reconciliation_workbook
     from feecollect.reconcile.service import reconcile_day
 
@@ -849,7 +850,14 @@ def reconcile_command(
     if not statements and day is None:
         raise click.UsageError("give --statement FILE, --date DATE, or both")
     imported = None
-    with click.progressbar(length=4, label="对账 reconciling", file=sys.stderr) as progress:
+    # The collector stays paused for the whole command, not only inside the bulk steps: each time it
+    # resumed, its next passes rescanned the millions of objects made while it was paused (measured
+    # on the benchmark: 117 collections, 1.1 s). Reference counting frees the lines as before.
+    stored: list[ImportedStatement] = []
+    with (
+        cyclic_gc_paused(),
+        click.progressbar(length=4, label="对账 reconciling", file=sys.stderr) as progress,
+    ):
         # Every file is read and checked before the database is opened: a bad one writes nothing.
         parsed = parse_files([(path.name, path.read_bytes()) for path in statements])
         progress.update(1)
@@ -863,14 +871,16 @@ def reconcile_command(
             assert day is not None
             catalogue = catalogue_from_rows(list(repository.current_versions(session)))
             outcome = reconcile_day(session, settings, catalogue, day, _operator(), just_imported=imported)
+            stored = imported.statements if imported is not None else []
+            imported = None  # the million lines the run took: freed before the collector resumes
             progress.update(1)
         if report:
             with unit_of_work(sessions) as session:
                 _, found = reconcile_repository.exceptions(session, day=day)
                 report.write_bytes(reconciliation_workbook(outcome.summary, found))
         progress.update(1)
-    if imported is not None:
-        for statement in imported.statements:
+    if stored:
+        for statement in stored:
             click.echo(
                 f"{statement.source}: {statement.format}, account {statement.account_no}, "
                 f"{statement.lines} lines, {statement.new_lines} new "
@@ -879,7 +889,7 @@ def reconcile_command(
             )
             for warning in statement.warnings:
                 click.echo(f"warning: {warning}", err=True)
-        first = min(s.first_date for s in imported.statements)
+        first = min(s.first_date for s in stored)
         if first < day.isoformat():
             click.echo(
                 f"note: the statements start on {first}; only {day} was reconciled: run "
