@@ -243,7 +243,13 @@ def _rows(
     by_serial: dict[str, StatementLine] = {}
     ranks: Counter[str] = Counter()
     iso = _IsoText()  # a statement repeats few dates and times: format each once
-    account_no, kind, department = account.account_no, account.kind, account.department_code
+    # Read once: each ORM attribute read is a Python call, a million of them here.
+    account_id, account_no, kind, department = (
+        account.id,
+        account.account_no,
+        account.kind,
+        account.department_code,
+    )
     for line in statement.lines:
         line_no, booked_on, booked_at, amount, currency, name, other_account, remark, serial, balance = line
         day = iso[booked_on]
@@ -282,7 +288,7 @@ def _rows(
         rows.append(
             (
                 line_id,
-                account.id,
+                account_id,
                 file_id,
                 line_no,
                 key,
