@@ -24,6 +24,7 @@ from pathlib import Path
 from feecollect.reconcile.statements.types import Statement, StatementError, StatementLine
 
 PROFILES_DIR = Path(__file__).parent / "profiles"
+# The fields a profile maps; _LineReader.read unpacks a row's cells in this order.
 FIELDS = (
     "account",
     "date",
@@ -217,21 +218,9 @@ def read_rows(
     )
 
 
-# The cells a line is read from, in the order _LineReader.read unpacks them; the remark's cells follow.
-_LINE_FIELDS = (
-    "date",
-    "time",
-    "amount",
-    "credit",
-    "debit",
-    "direction",
-    "balance",
-    "currency",
-    "counterparty_name",
-    "counterparty_account",
-    "serial",
-    "account",
-)
+# The cells a line is read from, in FIELDS order, which _LineReader.read unpacks; the remark's cells
+# (a layout may have several) come last.
+_SINGLE_CELL_FIELDS = tuple(name for name in FIELDS if name != "remark")
 
 
 class _LineReader:
@@ -245,7 +234,7 @@ class _LineReader:
         # Each row gets one empty cell appended (and short rows are padded): a field the layout lacks
         # reads that last cell, at -1.
         self.width = max(p for found in columns.values() for p in found) + 1
-        wanted = [self.positions.get(name, -1) for name in _LINE_FIELDS] + columns.get("remark", [])
+        wanted = [self.positions.get(name, -1) for name in _SINGLE_CELL_FIELDS] + columns.get("remark", [])
         self.fetch = operator.itemgetter(*wanted)
         self.padding = (_PADDING,) * len(wanted)
         self.accounts: set[str] = set()  # the account numbers the lines name
@@ -261,8 +250,8 @@ class _LineReader:
         cells = list(map(str.strip, self.fetch(row), self.padding))
         if "\x1f-" in "\x1f" + "\x1f".join(cells):  # a cell starting with "-": a placeholder or a sign
             cells = [clean(cell) for cell in cells]
-        when, time_text, amount_text, credit, debit, direction, balance_text, currency = cells[:8]
-        name, counterparty_account, serial, account, *remarks = cells[8:]
+        account, when, time_text, amount_text, credit, debit, direction, currency, balance_text = cells[:9]
+        name, counterparty_account, serial, *remarks = cells[9:]
         if not when:
             if not (amount_text or credit or debit):
                 return None  # an empty row, or a summary or note row below the lines
