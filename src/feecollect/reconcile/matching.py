@@ -1,7 +1,9 @@
 """The matching core: facts in, findings out. Pure functions over frozen types, no database.
 
-The facts read in bulk (a line, a notice, a payment) are named tuples: immutable like the frozen
-dataclasses elsewhere, and built from database rows at C speed, which matters at a million rows.
+The facts read in bulk (a line, a notice with its payment's bank) are named tuples: immutable like
+the frozen dataclasses elsewhere, and built from database rows at C speed, which matters at a million
+rows. Special-account credits are classified first (a Verdict per credit that is not a clean match)
+and worded afterwards, with the origins of only the notices the verdicts name.
 
 A run for day D classifies every credit booked on D on the special account (财政专户) against the
 notice its payment code names and the bank's callback payment for it, and every credit on a
