@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from openpyxl import load_workbook
 from sqlalchemy import text
 
 from feecollect.reconcile.matching import EXCEPTION_CLASSES
+from feecollect.reconcile.report import CLASS_NAMES
 from tests.conftest import bearer, row_counts
 from tests.helpers import USCC_2, case_body
 
@@ -203,6 +205,17 @@ def test_every_class_twice_beside_clean_matches(client, tokens, cli, world, tmp_
     assert (
         workbook["金额不符"].freeze_panes == "A2" and workbook["金额不符"]["C2"].number_format == "#,##0.00"
     )
+    # Finance staff read each exception in Chinese, naming the notice, case or item it is about.
+    for name in EXCEPTION_CLASSES:
+        sheet = workbook[CLASS_NAMES[name]]
+        said = {row[0]: row[7] for row in sheet.iter_rows(min_row=2, values_only=True)}
+        for exception in by_class[name]:
+            text = said[exception["id"]]
+            assert re.search(r"[\u4e00-\u9fff]", text) and not re.search(r"[A-Za-z]{4,}", text), text
+            named = [v for k in ("payment_code", "case_no", "item") if (v := exception["evidence"].get(k))]
+            assert not named or any(value in text for value in named), (name, text)
+    mismatch = workbook["金额不符"]["H2"].value
+    assert "应缴 " in mismatch and "银行入账 " in mismatch
 
     # Resolve one; run again with the same inputs: the same summary, ids and resolution, nothing written.
     target = by_class["duplicate_payment"][0]["id"]

@@ -139,6 +139,7 @@ def test_finance_uploads_a_statement_sees_an_exception_and_resolves_it(
     page.click("#exceptions a")
     page.wait_for_selector("#evidence")
     assert page.inner_text("#status") == "待处理"
+    assert "摘要中没有缴款码" in page.inner_text("body"), "the exception is explained in Chinese"
     page.fill("input[name=reason]", "已联系付款人，系误汇，原路退回")
     page.click("text=标记为已处理")
     page.wait_for_selector("text=已联系付款人")

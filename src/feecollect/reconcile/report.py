@@ -11,6 +11,7 @@ from typing import Any
 from feecollect.money import fen_to_decimal
 from feecollect.reconcile.matching import EXCEPTION_CLASSES
 from feecollect.reconcile.models import ReconciliationException
+from feecollect.reconcile.wording import chinese_detail
 from feecollect.xlsx import add_sheet, new_workbook, workbook_bytes
 
 CLASS_NAMES = {
@@ -76,7 +77,7 @@ def reconciliation_workbook(summary: dict[str, Any], exceptions: Sequence[Reconc
                     e.evidence.get("payment_code") or "",
                     e.evidence.get("case_no") or "",
                     e.evidence.get("statement_line") or "",
-                    e.detail,
+                    chinese_detail(e.exception_class, e.evidence),
                     "已处理" if e.status == "resolved" else "待处理",
                     e.resolved_by or "",
                     e.resolution or "",

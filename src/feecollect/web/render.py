@@ -10,10 +10,14 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from feecollect.money import format_yuan
+from feecollect.reconcile.wording import chinese_detail
 from feecollect.web.auth import HOME, ROLE_NAMES, PageUser
 
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
 TEMPLATES.env.filters["yuan"] = lambda fen: "" if fen is None else format_yuan(fen)
+TEMPLATES.env.filters["chinese_detail"] = lambda exception: chinese_detail(
+    exception.exception_class, exception.evidence
+)
 TEMPLATES.env.globals["ROLE_NAMES"] = ROLE_NAMES
 TEMPLATES.env.globals["HOME"] = HOME
 TEMPLATES.env.globals["STATUS"] = {
