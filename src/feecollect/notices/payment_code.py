@@ -17,7 +17,6 @@ import re
 from stdnum.iso7064 import mod_97_10
 
 MAX_SEQUENCE = 10**10 - 1
-_CODE = re.compile(r"\d{20}")
 
 
 def make_payment_code(division: str, year: int, sequence: int) -> str:
@@ -36,7 +35,8 @@ def is_payment_code(text: str) -> bool:
     this of every statement line, so it is computed here directly (a test checks it agrees with
     ``stdnum.iso7064.mod_97_10.is_valid`` on random codes).
     """
-    return len(text) == 20 and _CODE.fullmatch(text) is not None and int(text) % 97 == 1
+    # isdecimal() is what the regular expression \d matched, without compiling a match per call.
+    return len(text) == 20 and text.isdecimal() and int(text) % 97 == 1
 
 
 def describe(code: str) -> tuple[str, int, int]:
