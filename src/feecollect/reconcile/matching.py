@@ -187,9 +187,8 @@ def match_special_credits(
             claim(notice_id)
             matched += 1
             if paid_through is None:
-                pay((line, notice))
-                verdict(Verdict("paid_without_callback", line, notice))
-            elif paid_through == STATEMENT_BANK:
+                pay((line, notice))  # never called back, nor paid from a statement before
+            if paid_through is None or paid_through == STATEMENT_BANK:
                 verdict(Verdict("paid_without_callback", line, notice))
             # otherwise the usual case: the callback and the statement line agree
     result.matched = matched
@@ -222,11 +221,8 @@ def _special_finding(
         )
         return _finding(cls, line, origin.department, detail, **links)
     if cls == "amount_mismatch":
-        detail = (
-            f"notice {code} is for {format_yuan(notice.amount_fen)}, "
-            f"the bank credited {format_yuan(line.amount_fen)}"
-        )
         expected = format_yuan(notice.amount_fen)
+        detail = f"notice {code} is for {expected}, the bank credited {format_yuan(line.amount_fen)}"
         return _finding(cls, line, origin.department, detail, expected=expected, **links)
     if cls == "duplicate_payment":
         detail = f"notice {code} was already paid; this is a second credit for it"
