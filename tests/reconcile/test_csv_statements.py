@@ -162,6 +162,12 @@ BOCOM_HEADER = "序号,交易日期,交易时间,交易类型,借贷,交易金�
         ("1,2025-01-01,00:00:00,x,收,1.00,1.00,1,a,b,", r"f\.csv:2 \(借贷\): '收' is neither credit"),
         ("1,2025-01-01,00:00:00,x,贷 Cr,1e9,1.00,1,a,b,", r"f\.csv:2 \(交易金额\): '1e9' is not an amount"),
         ("1,2025-01-01,00:00:00,x,贷 Cr,99999999999999999.00,1,1,a,b,", r"larger than any statement amount"),
+        # A line wrong in several cells is refused for the first, in the order a line is read.
+        ("1,2025-13-01,25:00:00,x,收,1.001,x,1,a,b,", r"f\.csv:2 \(交易日期\): '2025-13-01' is not a date"),
+        ("1,2025-01-01,25:00:00,x,收,1.001,x,1,a,b,", r"f\.csv:2 \(交易时间\): '25:00:00' is not a time"),
+        ("1,2025-01-01,00:00:00,x,贷,1.001,x,1,a,b,", r"f\.csv:2 \(交易金额\): '1.001' is not an amount"),
+        ("1,2025-01-01,00:00:00,x,收,1.00,x,1,a,b,", r"f\.csv:2 \(借贷\): '收' is neither credit"),
+        ("1,2025-01-01,00:00:00,x,贷,1.00,x,1,a,b,", r"f\.csv:2 \(余额\): 'x' is not an amount"),
     ],
 )
 def test_a_malformed_line_refuses_the_file_naming_line_and_field(row, expected):
