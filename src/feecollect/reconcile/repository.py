@@ -117,7 +117,7 @@ def _new_ids(session: Session, table: str, count: int) -> Iterator[int]:
 
 def insert_lines(session: Session, rows: list[tuple[Any, ...]]) -> set[int]:
     """Insert statement lines (tuples in LINE_COLUMNS order, ids from :func:`new_line_ids`), skipping
-    any whose (account, dedup_key) is already stored; returns the ids of the rows skipped so."""
+    any whose (account, day, dedup_key) is already stored; returns the ids of the rows skipped so."""
     if not rows:
         return set()
     connection = session.connection()
@@ -130,7 +130,7 @@ def insert_lines(session: Session, rows: list[tuple[Any, ...]]) -> set[int]:
         before = raw.total_changes  # type: ignore[union-attr]
         cursor.executemany(
             f"INSERT INTO statement_lines ({columns}) VALUES ({placeholders}) "
-            "ON CONFLICT (account_id, dedup_key) DO NOTHING",
+            "ON CONFLICT (account_id, booked_on, dedup_key) DO NOTHING",
             rows,
         )
         if raw.total_changes - before == len(rows):  # type: ignore[union-attr]
@@ -151,7 +151,7 @@ def insert_lines(session: Session, rows: list[tuple[Any, ...]]) -> set[int]:
                     copy.write_row(row)
             cursor.execute(
                 f"INSERT INTO statement_lines ({columns}) SELECT {columns} FROM incoming_statement_lines "
-                "ON CONFLICT (account_id, dedup_key) DO NOTHING RETURNING id"
+                "ON CONFLICT (account_id, booked_on, dedup_key) DO NOTHING RETURNING id"
             )
             stored = {line_id for (line_id,) in cursor.fetchall()}
             if len(stored) > 10_000:
@@ -204,7 +204,7 @@ def lines_of_day(session: Session, day: date, *, except_files: Iterable[int] = (
             StatementLine.payment_code,
         )
         .join(BankAccount, BankAccount.id == StatementLine.account_id)
-        .where(StatementLine.booked_on == day)
+        .where(StatementLine.account_id.in_(_accounts()), StatementLine.booked_on == day)
         .order_by(StatementLine.booked_at.nulls_first(), StatementLine.id)
     )
     if excluded := sorted(except_files):
@@ -212,17 +212,21 @@ def lines_of_day(session: Session, day: date, *, except_files: Iterable[int] = (
     return _rows(session, query)
 
 
+def _accounts(kind: str | None = None):  # type: ignore[no-untyped-def]
+    """The ids of the accounts (of one kind), as a subquery. A day's lines are asked for as "these
+    accounts, this day", which the (account, day, key) index answers; joined to the accounts table
+    instead, SQLite plans a scan of every statement line ever stored."""
+    query = select(BankAccount.id)
+    return query if kind is None else query.where(BankAccount.kind == kind)
+
+
 def _codes_credited_on(day: date):  # type: ignore[no-untyped-def]
     """The payment codes of the special-account credits booked on ``day`` (a subquery)."""
-    return (
-        select(StatementLine.payment_code)
-        .join(BankAccount, BankAccount.id == StatementLine.account_id)
-        .where(
-            StatementLine.booked_on == day,
-            BankAccount.kind == "special",
-            StatementLine.amount_fen > 0,
-            StatementLine.payment_code.is_not(None),
-        )
+    return select(StatementLine.payment_code).where(
+        StatementLine.account_id.in_(_accounts("special")),
+        StatementLine.booked_on == day,
+        StatementLine.amount_fen > 0,
+        StatementLine.payment_code.is_not(None),
     )
 
 
