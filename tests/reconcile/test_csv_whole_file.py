@@ -1,6 +1,7 @@
 """A statement file reads as its lines read one by one: the same lines, and where a line is bad the
 file is refused with the error of the first bad line, naming that line and the same field. This holds
-the reader to per-line meaning however it batches the work over a year's statement."""
+the reader to per-line meaning however it batches the work over a year's statement; and the column
+reader, which reads a year's statement, reads exactly what the row reader reads, or leaves it to it."""
 
 from __future__ import annotations
 
@@ -11,21 +12,60 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feecollect.reconcile.statements.csv_profiles import read_csv
+from feecollect.reconcile.statements.csv_profiles import (
+    _ColumnReader,
+    _Irregular,
+    _LineReader,
+    clean,
+    default_profiles,
+    detect,
+    read_csv,
+)
 from feecollect.reconcile.statements.types import Statement, StatementError
 
 # Three layouts, one per way of giving amounts: split debit/credit, one signed column, a direction word.
 LAYOUTS = {
-    "split": ["账号", "交易时间", "借方发生额", "贷方发生额", "余额", "对方户名", "对方账号", "摘要", "流水号"],
-    "signed": ["交易日期", "交易时间", "交易金额", "本次余额", "对手信息", "交易摘要", "交易附言", "日 志 号"],
-    "direction": ["序号", "交易日期", "交易时间", "交易类型", "借贷", "交易金额", "余额", "对方账号", "对方户名", "摘要"],
+    "split": [
+        "账号",
+        "交易时间",
+        "借方发生额",
+        "贷方发生额",
+        "余额",
+        "对方户名",
+        "对方账号",
+        "摘要",
+        "流水号",
+    ],
+    "signed": [
+        "交易日期",
+        "交易时间",
+        "交易金额",
+        "本次余额",
+        "对手信息",
+        "交易摘要",
+        "交易附言",
+        "日 志 号",
+    ],
+    "direction": [
+        "序号",
+        "交易日期",
+        "交易时间",
+        "交易类型",
+        "借贷",
+        "交易金额",
+        "余额",
+        "对方账号",
+        "对方户名",
+        "摘要",
+    ],
 }
-
 
 
 def mostly(good: list[str], bad: list[str]):  # type: ignore[no-untyped-def]
     """Cells that read, and now and then one that does not: most files then get past their first rows."""
-    return st.one_of(st.sampled_from(good), st.sampled_from(good), st.sampled_from(good), st.sampled_from(bad))
+    return st.one_of(
+        st.sampled_from(good), st.sampled_from(good), st.sampled_from(good), st.sampled_from(bad)
+    )
 
 
 dates = mostly(
@@ -64,7 +104,10 @@ def statement_files(draw):  # type: ignore[no-untyped-def]
     layout = draw(st.sampled_from(sorted(LAYOUTS)))
     header = LAYOUTS[layout]
     cells = st.tuples(*(cell_for(layout, column) for column in header)).map(list)
-    return header, draw(st.lists(cells, min_size=1, max_size=8))
+    rows = draw(st.lists(cells, min_size=1, max_size=8))
+    # Now and then a row cut short, as a blank line or a note row below the lines reads.
+    cut = st.one_of(st.none(), st.none(), st.none(), st.integers(0, len(header) - 1))
+    return header, [row if (end := draw(cut)) is None else row[:end] for row in rows]
 
 
 def as_csv(header: list[str], rows: list[list[str]]) -> bytes:
@@ -101,3 +144,64 @@ def test_a_file_reads_as_its_lines_read_one_by_one(drawn):
         return
     assert not isinstance(whole, StatementError), whole
     assert list(whole.lines) == expected_lines
+
+
+@settings(max_examples=400, deadline=None)
+@given(statement_files())
+def test_the_column_reader_reads_what_the_row_reader_reads(drawn):
+    header, rows = drawn
+    profile, _, columns = detect([header], default_profiles())
+    header = [clean(cell) for cell in header]
+    try:
+        by_rows = _LineReader("f.csv", profile, header, columns).read_all([list(row) for row in rows], 2)
+    except StatementError:
+        by_rows = None
+    try:
+        by_columns = _ColumnReader(profile, columns).read_all([list(row) for row in rows], 2)
+    except _Irregular:
+        return  # the row reader decides: its reading, or its error, is the file's
+    assert by_rows is not None, "the column reader read a table the row reader refuses"
+    assert by_columns == by_rows
+
+
+def test_a_regular_statement_is_read_by_columns_alone(monkeypatch):
+    """Placeholders, padding, blank and note rows, debits and several days: none needs the row reader."""
+    header = LAYOUTS["split"]
+    rows = [
+        [
+            "43050162360800000001",
+            "2026-11-21 08:30:00",
+            "",
+            "570.00",
+            "1,570.00",
+            "张三",
+            "-",
+            "缴款码:1",
+            "S1",
+        ],
+        [
+            "43050162360800000001",
+            "2026/11/22",
+            "20.00",
+            "-----",
+            "　1,550.00　",
+            "李四",
+            "622",
+            "  转账  ",
+            "S2",
+        ],
+        [],
+        ["合计", "", "", "", "", "", "", "", ""],
+    ]
+
+    def refused(*args):  # type: ignore[no-untyped-def]
+        raise AssertionError("the row reader was asked")
+
+    monkeypatch.setattr(_LineReader, "read_all", refused)
+    statement = read_csv("f.csv", as_csv(header, rows))
+    assert [
+        (line.line_no, line.amount_fen, line.counterparty_account, line.remark) for line in statement.lines
+    ] == [
+        (2, 57000, "", "缴款码:1"),
+        (3, -2000, "622", "转账"),
+    ]

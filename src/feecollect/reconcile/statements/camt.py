@@ -11,7 +11,7 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from feecollect.reconcile.statements.types import Statement, StatementError, StatementLine
+from feecollect.reconcile.statements.types import LineColumns, Statement, StatementError, StatementLine
 
 _NAMESPACE = re.compile(r"^\{[^}]*\}")
 OPENING_CODES = ("OPBD", "PRCD")
@@ -82,7 +82,7 @@ def _statement(source: str, index: int, element: Element) -> Statement:
     return Statement(
         source=source,
         format="camt.053",
-        lines=lines,
+        columns=LineColumns.of(lines),
         opening_balance_fen=opening,
         closing_balance_fen=closing,
         account=account or None,

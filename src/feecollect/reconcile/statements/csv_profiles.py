@@ -21,7 +21,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from feecollect.reconcile.statements.types import Statement, StatementError, StatementLine
+from feecollect.reconcile.statements.types import LineColumns, Statement, StatementError, StatementLine
 
 PROFILES_DIR = Path(__file__).parent / "profiles"
 # The fields a profile maps; _LineReader.read unpacks a row's cells in this order.
@@ -180,7 +180,11 @@ def read_rows(
     source: str, rows: Iterable[list[str]], kind: str, profiles: tuple[BankProfile, ...] | None = None
 ) -> Statement:
     """A table of text cells (from CSV, XLSX or XLS) through the bank profile its header row matches.
-    Rows are consumed as they come: only the statement lines are kept."""
+
+    The table is read column by column (:class:`_ColumnReader`). Where it holds anything irregular (a
+    cell that does not read, a note row with an amount, a split amount with both sides) it is read
+    again row by row (:class:`_LineReader`), whose per-line rules are the meaning of a statement and
+    which names the first bad line and field."""
     profiles = profiles or default_profiles()
     rows = iter(rows)
     head = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
@@ -194,28 +198,158 @@ def read_rows(
             f"{HEADER_SEARCH_ROWS} rows (profiles: {', '.join(p.code for p in profiles)})",
         )
     profile, header_index, columns = found
-    reader = _LineReader(source, profile, [clean(cell) for cell in head[header_index]], columns)
-    read = reader.read
-    lines = [
-        line
-        for line_no, row in enumerate(itertools.chain(head[header_index + 1 :], rows), header_index + 2)
-        if (line := read(row, line_no)) is not None
-    ]
-    if not lines:
+    header = [clean(cell) for cell in head[header_index]]
+    first_line_no = header_index + 2
+    table = head[header_index + 1 :]
+    try:
+        table.extend(rows)
+    except StatementError:
+        # The file stops being CSV further down: a bad line above that point is the first error.
+        _LineReader(source, profile, header, columns).read_all(table, first_line_no)
+        raise
+    try:
+        lines, accounts = _ColumnReader(profile, columns).read_all(table, first_line_no)
+    except _Irregular:
+        lines, accounts = _LineReader(source, profile, header, columns).read_all(table, first_line_no)
+    if not lines.line_no:
         raise StatementError(source, None, None, "no statement lines below the header")
-    if len(reader.accounts) > 1:
+    if len(accounts) > 1:
         raise StatementError(
             source,
             None,
-            reader.header_of("account"),
-            f"lines of several accounts: {', '.join(sorted(reader.accounts))}",
+            _header_of(header, columns, "account"),
+            f"lines of several accounts: {', '.join(sorted(accounts))}",
         )
     return Statement(
         source=source,
         format=f"{kind}:{profile.code}",
-        lines=tuple(lines),
-        account=reader.accounts.pop() if reader.accounts else None,
+        columns=lines,
+        account=accounts.pop() if accounts else None,
     )
+
+
+def _header_of(header: list[str], columns: dict[str, list[int]], name: str) -> str:
+    return header[columns[name][0]] if name in columns else name
+
+
+class _Irregular(Exception):
+    """The table holds something only the row-by-row reader decides."""
+
+
+class _ColumnReader:
+    """Reads the rows below one header a column at a time: each cell is stripped, and each distinct
+    date, time and amount text parsed once, in C-level passes over a column. It reads only what reads
+    without question and raises :class:`_Irregular` for anything else, so that it always gives what
+    :class:`_LineReader` gives, line by line, for the same table (a test holds it to that)."""
+
+    def __init__(self, profile: BankProfile, columns: dict[str, list[int]]):
+        self.profile = profile
+        self.positions = {name: found[0] for name, found in columns.items()}
+        self.remark_positions = columns.get("remark", [])
+        self.width = max(p for found in columns.values() for p in found) + 1
+
+    def read_all(self, table: list[list[str]], first_line_no: int) -> tuple[LineColumns, set[str]]:
+        width = self.width
+        if table and min(map(len, table)) < width:
+            table = [row if len(row) >= width else row + [""] * (width - len(row)) for row in table]
+        count = len(table)
+        # Every field the reader knows gets a column; one the layout lacks reads as empty cells.
+        columns = {
+            name: _cells(table, self.positions[name]) if name in self.positions else [""] * count
+            for name in FIELDS
+            if name != "remark"
+        }
+        remark_columns = [_cells(table, position) for position in self.remark_positions]
+        when = columns.pop("date")
+        line_no = list(range(first_line_no, first_line_no + count))
+        if "" in when:
+            # Rows without a date are skipped where they hold no amount (blank, summary and note rows).
+            keep = [index for index, text in enumerate(when) if text]
+            for index in set(range(count)).difference(keep):
+                if columns["amount"][index] or columns["credit"][index] or columns["debit"][index]:
+                    raise _Irregular
+            when, line_no = _taken(when, keep), _taken(line_no, keep)
+            columns = {name: _taken(values, keep) for name, values in columns.items()}
+            remark_columns = [_taken(values, keep) for values in remark_columns]
+        pairs = _parsed(when, parse_when)
+        booked_on = list(map(operator.itemgetter(0), pairs))
+        booked_at = list(map(operator.itemgetter(1), pairs))
+        if "time" in self.positions:
+            times = _parsed(columns["time"], lambda text: parse_time(text) if text else None)
+            booked_at = [at if own is None else own for at, own in zip(booked_at, times, strict=True)]
+        accounts = set(columns["account"])
+        accounts.discard("")
+        if len(remark_columns) == 1:
+            remark = remark_columns[0]
+        elif remark_columns:
+            remark = [" ".join(filter(None, parts)) for parts in zip(*remark_columns, strict=True)]
+        else:
+            remark = [""] * len(line_no)
+        return (
+            LineColumns(
+                line_no,
+                booked_on,
+                booked_at,
+                self._amounts(columns),
+                _parsed(columns["currency"], lambda text: CURRENCIES.get(text, text)),
+                columns["counterparty_name"],
+                columns["counterparty_account"],
+                remark,
+                columns["serial"],
+                _parsed(columns["balance"], lambda text: parse_fen(text) if text else None),
+            ),
+            accounts,
+        )
+
+    def _amounts(self, columns: dict[str, list[str]]) -> list[int]:
+        profile = self.profile
+        if "amount" in profile.columns and "amount" in self.positions:
+            texts = columns["amount"]
+            if "" in texts:
+                raise _Irregular  # such a line reads its split columns instead
+            fen = _parsed(texts, parse_fen)
+            if "direction" not in profile.columns:
+                return fen
+
+            def sign(word: str) -> int:
+                if word in profile.credit_words:
+                    return 1
+                if word in profile.debit_words:
+                    return -1
+                raise ValueError(word)
+
+            return list(map(operator.mul, map(abs, fen), _parsed(columns["direction"], sign)))
+        credit_texts, debit_texts = columns["credit"], columns["debit"]
+        credit = _parsed(credit_texts, lambda text: parse_fen(text) if text else 0)
+        debit = _parsed(debit_texts, lambda text: parse_fen(text) if text else 0)
+        if any(map(operator.and_, map(bool, credit), map(bool, debit))):
+            raise _Irregular  # both a credit and a debit on one line
+        if not all(map(operator.add, credit_texts, debit_texts)):
+            raise _Irregular  # a line with no amount
+        return list(map(operator.sub, credit, map(abs, debit)))
+
+
+def _cells(table: list[list[str]], position: int) -> list[str]:
+    """One column, stripped of padding, with ``-----`` placeholders emptied."""
+    values = list(map(str.strip, map(operator.itemgetter(position), table), itertools.repeat(_PADDING)))
+    if any(map(str.startswith, values, itertools.repeat("-"))):
+        values = list(map(clean, values))
+    return values
+
+
+def _taken(values: list, keep: list[int]) -> list:  # type: ignore[type-arg]
+    return list(map(values.__getitem__, keep))
+
+
+def _parsed(texts: list[str], parse):  # type: ignore[no-untyped-def]
+    """``parse`` applied to each distinct text once; a text it refuses makes the table irregular."""
+    parsed = {}
+    for text in set(texts):
+        try:
+            parsed[text] = parse(text)
+        except ValueError:
+            raise _Irregular from None
+    return list(map(parsed.__getitem__, texts))
 
 
 # The cells a line is read from, in FIELDS order, which _LineReader.read unpacks; the remark's cells
@@ -241,6 +375,12 @@ class _LineReader:
 
     def header_of(self, name: str) -> str:
         return self.header[self.positions[name]] if name in self.positions else name
+
+    def read_all(self, table: list[list[str]], first_line_no: int) -> tuple[LineColumns, set[str]]:
+        read = self.read
+        numbered = enumerate(table, first_line_no)
+        lines = [line for line_no, row in numbered if (line := read(row, line_no)) is not None]
+        return LineColumns.of(lines), self.accounts
 
     def fail(self, line_no: int, name: str, message: str) -> StatementError:
         return StatementError(self.source, line_no, self.header_of(name), message)

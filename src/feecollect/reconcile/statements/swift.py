@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import mt940
 
-from feecollect.reconcile.statements.types import Statement, StatementError, StatementLine
+from feecollect.reconcile.statements.types import LineColumns, Statement, StatementError, StatementLine
 
 _TAG = re.compile(rb"^:(20|25|28C|60F|61):", re.MULTILINE)
 
@@ -80,7 +80,7 @@ def read_mt940(source: str, content: bytes) -> Statement:
     return Statement(
         source=source,
         format="mt940",
-        lines=tuple(lines),
+        columns=LineColumns.of(lines),
         opening_balance_fen=_balance(transactions.data.get("final_opening_balance"), source, ":60F:"),
         closing_balance_fen=_balance(transactions.data.get("final_closing_balance"), source, ":62F:"),
         account=transactions.data.get("account_identification"),
