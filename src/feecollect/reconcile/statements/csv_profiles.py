@@ -332,7 +332,8 @@ class _ColumnReader:
 def _cells(table: list[list[str]], position: int) -> list[str]:
     """One column, stripped of padding, with ``-----`` placeholders emptied."""
     values = list(map(str.strip, map(operator.itemgetter(position), table), itertools.repeat(_PADDING)))
-    if any(map(str.startswith, values, itertools.repeat("-"))):
+    # Does any cell start with "-"? One join and one substring search, in C, instead of a call per cell.
+    if values and (values[0][:1] == "-" or "\x1f-" in "\x1f".join(values)):
         values = list(map(clean, values))
     return values
 
