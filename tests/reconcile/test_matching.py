@@ -15,6 +15,7 @@ from feecollect.reconcile.matching import (
     Line,
     NoticeFacts,
     NoticeOrigin,
+    department_credits,
     match_special_credits,
 )
 
@@ -89,3 +90,10 @@ def test_every_special_credit_is_classified_once_and_each_notice_paid_at_most_on
             assert (finding.department, finding.evidence["case_no"]) == ORIGINS[n], (
                 "a finding about a notice names the case it was issued for"
             )
+
+
+@given(st.lists(line_facts, max_size=40))
+def test_department_credits_are_the_credits_on_department_accounts(facts):
+    lines = lines_of(facts)
+    expected = [x for x in lines if x.account_kind == "department" and x.amount_fen > 0]
+    assert department_credits(lines) == expected

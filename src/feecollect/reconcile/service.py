@@ -36,6 +36,7 @@ from feecollect.reconcile.matching import (
     NoticeFacts,
     NoticeOrigin,
     applicant_ids_in,
+    department_credits,
     match_department_credits,
     match_special_credits,
 )
@@ -103,9 +104,10 @@ def _reconcile_day(
     paid = tuple(
         _pay_from_statement(session, settings, line, notice) for line, notice in day_result.pay_from_statement
     )
+    credits = department_credits(lines)
     findings = [
         *day_result.findings(origins, _open_notices(session, day_result.unknown_credits)),
-        *match_department_credits(lines, _cases_of_payers(session, catalogue, lines)),
+        *match_department_credits(credits, _cases_of_payers(session, catalogue, credits)),
         *_missing_on_statement(session, settings, day),
         *_overdue(session, day),
         *_fee_outside_centre(session, settings, catalogue, day),
@@ -187,8 +189,8 @@ def _case_total(catalogue: Catalogue, case) -> tuple[int, tuple[int, ...]]:  # t
     return priced.total_fen, tuple(line.amount_fen for line in priced.lines)
 
 
-def _cases_of_payers(session: Session, catalogue: Catalogue, lines: list[Line]) -> list[CaseFacts]:
-    credits = [line for line in lines if line.account_kind == "department" and line.amount_fen > 0]
+def _cases_of_payers(session: Session, catalogue: Catalogue, credits: list[Line]) -> list[CaseFacts]:
+    """The cases whose applicants may have made these department-account credits."""
     if not credits:
         return []
     names = {line.counterparty_name for line in credits if line.counterparty_name}
