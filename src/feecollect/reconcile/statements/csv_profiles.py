@@ -264,10 +264,10 @@ class _ColumnReader:
         line_no = list(range(first_line_no, first_line_no + count))
         if "" in when:
             # Rows without a date are skipped where they hold no amount (blank, summary and note rows).
-            keep = [index for index, text in enumerate(when) if text]
-            for index in set(range(count)).difference(keep):
+            for index in itertools.compress(range(count), map(operator.not_, when)):
                 if columns["amount"][index] or columns["credit"][index] or columns["debit"][index]:
                     raise _Irregular
+            keep = list(itertools.compress(range(count), when))
             when, line_no = _taken(when, keep), _taken(line_no, keep)
             columns = {name: _taken(values, keep) for name, values in columns.items()}
             remark_columns = [_taken(values, keep) for values in remark_columns]
