@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
+import operator
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -70,6 +71,8 @@ class StoredLines:
     lines: list[Line]
 
     def of_day(self, day: date) -> list[Line]:
+        if all(map(day.__eq__, map(operator.attrgetter("booked_on"), self.lines))):
+            return self.lines  # a statement of one day, as a daily one is: told in one C-level pass
         return [line for line in self.lines if line.booked_on == day]
 
 
@@ -80,7 +83,8 @@ class ImportReport:
 
     def lines_of_day(self, day: date) -> tuple[set[int], list[Line]]:
         """(the files this import stored, the lines of ``day`` they hold)."""
-        return {s.file_id for s in self.stored}, [line for s in self.stored for line in s.of_day(day)]
+        lines = list(itertools.chain.from_iterable(s.of_day(day) for s in self.stored))
+        return {s.file_id for s in self.stored}, lines
 
     @property
     def dates(self) -> list[str]:
