@@ -74,7 +74,7 @@ def _lines_of_day(session: Session, day: date, just_imported: ImportReport | Non
     ]
     if not fresh:
         return lines
-    times = [line.booked_at for line in fresh]
+    times = list(map(operator.attrgetter("booked_at"), fresh))
     untimed = None in times or any(line.booked_at is None for line in lines)
     if not lines and not untimed and all(map(operator.le, times, itertools.islice(times, 1, None))):
         return fresh  # a statement listed in time order, as banks list them: already in run order
