@@ -14,8 +14,6 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from openpyxl import load_workbook
-
 from feecollect.cases.service import CaseData
 from feecollect.errors import Unprocessable
 
@@ -67,6 +65,9 @@ def read_rows(filename: str, content: bytes) -> list[list[Any]]:
     if len(content) > MAX_BYTES:
         raise ImportRefused(filename, [f"the file is larger than {MAX_BYTES // 1024 // 1024} MB"])
     if content.startswith(b"PK\x03\x04"):
+        # Imported when a workbook comes, not with the module: every CLI command loads this module.
+        from openpyxl import load_workbook
+
         try:
             book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
