@@ -200,24 +200,25 @@ def read_rows(
     profile, header_index, columns = found
     header = [clean(cell) for cell in head[header_index]]
     first_line_no = header_index + 2
+    by_rows = _LineReader(source, profile, header, columns)
     table = head[header_index + 1 :]
     try:
         table.extend(rows)
     except StatementError:
         # The file stops being CSV further down: a bad line above that point is the first error.
-        _LineReader(source, profile, header, columns).read_all(table, first_line_no)
+        by_rows.read_all(table, first_line_no)
         raise
     try:
         lines, accounts = _ColumnReader(profile, columns).read_all(table, first_line_no)
     except _Irregular:
-        lines, accounts = _LineReader(source, profile, header, columns).read_all(table, first_line_no)
+        lines, accounts = by_rows.read_all(table, first_line_no)
     if not lines.line_no:
         raise StatementError(source, None, None, "no statement lines below the header")
     if len(accounts) > 1:
         raise StatementError(
             source,
             None,
-            _header_of(header, columns, "account"),
+            by_rows.header_of("account"),
             f"lines of several accounts: {', '.join(sorted(accounts))}",
         )
     return Statement(
@@ -226,10 +227,6 @@ def read_rows(
         columns=lines,
         account=accounts.pop() if accounts else None,
     )
-
-
-def _header_of(header: list[str], columns: dict[str, list[int]], name: str) -> str:
-    return header[columns[name][0]] if name in columns else name
 
 
 class _Irregular(Exception):
