@@ -236,3 +236,15 @@ def test_fuzzed_files_raise_only_the_documented_error(name, seed):
         return
     with contextlib.suppress(StatementError):  # anything else fails the test
         read_csv(name, mutate(path.read_bytes(), seed))
+
+
+def test_a_file_with_lines_of_two_accounts_is_refused_naming_the_account_column():
+    content = (
+        "账号,交易时间,借方发生额,贷方发生额,余额,对方户名,对方账号,摘要,流水号\n"
+        "43050162360800000001,2026-11-21,,1.00,,张三,,缴费,S1\n"
+        "43050162360800000002,2026-11-21,,1.00,,李四,,缴费,S2\n"
+    ).encode()
+    with pytest.raises(StatementError) as refused:
+        read_csv("two.csv", content)
+    assert refused.value.field == "账号"
+    assert "lines of several accounts: 43050162360800000001, 43050162360800000002" in str(refused.value)
