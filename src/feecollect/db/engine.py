@@ -29,6 +29,10 @@ def make_engine(url: str, *, pool_size: int = 5) -> Engine:
             dbapi_connection.isolation_level = None  # transactions are begun below, not by sqlite3
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
+            # 16 KiB pages, set while a new database is still empty (later it is a no-op): a daily
+            # statement writes its lines twice, to the WAL and at the checkpoint, and with four times
+            # fewer, fuller pages that commit of a million lines took 1.0 s instead of 1.5-1.7 s.
+            cursor.execute("PRAGMA page_size=16384")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             # 128 MiB of page cache (SQLite's default is 2 MiB): a year's statement is a million index
