@@ -1,5 +1,13 @@
 """What every workbook for finance staff and auditors has in common (openpyxl): a bold, frozen header
-row with an autofilter, amounts stored as numbers in yuan with a thousands format."""
+row with an autofilter, amounts stored as numbers in yuan with a thousands format, and text that people
+or bank files supplied written as text, never as a formula.
+
+>>> cell = spreadsheet_text('=HYPERLINK("http://x","点我")')
+>>> cell.data_type, cell.value
+('s', '=HYPERLINK("http://x","点我")')
+>>> spreadsheet_text("付款\x01人"), spreadsheet_text("plain")
+('付款人', 'plain')
+"""
 
 from __future__ import annotations
 
@@ -8,12 +16,32 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 AMOUNT_FORMAT = "#,##0.00"
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# Text starting with one of these is read by spreadsheet programs as a formula (or a DDE call).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: str) -> str | Cell:
+    """Untrusted text as a workbook cell holds it: control characters the file format cannot carry are
+    dropped, and text that a spreadsheet would run as a formula becomes an explicit string cell, shown
+    exactly as written."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if not text.startswith(FORMULA_TRIGGERS):
+        return text
+    cell = Cell(None)  # type: ignore[arg-type]  (the sheet it is appended to adopts it)
+    cell.value = text
+    cell.data_type = "s"
+    return cell
+
+
+def _cell_value(value: Any) -> Any:
+    return spreadsheet_text(value) if isinstance(value, str) else value
 
 
 def new_workbook() -> Workbook:
@@ -25,14 +53,15 @@ def new_workbook() -> Workbook:
 def add_sheet(
     workbook: Workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], amounts: set[int]
 ) -> Worksheet:
-    """``amounts`` are the 1-based columns holding yuan."""
+    """``amounts`` are the 1-based columns holding yuan. Every text cell goes through
+    :func:`spreadsheet_text`."""
     sheet = workbook.create_sheet(title)
     sheet.append(list(headers))
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     count = 0
     for row in rows:
-        sheet.append(list(row))
+        sheet.append([_cell_value(value) for value in row])
         count += 1
     for column in amounts:
         for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column):
