@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from feecollect.cases.models import Case
@@ -273,21 +273,27 @@ def notice_origins(session: Session, notice_ids: set[int]) -> list[tuple[Any, ..
     return [tuple(row) for row in _in_chunks(session, query, Notice.id, notice_ids)]
 
 
-def _in_chunks(session: Session, query, column, values: set[Any]):  # type: ignore[no-untyped-def]
+# Values bound per IN list: PostgreSQL's protocol caps a statement at 65,535 parameters and SQLite at
+# 32,766; every query that takes a caller's collection binds it in chunks of this size, one list each.
+IN_CHUNK = 30_000
+
+
+def _in_chunks(session: Session, query, column, values: Iterable[Any]):  # type: ignore[no-untyped-def]
     """Run an IN query in chunks: SQLite and the drivers cap the number of bound parameters."""
     ordered = sorted(values)
-    for start in range(0, len(ordered), 30_000):
-        yield from session.connection().execute(query.where(column.in_(ordered[start : start + 30_000])))
+    for start in range(0, len(ordered), IN_CHUNK):
+        yield from session.connection().execute(query.where(column.in_(ordered[start : start + IN_CHUNK])))
 
 
 def open_notices_by_payer(session: Session, names: set[str], amounts: set[int]) -> list[tuple[Any, ...]]:
-    """Unpaid notices of these payer names at these amounts: where a code-less credit may belong."""
-    if not names:
-        return []
-    query = select(Notice.payment_code, Notice.payer_name, Notice.amount_fen).where(
-        Notice.status == "issued", Notice.amount_fen.in_(sorted(amounts))
-    )
-    return [tuple(row) for row in _in_chunks(session, query, Notice.payer_name, names)]
+    """Unpaid notices of these payer names at these amounts: where a code-less credit may belong. The
+    amounts are compared here, not bound: a day of code-less credits has tens of thousands of them."""
+    query = select(Notice.payment_code, Notice.payer_name, Notice.amount_fen).where(Notice.status == "issued")
+    return [
+        tuple(row)
+        for row in _in_chunks(session, query, Notice.payer_name, names)
+        if row.amount_fen in amounts
+    ]
 
 
 def unreceived_payments(session: Session, paid_by: date, statement_through: date) -> list[tuple[Any, ...]]:
@@ -349,14 +355,15 @@ def completed_cases_without_payment(session: Session, through: datetime) -> Sequ
     ).all()
 
 
-def cases_of_applicants(session: Session, names: set[str], id_numbers: set[str]) -> Sequence[Case]:
-    if not names and not id_numbers:
-        return []
-    return session.scalars(
-        select(Case)
-        .where(or_(Case.applicant_name.in_(sorted(names)), Case.applicant_id_no.in_(sorted(id_numbers))))
-        .order_by(Case.case_no)
-    ).all()
+def cases_of_applicants(session: Session, names: set[str], id_numbers: set[str]) -> list[Case]:
+    """Cases whose applicant has one of these names or identity numbers, by case number."""
+    found: dict[int, Case] = {}
+    for column, values in ((Case.applicant_name, names), (Case.applicant_id_no, id_numbers)):
+        ordered = sorted(values)
+        for start in range(0, len(ordered), IN_CHUNK):
+            chunk = ordered[start : start + IN_CHUNK]
+            found.update((case.id, case) for case in session.scalars(select(Case).where(column.in_(chunk))))
+    return sorted(found.values(), key=lambda case: case.case_no)
 
 
 def notice_lines_of_items(session: Session, item_codes: set[str], statuses: tuple[str, ...]) -> list[tuple]:
@@ -438,10 +445,10 @@ def insert_exceptions(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def touch_exceptions(session: Session, ids: list[int], day: date) -> None:
-    for start in range(0, len(ids), 30_000):
+    for start in range(0, len(ids), IN_CHUNK):
         session.execute(
             update(ReconciliationException)
-            .where(ReconciliationException.id.in_(ids[start : start + 30_000]))
+            .where(ReconciliationException.id.in_(ids[start : start + IN_CHUNK]))
             .values(last_run_date=day)
         )
 
@@ -462,11 +469,11 @@ def add_findings(session: Session, day: date, ids: Iterable[int]) -> None:
 
 def remove_findings(session: Session, day: date, ids: Iterable[int]) -> None:
     listed = sorted(ids)
-    for start in range(0, len(listed), 30_000):
+    for start in range(0, len(listed), IN_CHUNK):
         session.execute(
             delete(ReconciliationFinding).where(
                 ReconciliationFinding.run_date == day,
-                ReconciliationFinding.exception_id.in_(listed[start : start + 30_000]),
+                ReconciliationFinding.exception_id.in_(listed[start : start + IN_CHUNK]),
             )
         )
 
