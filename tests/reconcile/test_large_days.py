@@ -27,7 +27,10 @@ def test_a_day_of_fifty_thousand_code_less_credits_reconciles(client, tokens, cl
     assert client.post("/api/v1/cases", json=outside, headers=clerk).status_code == 201
 
     # Distinct payers and distinct amounts: every one is a value to look up.
-    rows = [special_row(n, day, f"{1000 + n}.{n % 100:02d}", f"缴款人{n:06d}", "缴费") for n in range(1, UNIDENTIFIED)]
+    rows = [
+        special_row(n, day, f"{1000 + n}.{n % 100:02d}", f"缴款人{n:06d}", "缴费")
+        for n in range(1, UNIDENTIFIED)
+    ]
     rows.append(special_row(UNIDENTIFIED, day, "570.00", "示范市星河商贸有限公司", "缴费"))
     special = tmp_path / "special.csv"
     special.write_bytes(("账号:," + SPECIAL + "\n" + HEADER + "".join(rows)).encode("gbk"))
@@ -35,10 +38,15 @@ def test_a_day_of_fifty_thousand_code_less_credits_reconciles(client, tokens, cl
         f"D{n:06d},{day} 11:00:00,付款单位{n:06d},6222{n:012d},{200 + n}.00,,,往来款,转账,91430300MA{n:08d}\n"
         for n in range(1, DEPARTMENT_CREDITS)
     ]
-    department_rows.append(f"D{DEPARTMENT_CREDITS:06d},{day} 11:05:00,示范市体外一号公司,62220000,570.00,,,登记费,转账,\n")
+    department_rows.append(
+        f"D{DEPARTMENT_CREDITS:06d},{day} 11:05:00,示范市体外一号公司,62220000,570.00,,,登记费,转账,\n"
+    )
     department = tmp_path / "department.csv"
     department.write_bytes(
-        ("凭证号,交易时间,对方单位,对方账号,转入金额,转出金额,余额,用途,摘要,附言\n" + "".join(department_rows)).encode()
+        (
+            "凭证号,交易时间,对方单位,对方账号,转入金额,转出金额,余额,用途,摘要,附言\n"
+            + "".join(department_rows)
+        ).encode()
     )
     assert cli("accounts", "add", SPECIAL, "--kind", "special").exit_code == 0
     assert cli("accounts", "add", DEPARTMENT, "--kind", "department", "--department", "ZRZY").exit_code == 0

@@ -313,7 +313,7 @@ def _dedup_keys(
     if all(serials):
         keys = list(map("s:{}:{}".format, days, serials))
         if max(map(len, keys), default=0) > _KEY_LENGTH:
-            keys = [key[:_KEY_LENGTH] for key in keys]
+            keys = list(map(serial_key, days, serials))
         if len(set(keys)) == len(keys):
             return None, keys  # every line has its own serial number: the common case, and a fast one
     kept: list[int] = []
@@ -322,7 +322,7 @@ def _dedup_keys(
     ranks: Counter[str] = Counter()
     for index, line in enumerate(statement.lines):
         if line.serial:
-            key = f"s:{days[index]}:{line.serial}"[:_KEY_LENGTH]
+            key = serial_key(days[index], line.serial)
             seen = by_serial.setdefault(key, line)
             if seen is not line:
                 if _same(seen, line):
@@ -352,6 +352,22 @@ def _dedup_keys(
         kept.append(index)
         keys.append(key)
     return kept, keys
+
+
+def serial_key(day: str | None, serial: str) -> str:
+    """The dedup key of a line the bank numbered: its day and whole serial, or, for a serial too long
+    for the column, the serial's SHA-256 (never a cut serial: two serials sharing their first 67
+    characters are two lines).
+
+    >>> serial_key("2026-11-20", "S000123")
+    's:2026-11-20:S000123'
+    >>> len(serial_key("2026-11-20", "9" * 200)), serial_key("2026-11-20", "9" * 200)[:15]
+    (77, 'h:2026-11-20:0d')
+    """
+    key = f"s:{day}:{serial}"
+    if len(key) <= _KEY_LENGTH:
+        return key
+    return f"h:{day}:{hashlib.sha256(serial.encode()).hexdigest()}"
 
 
 def _same(a: StatementLine, b: StatementLine) -> bool:

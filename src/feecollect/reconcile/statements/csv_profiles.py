@@ -168,12 +168,30 @@ def read_csv(source: str, content: bytes, profiles: tuple[BankProfile, ...] | No
     reader = csv.reader(io.TextIOWrapper(io.BytesIO(content), encoding=encoding, newline=""))
 
     def rows() -> Iterator[list[str]]:
+        # A row is one line of the file: a quoted cell running over several lines is a quote left
+        # open, which would swallow the lines below it into one cell. Rows are taken in blocks, and
+        # only a block that used more lines than it has rows is looked into.
+        read = 0
         try:
-            yield from reader
+            for block in iter(lambda: list(itertools.islice(reader, 4096)), []):
+                if reader.line_num != read + len(block):
+                    _refuse_spanning_row(source, block, read)
+                read = reader.line_num
+                yield from block
         except csv.Error as exc:
             raise StatementError(source, reader.line_num, None, f"not CSV: {exc}") from None
 
     return read_rows(source, rows(), "csv", profiles)
+
+
+def _refuse_spanning_row(source: str, block: list[list[str]], lines_before: int) -> None:
+    """Name the first row of ``block`` (which starts after ``lines_before`` lines) holding a line break."""
+    for offset, row in enumerate(block):
+        if any("\n" in cell or "\r" in cell for cell in row):
+            line_no = lines_before + offset + 1
+            raise StatementError(
+                source, line_no, None, "a quoted cell runs over several lines: is a quote left open?"
+            )
 
 
 def read_rows(
@@ -315,10 +333,15 @@ class _ColumnReader:
                     return -1
                 raise ValueError(word)
 
-            return list(map(operator.mul, map(abs, fen), _parsed(columns["direction"], sign)))
+            signs = _parsed(columns["direction"], sign)
+            if min(fen, default=0) < 0 and any(map(operator.gt, signs, fen)):
+                raise _Irregular  # a negative amount marked as a credit
+            return list(map(operator.mul, map(abs, fen), signs))
         credit_texts, debit_texts = columns["credit"], columns["debit"]
         credit = _parsed(credit_texts, lambda text: parse_fen(text) if text else 0)
         debit = _parsed(debit_texts, lambda text: parse_fen(text) if text else 0)
+        if min(credit, default=0) < 0:
+            raise _Irregular  # a negative credit
         if any(map(operator.and_, map(bool, credit), map(bool, debit))):
             raise _Irregular  # both a credit and a debit on one line
         if not all(map(operator.add, credit_texts, debit_texts)):
@@ -435,7 +458,11 @@ def _amount(
             raise reader.fail(line_no, "amount", str(exc)) from None
         if "direction" in profile.columns:
             if word in profile.credit_words:
-                return abs(fen)
+                if fen < 0:
+                    raise reader.fail(
+                        line_no, "amount", f"{amount} is negative but marked as a credit ({word})"
+                    )
+                return fen
             if word in profile.debit_words:
                 return -abs(fen)
             raise reader.fail(
@@ -449,6 +476,10 @@ def _amount(
         credit_fen = parse_fen(credit) if credit else 0
     except ValueError as exc:
         raise reader.fail(line_no, "credit", str(exc)) from None
+    if credit_fen < 0:
+        raise reader.fail(
+            line_no, "credit", f"{credit} is negative: money paid out belongs in the debit column"
+        )
     try:
         debit_fen = parse_fen(debit) if debit else 0
     except ValueError as exc:

@@ -1,18 +1,72 @@
-"""SWIFT MT940 statements (and MT942 interim reports), read with the ``mt-940`` package."""
+"""SWIFT MT940 statements (and MT942 interim reports), read with the ``mt-940`` package.
+
+The package skips what it cannot place (a ``:61:`` line missing its transaction type, a mistyped tag
+folded into the text above it). Money is lost that way, so every ``:61:`` line of the file is checked
+here against the standard's layout and must come out of the parser as one transaction, in order; a
+line that does not is refused with its line number.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import io
+import logging
 import re
 from datetime import date
 from decimal import Decimal
 
 import mt940
+import mt940.tags
 
 from feecollect.reconcile.statements.types import LineColumns, Statement, StatementError, StatementLine
 
 _TAG = re.compile(rb"^:(20|25|28C|60F|61):", re.MULTILINE)
+# A line that starts like a tag; the package knows two digits (and NS) with an optional letter.
+_TAG_LIKE = re.compile(r"^:(?P<tag>[0-9A-Za-z]{1,4}):")
+_KNOWN_TAG = re.compile(r"^(?:[0-9]{2}|NS)[A-Z]?$")
+_STATEMENT_LINE = mt940.tags.Statement().re
+# The parser reports what it cannot read at ERROR level, with its regular expressions; the refusal
+# raised here says what a person needs instead.
+logging.getLogger("mt940").setLevel(logging.CRITICAL)
+
+
+def _statement_lines(source: str, text: str) -> list[tuple[int, str]]:
+    """(line number, amount as written) of every ``:61:`` line, each checked against the layout
+    6!n[4!n]2a[1!a]15d (the amount may wrap to the next line); from the first tag on, any line
+    starting like a tag must be one the format knows."""
+    found = []
+    lines = text.splitlines()
+    started = False
+    for index, line in enumerate(lines):
+        number, tag_like = index + 1, _TAG_LIKE.match(line)
+        if tag_like is None:
+            continue
+        tag = tag_like.group("tag")
+        if not started:
+            # Lines before the first tag the format knows are a preamble (":940:", a header block).
+            started = bool(_KNOWN_TAG.match(tag))
+        if not started:
+            continue
+        if not _KNOWN_TAG.match(tag):
+            raise StatementError(source, number, f":{tag}:", f"':{tag}:' is not an MT940 tag")
+        if tag != "61":
+            continue
+        value = line[4:].rstrip()
+        parsed = _STATEMENT_LINE.match(value)
+        if parsed is None and index + 1 < len(lines):
+            parsed = _STATEMENT_LINE.match(f"{value}\n{lines[index + 1].rstrip()}")
+        if parsed is None or not parsed.group("amount").strip(","):
+            raise StatementError(source, number, ":61:", "not a statement line (date, D/C mark, amount…)")
+        try:
+            date(2000 + int(parsed.group("year")), int(parsed.group("month")), int(parsed.group("day")))
+        except ValueError:
+            raise StatementError(source, number, ":61:", f"value date {value[:6]} is not a date") from None
+        found.append((number, parsed.group("amount")))
+    return found
+
+
+def _mt940_amount(written: str) -> Decimal:
+    return Decimal(written.replace(",", ".") if written.count(",") == 1 else "nan")
 
 
 def is_mt940(content: bytes) -> bool:
@@ -36,20 +90,23 @@ def _balance(balance: object, source: str, where: str) -> int | None:
 
 def read_mt940(source: str, content: bytes) -> Statement:
     text = content.decode("utf-8", errors="replace") if b"\x00" not in content else ""
+    written = _statement_lines(source, text)
     transactions = mt940.models.Transactions()
     try:
         # The parser prints its diagnostics; the refusal below carries what a user needs.
         with contextlib.redirect_stdout(io.StringIO()):
             transactions.parse(text)
     except Exception as exc:  # the parser raises assorted errors on text that only looks like MT940
-        detail = exc.args[0] if exc.args else exc
-        raise StatementError(source, None, None, f"not a valid MT940 statement: {detail}") from None
+        raise _refusal(source, text, exc) from None
     lines = []
-    for number, transaction in enumerate(transactions, 1):
+    for index, transaction in enumerate(transactions):
         data = transaction.data
-        where = f":61:[{number}]"
+        number, amount_text = written[index] if index < len(written) else (None, "")
+        where = ":61:"
         if "amount" not in data or "date" not in data:
-            raise StatementError(source, None, where, "a statement line without amount or date")
+            raise StatementError(source, number, where, "a statement line without amount or date")
+        if abs(data["amount"].amount) != _mt940_amount(amount_text):
+            raise StatementError(source, number, where, "the parser could not read this line as written")
         when = data.get("entry_date") or data.get("guessed_entry_date") or data["date"]
         booked_on = date(when.year, when.month, when.day)  # the package's own Date type, made plain
         reference = data.get("bank_reference") or ""
@@ -63,7 +120,7 @@ def read_mt940(source: str, content: bytes) -> Statement:
             details = f"{details} {customer_reference}".strip()
         lines.append(
             StatementLine(
-                line_no=number,
+                line_no=number or index + 1,
                 booked_on=booked_on,
                 booked_at=None,
                 amount_fen=_fen(data["amount"].amount, source, where),
@@ -75,6 +132,9 @@ def read_mt940(source: str, content: bytes) -> Statement:
                 balance_fen=None,
             )
         )
+    if len(lines) < len(written):
+        number, _ = written[len(lines)]
+        raise StatementError(source, number, ":61:", "the parser could not read this line as a transaction")
     if not lines:
         raise StatementError(source, None, ":61:", "no statement lines")
     return Statement(
@@ -85,3 +145,14 @@ def read_mt940(source: str, content: bytes) -> Statement:
         closing_balance_fen=_balance(transactions.data.get("final_closing_balance"), source, ":62F:"),
         account=transactions.data.get("account_identification"),
     )
+
+
+def _refusal(source: str, text: str, exc: Exception) -> StatementError:
+    """The parser's error as file, line and tag: it raises (message, tag, value) for a tag it cannot
+    read, and plain errors (a month 13) from deeper down."""
+    if len(exc.args) == 3 and isinstance(exc.args[1], mt940.tags.Tag):
+        tag, value = exc.args[1], str(exc.args[2])
+        first = value.split("\n", 1)[0]
+        number = next((n for n, line in enumerate(text.splitlines(), 1) if first and first in line), None)
+        return StatementError(source, number, f":{tag.id}:", f"cannot read {first[:80]!r}")
+    return StatementError(source, None, None, f"not a valid MT940 statement ({type(exc).__name__}: {exc})")
