@@ -72,3 +72,14 @@ def all_routes(routes):  # type: ignore[no-untyped-def]
             yield route
         elif hasattr(route, "original_router"):
             yield from all_routes(route.original_router.routes)
+
+
+def backdate_notice(client, payment_code: str, issued_at) -> None:  # type: ignore[no-untyped-def]
+    """Set when a notice was issued, for tests that pay it at a fixed date in the past: a callback's
+    paid_at may not come before the notice's issue (SPEC §6)."""
+    from sqlalchemy import update
+
+    from feecollect.notices.models import Notice
+
+    with client.app.state.engine.begin() as db:
+        db.execute(update(Notice).where(Notice.payment_code == payment_code).values(issued_at=issued_at))

@@ -10,6 +10,10 @@ Traceback (most recent call last):
 ValueError: '1,234.50' is not an amount in yuan with exactly two decimals
 >>> parse_yuan("-0.05")
 -5
+>>> parse_yuan("１２.００")
+Traceback (most recent call last):
+...
+ValueError: '１２.００' is not an amount in yuan with exactly two decimals
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 FEN_PER_YUAN = 100
 _ONE = Decimal(1)
-_AMOUNT = re.compile(r"-?\d{1,15}\.\d{2}")
+_AMOUNT = re.compile(r"-?[0-9]{1,15}\.[0-9]{2}")  # ASCII digits: \d takes any script's
 
 
 def to_fen(yuan: Decimal) -> int:

@@ -6,7 +6,7 @@ import re
 import shutil
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from pypdf import PdfReader
@@ -15,7 +15,7 @@ from feecollect.bills import service
 from feecollect.db.engine import unit_of_work
 from feecollect.money import chinese_capital, parse_yuan
 from tests.conftest import bearer, row_counts
-from tests.helpers import case_body
+from tests.helpers import backdate_notice, case_body
 
 PAID_AT = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
 
@@ -26,6 +26,7 @@ def paid(client, tokens, bank) -> dict:  # type: ignore[type-arg]
     items = [{"item": "XZ-BDC-002"}, {"item": "XZ-BDC-003", "quantity": "2"}]
     client.post("/api/v1/cases", json=case_body("BL-1", items=items), headers=bearer(tokens["clerk"]))
     notice = client.post("/api/v1/cases/BL-1/notices", headers=bearer(tokens["clerk"])).json()
+    backdate_notice(client, notice["payment_code"], PAID_AT - timedelta(days=1))
     assert (
         bank.pay("TXN-BL-1", notice["payment_code"], notice["amount"], PAID_AT).json()["result"] == "accepted"
     )

@@ -10,9 +10,10 @@ from sqlalchemy import text
 
 from feecollect.payments import service as payments
 from tests.conftest import bearer, row_counts
-from tests.helpers import case_body
+from tests.helpers import backdate_notice, case_body
 
 PAID_AT = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
+ISSUED_AT = datetime(2026, 11, 20, 1, 0, tzinfo=UTC)
 
 
 def business_rows(client) -> dict[str, int]:  # type: ignore[no-untyped-def]
@@ -23,7 +24,9 @@ def business_rows(client) -> dict[str, int]:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def notice(client, tokens) -> dict:  # type: ignore[type-arg]
     client.post("/api/v1/cases", json=case_body("P-1"), headers=bearer(tokens["clerk"]))
-    return client.post("/api/v1/cases/P-1/notices", headers=bearer(tokens["clerk"])).json()
+    issued = client.post("/api/v1/cases/P-1/notices", headers=bearer(tokens["clerk"])).json()
+    backdate_notice(client, issued["payment_code"], ISSUED_AT)
+    return issued
 
 
 def test_accepted_then_duplicate_then_conflict(client, tokens, bank, notice):
@@ -76,6 +79,7 @@ def test_a_notice_with_lines_of_several_departments_credits_each(client, tokens,
     )
     client.post("/api/v1/cases", json=body, headers=bearer(tokens["clerk_zjj"]))
     notice = client.post("/api/v1/cases/P-2/notices", headers=bearer(tokens["clerk_zjj"])).json()
+    backdate_notice(client, notice["payment_code"], ISSUED_AT)
     assert bank.pay("T-2", notice["payment_code"], notice["amount"], PAID_AT).json()["result"] == "accepted"
     balances = {
         a["account"]: a["balance"]
@@ -90,7 +94,11 @@ def test_a_notice_with_lines_of_several_departments_credits_each(client, tokens,
         ({"payment_code": "43032126000000009999"}, "unknown_payment_code"),
         ({"payment_code": "12345678901234567890"}, "unknown_payment_code"),
         ({"amount": "1.00"}, "amount_mismatch"),
-        ({"paid_at": datetime(2027, 6, 1, tzinfo=UTC)}, "notice_not_payable"),
+        ({"paid_at": datetime(2026, 12, 10, tzinfo=UTC)}, "notice_not_payable"),  # after its due date
+        ({"paid_at": ISSUED_AT - timedelta(seconds=1)}, "paid_at_out_of_window"),  # before its issue
+        ({"paid_at": datetime(2000, 1, 1, tzinfo=UTC)}, "paid_at_out_of_window"),
+        ({"paid_at": datetime.now(UTC) + timedelta(minutes=11)}, "paid_at_out_of_window"),
+        ({"paid_at": datetime(2099, 6, 1, tzinfo=UTC)}, "paid_at_out_of_window"),
     ],
 )
 def test_refused_callbacks_record_nothing(client, bank, notice, change, error):
@@ -99,6 +107,11 @@ def test_refused_callbacks_record_nothing(client, bank, notice, change, error):
         from feecollect.notices.payment_code import make_payment_code
 
         args["payment_code"] = make_payment_code("430321", 2026, 9999)  # valid check digits, never issued
+    if change.get("paid_at") == datetime(2026, 12, 10, tzinfo=UTC):
+        with client.app.state.engine.begin() as db:  # due before a paid_at that has already passed
+            db.execute(text("UPDATE notices SET due_date = '2026-12-01'"))
+        if datetime.now(UTC) < change["paid_at"]:
+            args["paid_at"] = datetime.now(UTC)
     before = row_counts(client)
     response = bank.pay("TXN-X", **args)
     assert response.status_code == 422 and response.json()["error"] == error, response.text

@@ -11,8 +11,9 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import text
+from sqlalchemy import text, update
 
+from feecollect.notices.models import Notice
 from feecollect.reconcile.matching import EXCEPTION_CLASSES
 from feecollect.reconcile.report import CLASS_NAMES
 from tests.conftest import bearer, row_counts
@@ -39,7 +40,8 @@ def special_row(serial: int, day, amount: str, name: str, remark: str, debit: bo
 def world(client, tokens, bank, cli, settings):  # type: ignore[no-untyped-def]
     """Everything a day of the centre holds; returns the day, the notices and the statement files."""
     day = datetime.now(settings.zone).date()
-    paid_at = datetime.combine(day, time(9, 0), settings.zone)
+    # A callback may not be dated after now (SPEC §6): at 02:00 the day's payments came in before then.
+    paid_at = min(datetime.combine(day, time(9, 0), settings.zone), datetime.now(settings.zone))
     clerk = bearer(tokens["clerk"])
 
     def notice(case_no: str, **body) -> dict:  # type: ignore[no-untyped-def, type-arg]
@@ -52,6 +54,8 @@ def world(client, tokens, bank, cli, settings):  # type: ignore[no-untyped-def]
     n["OD1"] = notice("OD1", name="示范市逾期一号公司")
     n["OD2"] = notice("OD2", name="示范市逾期二号公司")
     n["CX1"], n["CX2"] = notice("CX1"), notice("CX2")
+    with client.app.state.engine.begin() as db:  # issued two days ago, so that yesterday's payments fit
+        db.execute(update(Notice).values(issued_at=paid_at - timedelta(days=2)))
     for name in ("OK1", "OK2", "DP1", "DP2"):
         assert (
             bank.pay(f"T-{name}", n[name]["payment_code"], "570.00", paid_at).json()["result"] == "accepted"

@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from feecollect import web
 from feecollect.api import errors
 from feecollect.api.health import router as health_router
+from feecollect.api.limits import RequestLimits
 from feecollect.audit.endpoints import router as audit_router
 from feecollect.billing.endpoints import router as quotes_router
 from feecollect.bills.endpoints import router as bills_router
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = sessions
     app.state.catalogue_provider = CatalogueProvider()
     errors.install(app)
+    app.add_middleware(RequestLimits, respond=errors.refusal_app)
     app.include_router(schedules_router)
     for router in (
         health_router,

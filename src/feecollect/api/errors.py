@@ -4,19 +4,28 @@ why in Chinese: never a trace."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import MutableMapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from feecollect.errors import FeeCollectError
 
 log = logging.getLogger("feecollect.api")
 
-_HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}
+_HTTP_CODES = {
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    422: "invalid_request",
+    429: "too_many_attempts",
+}
 
 
 def _location(loc: tuple[object, ...]) -> str:
@@ -47,6 +56,23 @@ def _answer(request: Request, status: int, code: str, detail: str, **extra: Any)
     return JSONResponse({"error": code, "detail": detail, **extra}, status_code=status)
 
 
+def http_answer(request: Request, exc: HTTPException) -> Response:
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    response = _answer(request, exc.status_code, code, str(exc.detail))
+    for name, value in (getattr(exc, "headers", None) or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def refusal_app(scope: MutableMapping[str, Any], exc: HTTPException) -> ASGIApp:
+    """The answer to a request refused before the application saw it, in the shape of any other."""
+
+    async def answer(scope: Scope, receive: Receive, send: Send) -> None:
+        await http_answer(Request(scope, receive), exc)(scope, receive, send)
+
+    return answer
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(FeeCollectError)
     async def _domain(request: Request, exc: FeeCollectError) -> Response:
@@ -58,11 +84,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def _http(request: Request, exc: HTTPException) -> Response:
-        code = _HTTP_CODES.get(exc.status_code, "http_error")
-        response = _answer(request, exc.status_code, code, str(exc.detail))
-        for name, value in (getattr(exc, "headers", None) or {}).items():
-            response.headers[name] = value
-        return response
+        return http_answer(request, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:

@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from feecollect.api.auth import AuditReader
 from feecollect.api.deps import DbSession
+from feecollect.api.params import Offset
 from feecollect.audit import repository, service
 
 router = APIRouter(prefix="/api/v1/audit", tags=["audit log"])
@@ -39,7 +40,7 @@ def list_entries(
     session: DbSession,
     object_id: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[AuditEntryOut]:
     rows = repository.page(session, object_id=object_id, limit=limit, offset=offset)
     return [AuditEntryOut.model_validate(row, from_attributes=True) for row in rows]

@@ -7,6 +7,7 @@ the nonce in that same transaction: a replay is refused, and a refused request l
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from feecollect.db.engine import unit_of_work
 from feecollect.users.principal import Unauthorized
 
 MAX_NONCE = 64
+_PRINTABLE_ASCII = re.compile(r"[!-~]+")
 T = TypeVar("T")
 
 
@@ -58,10 +60,13 @@ class BankGate(Gate):
         nonce, given = headers.get("x-nonce"), headers.get("x-signature")
         if not (key_id and timestamp and nonce and given):
             raise Unauthorized("a bank request is signed: X-Bank-Key, X-Timestamp, X-Nonce and X-Signature")
-        if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > TOLERANCE_SECONDS:
+        if (
+            not (timestamp.isascii() and timestamp.isdigit())
+            or abs(time.time() - int(timestamp)) > TOLERANCE_SECONDS
+        ):
             raise Unauthorized(f"X-Timestamp must be Unix seconds within {TOLERANCE_SECONDS} s of now")
-        if len(nonce) > MAX_NONCE:
-            raise Unauthorized(f"X-Nonce is longer than {MAX_NONCE} characters")
+        if len(nonce) > MAX_NONCE or not _PRINTABLE_ASCII.fullmatch(nonce):
+            raise Unauthorized(f"X-Nonce is 1-{MAX_NONCE} printable ASCII characters")
         return SignedRequest(
             key_id, timestamp, nonce, given, request.method, request.url.path, await request.body()
         )

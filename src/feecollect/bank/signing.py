@@ -33,7 +33,8 @@ def signature(secret: str, timestamp: str, nonce: str, method: str, path: str, b
 
 
 def matches(expected: str, given: str) -> bool:
-    return hmac.compare_digest(expected.encode(), given.lower().encode())
+    """``given`` as the contract writes it: lowercase hex, compared in constant time."""
+    return given.isascii() and hmac.compare_digest(expected.encode(), given.encode())
 
 
 def signed_headers(

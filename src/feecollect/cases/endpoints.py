@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, UploadFile
 
 from feecollect.api.auth import CaseReader, Clerk
 from feecollect.api.deps import CurrentCatalogue, DbSession
+from feecollect.api.params import Offset
 from feecollect.cases import repository
 from feecollect.cases import service as cases
 from feecollect.cases.importing import MAX_BYTES, locate, parse_import
@@ -44,7 +45,7 @@ def list_cases(
     department: str | None = None,
     status: str | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> CaseListOut:
     department = principal.listing_department(department)
     rows = repository.listing(session, department=department, status=status, limit=limit, offset=offset)

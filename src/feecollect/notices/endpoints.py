@@ -8,6 +8,7 @@ from fastapi.responses import Response
 
 from feecollect.api.auth import CaseReader, Clerk
 from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
+from feecollect.api.params import Offset
 from feecollect.bills import repository as bills
 from feecollect.notices import repository
 from feecollect.notices import service as notices
@@ -44,7 +45,7 @@ def list_notices(
     date_from: Annotated[date | None, Query(description="issued on or after")] = None,
     date_to: Annotated[date | None, Query(description="issued on or before")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> NoticeListOut:
     department = principal.listing_department(department)
     rows = repository.listing(

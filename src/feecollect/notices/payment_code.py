@@ -6,6 +6,8 @@
 '43032126000000004245'
 >>> is_payment_code(code), is_payment_code(code[:-1] + "2"), is_payment_code("4303212600000000421")
 (True, False, False)
+>>> is_payment_code("４３０３２１２６００００００００４２４５")  # full-width digits
+False
 >>> describe(code)
 ('430321', 2026, 42)
 """
@@ -35,8 +37,8 @@ def is_payment_code(text: str) -> bool:
     this of every statement line, so it is computed here directly (a test checks it agrees with
     ``stdnum.iso7064.mod_97_10.is_valid`` on random codes).
     """
-    # isdecimal() is what the regular expression \d matched, without compiling a match per call.
-    return len(text) == 20 and text.isdecimal() and int(text) % 97 == 1
+    # ASCII digits only: isdecimal() alone admits full-width and other scripts' digits.
+    return len(text) == 20 and text.isascii() and text.isdecimal() and int(text) % 97 == 1
 
 
 def describe(code: str) -> tuple[str, int, int]:

@@ -19,11 +19,19 @@ class PayableNotice:
     status: str
     amount_fen: int
     due_date: date
+    issued_at: datetime
 
 
 def lock_notice(session: Session, payment_code: str) -> PayableNotice | None:
     row = session.execute(
-        select(Notice.id, Notice.payment_code, Notice.status, Notice.amount_fen, Notice.due_date)
+        select(
+            Notice.id,
+            Notice.payment_code,
+            Notice.status,
+            Notice.amount_fen,
+            Notice.due_date,
+            Notice.issued_at,
+        )
         .where(Notice.payment_code == payment_code)
         .with_for_update()
     ).first()

@@ -4,26 +4,30 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field, field_validator
 
-AMOUNT_PATTERN = r"^\d{1,15}\.\d{2}$"
+AMOUNT_PATTERN = r"^[0-9]{1,15}\.[0-9]{2}$"  # ASCII digits (SPEC §6): \d would take full-width ones
+# Identifiers a bank sends: printable ASCII, no spaces.
+IDENTIFIER_PATTERN = r"^[!-~]+$"
+
+
+def refuse_control_characters(value: str | None) -> str | None:
+    """Free text from a bank (a payer's name) may be Chinese, but never holds control characters."""
+    if value is not None and any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+        raise ValueError("must not hold control characters")
+    return value
 
 
 class PaymentIn(BaseModel):
     """SPEC §6. A ``paid_at`` without a time zone is taken in the centre's time zone."""
 
-    bank_txn_id: str = Field(min_length=1, max_length=64)
-    payment_code: str = Field(min_length=1, max_length=40)
+    bank_txn_id: str = Field(min_length=1, max_length=64, pattern=IDENTIFIER_PATTERN)
+    payment_code: str = Field(min_length=1, max_length=40, pattern=IDENTIFIER_PATTERN)
     amount: str = Field(pattern=AMOUNT_PATTERN, description='yuan with exactly two decimals, e.g. "1234.50"')
     paid_at: datetime
     payer_name: str | None = Field(None, max_length=200)
-    payer_account: str | None = Field(None, max_length=64)
-    channel: str | None = Field(None, max_length=32)
+    payer_account: str | None = Field(None, max_length=64, pattern=IDENTIFIER_PATTERN)
+    channel: str | None = Field(None, max_length=32, pattern=IDENTIFIER_PATTERN)
 
-    @field_validator("bank_txn_id", "payment_code")
-    @classmethod
-    def _no_surrounding_space(cls, value: str) -> str:
-        if value != value.strip():
-            raise ValueError("must not begin or end with spaces")
-        return value
+    _plain_text = field_validator("payer_name")(refuse_control_characters)
 
 
 class PaymentOut(BaseModel):

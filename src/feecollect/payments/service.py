@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -22,6 +22,8 @@ from feecollect.notices.payment_code import is_payment_code
 from feecollect.payments import repository
 from feecollect.settings import Settings
 
+# How far ahead of our clock a bank's paid_at may run (clocks drift; SPEC §6).
+PAID_AT_FUTURE_TOLERANCE = timedelta(minutes=10)
 # Subscribers to "a payment was recorded": each returns a Celery task to send with the payment id once
 # the payment's transaction has committed (the electronic bill registers here).
 PAYMENT_FOLLOW_UPS: list[Callable[[], Any]] = []
@@ -105,13 +107,20 @@ def apply_payment(
             f"notice {notice.payment_code} is for {format_yuan(notice.amount_fen)}, not {request.amount}",
             code="amount_mismatch",
         )
+    now = datetime.now(UTC)
+    if not notice.issued_at <= request.paid_at <= now + PAID_AT_FUTURE_TOLERANCE:
+        # A date outside the notice's life would back- or forward-date the ledger and the bill.
+        raise Unprocessable(
+            f"paid_at {request.paid_at.isoformat()} is outside the allowed window: from the notice's "
+            f"issue ({notice.issued_at.astimezone(settings.zone).isoformat()}) to 10 minutes from now",
+            code="paid_at_out_of_window",
+        )
     business_date = request.paid_at.astimezone(settings.zone).date()
     if business_date > notice.due_date:
         raise Unprocessable(
             f"notice {notice.payment_code} was due on {notice.due_date}, paid on {business_date}",
             code="notice_not_payable",
         )
-    now = datetime.now(UTC)
     paid_at = request.paid_at.astimezone(UTC)
     payment_id = record_payment(
         session,

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Response
 
 from feecollect.api.auth import AuditReader, CaseReader, Clerk, Finance
 from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
+from feecollect.api.params import Offset
 from feecollect.errors import Unprocessable
 from feecollect.notices.schemas import NoticeOut
 from feecollect.projects import ledger as ledgers
@@ -55,7 +56,7 @@ def list_projects(
     session: DbSession,
     catalogue: CurrentCatalogue,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> ProjectListOut:
     rows = repository.listing(session, limit=limit, offset=offset)
     items = [ProjectOut.of(project, projects.fees_of(catalogue, project)) for project in rows]

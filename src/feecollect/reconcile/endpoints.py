@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from feecollect.api.auth import Finance, FinanceReader
 from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
+from feecollect.api.params import Offset, RowId
 from feecollect.errors import NotFound, Unprocessable
 from feecollect.money import format_yuan
 from feecollect.reconcile import repository
@@ -47,7 +48,7 @@ def upload_statements(
 
 
 @router.get("/statement-lines/{line_id}", response_model=StatementLineOut, summary="One statement line")
-def statement_line(line_id: int, principal: FinanceReader, session: DbSession) -> StatementLineOut:
+def statement_line(line_id: RowId, principal: FinanceReader, session: DbSession) -> StatementLineOut:
     found = repository.line_with_origin(session, line_id)
     if found is None:
         raise NotFound(f"no statement line {line_id}")
@@ -99,7 +100,7 @@ class ExceptionQuery:
     exception_class: ClassFilter = None
     status: StatusFilter = None
     department: str | None = None
-    offset: Annotated[int, Query(ge=0)] = 0
+    offset: Offset = 0
     limit: Annotated[int, Query(ge=1, le=500)] = 50
 
     def page(self, session: Session, day: date | None) -> ExceptionPage:
@@ -146,7 +147,7 @@ def all_exceptions(principal: FinanceReader, session: DbSession, listing: Listin
     response_model_by_alias=True,
     summary="One exception with its evidence",
 )
-def one_exception(exception_id: int, principal: FinanceReader, session: DbSession) -> ExceptionOut:
+def one_exception(exception_id: RowId, principal: FinanceReader, session: DbSession) -> ExceptionOut:
     found = repository.exception_by_id(session, exception_id)
     if found is None:
         raise NotFound(f"no exception {exception_id}")
@@ -160,7 +161,7 @@ def one_exception(exception_id: int, principal: FinanceReader, session: DbSessio
     summary="Resolve an exception with a reason (audited)",
 )
 def resolve_exception(
-    exception_id: int, body: ResolveIn, principal: Finance, session: DbSession
+    exception_id: RowId, body: ResolveIn, principal: Finance, session: DbSession
 ) -> ExceptionOut:
     return ExceptionOut.of(resolve(session, principal.actor, exception_id, body.reason))
 

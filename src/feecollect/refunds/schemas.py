@@ -5,7 +5,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from feecollect.money import format_yuan
-from feecollect.payments.schemas import AMOUNT_PATTERN
+from feecollect.payments.schemas import AMOUNT_PATTERN, IDENTIFIER_PATTERN
 from feecollect.refunds.models import RefundOrder
 
 
@@ -63,8 +63,8 @@ class RefundOrderListOut(BaseModel):
 class RefundConfirmIn(BaseModel):
     """SPEC §6. A ``refunded_at`` without a time zone is taken in the centre's time zone."""
 
-    refund_id: str = Field(min_length=1, max_length=32)
-    bank_txn_id: str = Field(min_length=1, max_length=64)
+    refund_id: str = Field(min_length=1, max_length=32, pattern=IDENTIFIER_PATTERN)
+    bank_txn_id: str = Field(min_length=1, max_length=64, pattern=IDENTIFIER_PATTERN)
     amount: str = Field(pattern=AMOUNT_PATTERN, description='yuan with exactly two decimals, e.g. "1234.50"')
     refunded_at: datetime
 

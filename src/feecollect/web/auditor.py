@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
+from feecollect.api.params import RowId
 from feecollect.audit import service as audit
 from feecollect.bills import service as bills
 from feecollect.errors import NotFound
@@ -84,7 +85,7 @@ def bill_page(code: str, number: str, request: Request, user: ReaderPage, sessio
 
 @router.get("/statement-lines/{line_id}")
 def statement_line_page(
-    line_id: int, request: Request, user: FinanceOrAuditorPage, session: DbSession
+    line_id: RowId, request: Request, user: FinanceOrAuditorPage, session: DbSession
 ) -> Response:
     found = reconcile_repository.line_with_origin(session, line_id)
     if found is None:

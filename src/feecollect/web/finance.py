@@ -11,6 +11,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
+from feecollect.api.params import RowId
 from feecollect.errors import FeeCollectError, NotFound, Unprocessable
 from feecollect.projects import settling
 from feecollect.reconcile import repository
@@ -97,7 +98,7 @@ def report(day: date, user: FinanceOrAuditorPage, session: DbSession) -> Respons
 
 @router.get("/finance/exceptions/{exception_id}")
 def exception_page(
-    exception_id: int, request: Request, user: FinanceOrAuditorPage, session: DbSession
+    exception_id: RowId, request: Request, user: FinanceOrAuditorPage, session: DbSession
 ) -> Response:
     found = repository.exception_by_id(session, exception_id)
     if found is None:
@@ -107,7 +108,7 @@ def exception_page(
 
 @router.post("/finance/exceptions/{exception_id}/resolve")
 def resolve_exception(
-    exception_id: int,
+    exception_id: RowId,
     user: FinancePage,
     session: DbSession,
     reason: Annotated[str, Form()] = "",
