@@ -6,6 +6,7 @@ from datetime import datetime
 import pytest
 from openpyxl import Workbook
 
+from feecollect.cases.importing import MAX_BYTES
 from tests.conftest import bearer, row_counts
 from tests.helpers import RIC, USCC, USCC_2
 
@@ -193,3 +194,58 @@ def test_cli_refuses_a_bad_file_with_row_and_column(cli, tmp_path):
         "bad.csv: nothing imported: row 2, column 部门: 'NOPE' is not a collecting department"
         in result.output
     )
+
+
+def _with_sheet_xml(workbook: bytes, rows_xml: bytes) -> bytes:
+    """The workbook with ``rows_xml`` in place of its first sheet's rows (a crafted file, as an
+    attacker or a broken exporter would make it: its stated dimension still says one row)."""
+    import re
+    import zipfile
+
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(workbook)) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(
+                    rb"<sheetData>.*</sheetData>|<sheetData/>",
+                    b"<sheetData>" + rows_xml + b"</sheetData>",
+                    data,
+                    flags=re.S,
+                )
+            target.writestr(member, data)
+    return out.getvalue()
+
+
+def test_a_small_workbook_of_a_million_rows_is_refused_at_the_row_limit(client, tokens):
+    import time
+
+    rows = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (n, n) for n in range(1, 1_000_001))
+    content = _with_sheet_xml(xlsx_file([]), rows)
+    assert len(content) < MAX_BYTES  # a million rows within the upload limit
+    started = time.process_time()
+    response = upload(client, tokens["clerk"], content, "cases.xlsx")
+    assert response.status_code == 422
+    assert "more than 10,100 rows" in response.json()["detail"]
+    assert time.process_time() - started < 10  # reading stopped at the limit, not at the millionth row
+
+
+def test_a_workbook_that_unpacks_past_the_limit_is_refused_before_it_is_read(client, tokens):
+    padding = (
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>' + b" " * (110 * 1024 * 1024) + b"</t></is></c></row>"
+    )
+    response = upload(client, tokens["clerk"], _with_sheet_xml(xlsx_file([]), padding), "cases.xlsx")
+    assert response.status_code == 422
+    assert "unpacks to" in response.json()["detail"]
+
+
+def test_a_statement_workbook_stops_at_its_row_limit(monkeypatch):
+    from feecollect.reconcile.statements import StatementError, read_statements, spreadsheet
+
+    monkeypatch.setattr(spreadsheet, "MAX_SHEET_ROWS", 50)
+    rows = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (n, n) for n in range(1, 200))
+    with pytest.raises(StatementError, match="more than 50 rows"):
+        read_statements("day.xlsx", _with_sheet_xml(xlsx_file([]), rows))

@@ -16,9 +16,14 @@ from typing import Any
 
 from feecollect.cases.service import CaseData
 from feecollect.errors import Unprocessable
+from feecollect.xlsx import WorkbookRefused, first_sheet_rows
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000
+# A workbook is read no further than the row limit allows (with room for a title and blank rows above
+# the header), and unpacks to no more than this.
+MAX_SHEET_ROWS = MAX_ROWS + 100
+MAX_UNPACKED = 100 * 1024 * 1024
 COLUMNS: dict[str, tuple[str, ...]] = {
     "case_no": ("case_no", "办件编号", "办件号"),
     "window": ("window", "窗口", "受理窗口"),
@@ -65,15 +70,15 @@ def read_rows(filename: str, content: bytes) -> list[list[Any]]:
     if len(content) > MAX_BYTES:
         raise ImportRefused(filename, [f"the file is larger than {MAX_BYTES // 1024 // 1024} MB"])
     if content.startswith(b"PK\x03\x04"):
-        # Imported when a workbook comes, not with the module: every CLI command loads this module.
-        from openpyxl import load_workbook
-
         try:
-            book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            return [
+                list(row)
+                for row in first_sheet_rows(content, max_rows=MAX_SHEET_ROWS, max_unpacked=MAX_UNPACKED)
+            ]
+        except WorkbookRefused as exc:
+            raise ImportRefused(filename, [str(exc)]) from None
         except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
             raise ImportRefused(filename, [f"not a readable XLSX workbook ({type(exc).__name__})"]) from None
-        sheet = book.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = content.decode(encoding)

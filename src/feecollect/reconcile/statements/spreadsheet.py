@@ -3,15 +3,18 @@ same text a CSV export holds, then go through the bank profiles like any CSV."""
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
 from feecollect.reconcile.statements.csv_profiles import read_rows
 from feecollect.reconcile.statements.types import Statement, StatementError
+from feecollect.xlsx import WorkbookRefused, first_sheet_rows
 
 XLSX_MAGIC = b"PK\x03\x04"
+# Excel's own sheet limit; and a statement workbook unpacks to no more than this.
+MAX_SHEET_ROWS = 1_048_576
+MAX_UNPACKED = 2 * 1024 * 1024 * 1024
 XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # OLE2 compound file: legacy Excel
 
 
@@ -34,13 +37,13 @@ def _cell_text(value: Any) -> str:
 
 
 def read_xlsx(source: str, content: bytes) -> Statement:
-    from openpyxl import load_workbook
-
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
-        rows = [[_cell_text(value) for value in row] for row in sheet.iter_rows(values_only=True)]
-        workbook.close()
+        rows = [
+            [_cell_text(value) for value in row]
+            for row in first_sheet_rows(content, max_rows=MAX_SHEET_ROWS, max_unpacked=MAX_UNPACKED)
+        ]
+    except WorkbookRefused as exc:
+        raise StatementError(source, None, None, str(exc)) from None
     except Exception as exc:  # openpyxl raises whatever its XML and zip layers raise on a damaged file
         raise StatementError(source, None, None, f"not a readable XLSX workbook: {exc}") from None
     return read_rows(source, rows, "xlsx")
