@@ -83,3 +83,16 @@ def backdate_notice(client, payment_code: str, issued_at) -> None:  # type: igno
 
     with client.app.state.engine.begin() as db:
         db.execute(update(Notice).where(Notice.payment_code == payment_code).values(issued_at=issued_at))
+
+
+def register_as_approval_system(client, body: dict) -> None:  # type: ignore[no-untyped-def, type-arg]
+    """Register a case through the service, as the approval system's import does, without a clerk's
+    department rules (for cases with several departments' items)."""
+    from feecollect.audit.service import Actor
+    from feecollect.cases.schemas import CaseIn
+    from feecollect.cases.service import register
+    from feecollect.db.engine import unit_of_work
+
+    with unit_of_work(client.app.state.sessionmaker) as session:
+        catalogue = client.app.state.catalogue_provider.get(session)
+        register(session, catalogue, Actor("approval-system", "system"), CaseIn.model_validate(body).data())

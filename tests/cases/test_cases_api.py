@@ -77,6 +77,33 @@ def test_a_clerk_cannot_register_for_another_department(client, tokens):
     assert row_counts(client) == before
 
 
+def test_a_clerk_cannot_bill_another_departments_item(client, tokens):
+    """A ZJJ clerk putting ZRZY's item on a ZJJ case would hide ZRZY's revenue from ZRZY's clerks."""
+    before = row_counts(client)
+    items = [{"item": "JS-PT-001", "quantity": "100"}, {"item": "XZ-BDC-002"}]
+    body = case_body("MIX-1", department="ZJJ", items=items)
+    response = client.post("/api/v1/cases", json=body, headers=bearer(tokens["clerk_zjj"]))
+    assert response.status_code == 403 and response.json()["error"] == "forbidden"
+    assert "XZ-BDC-002 (ZRZY)" in response.json()["detail"]
+    assert row_counts(client) == before
+    own = case_body("MIX-2", department="ZJJ", items=items[:1])
+    assert client.post("/api/v1/cases", json=own, headers=bearer(tokens["clerk_zjj"])).status_code == 201
+
+
+def test_a_clerk_cannot_import_another_departments_item(client, tokens):
+    from tests.cases.test_import import CHINESE_HEADER, csv_file
+
+    row = "IMP-9,W02,ZJJ,2026-11-20,示范市星河商贸有限公司,统一社会信用代码,91110000600037341L,,XZ-BDC-002,"
+    before = row_counts(client)
+    response = client.post(
+        "/api/v1/cases/import",
+        files={"file": ("cases.csv", csv_file([row], CHINESE_HEADER))},
+        headers=bearer(tokens["clerk_zjj"]),
+    )
+    assert response.status_code == 403 and "XZ-BDC-002 (ZRZY)" in response.json()["detail"]
+    assert row_counts(client) == before
+
+
 def test_case_listing_is_scoped_for_clerks(client, tokens):
     client.post("/api/v1/cases", json=case_body("Z-1"), headers=bearer(tokens["clerk"]))
     zjj = case_body("J-1", department="ZJJ", items=[{"item": "JS-PT-001", "quantity": "100"}])

@@ -35,7 +35,10 @@ def _out(session, case) -> CaseOut:  # type: ignore[no-untyped-def]
 @router.post("", response_model=CaseOut, status_code=201, summary="Register a case at the window")
 def register_case(body: CaseIn, principal: Clerk, session: DbSession, catalogue: CurrentCatalogue) -> CaseOut:
     principal.require_department(body.department, f"case {body.case_no}")
-    return CaseOut.of(cases.register(session, catalogue, principal.actor, body.data()))
+    departments = {principal.department or ""}
+    return CaseOut.of(
+        cases.register(session, catalogue, principal.actor, body.data(), departments=departments)
+    )
 
 
 @router.get("", response_model=CaseListOut, summary="Cases, newest first (a clerk sees their department's)")
@@ -78,6 +81,7 @@ def import_cases(
         parsed.cases,
         lambda case_no, field: locate(parsed, case_no, field),
         filename,
+        departments={principal.department or ""},
     )
     return ImportOut(created=report.created, unchanged=report.unchanged)
 

@@ -17,6 +17,7 @@ from feecollect.cases.models import Case, CaseItem
 from feecollect.errors import Conflict, NotFound, Unprocessable
 from feecollect.identity import InvalidIdentity, validate
 from feecollect.schedules.catalogue import Catalogue
+from feecollect.users.principal import Forbidden
 
 CASE_STATUSES = ("accepted", "completed", "withdrawn")
 PAYER_KIND_OF_ID = {"uscc": "enterprise", "ric": "person"}
@@ -46,6 +47,18 @@ class CaseData:
 
 def departments_of(catalogue: Catalogue) -> set[str]:
     return {item.department.code for item in catalogue}
+
+
+def foreign_items(catalogue: Catalogue, data: CaseData, departments: set[str]) -> list[str]:
+    """The items of ``data`` collected by a department outside ``departments``, as "item (department)":
+    a clerk bills only their own departments' fees, or the notice collecting another department's
+    revenue would be hidden from that department's clerks."""
+    found = []
+    for code, _ in data.items:
+        periods = catalogue.periods(code)
+        if periods and periods[-1].department.code not in departments:
+            found.append(f"{code} ({periods[-1].department.code})")
+    return found
 
 
 def check_case(catalogue: Catalogue, data: CaseData) -> list[tuple[str, str]]:
@@ -140,10 +153,23 @@ def _new_case(data: CaseData, actor: Actor, now: datetime) -> Case:
     )
 
 
-def register(session: Session, catalogue: Catalogue, actor: Actor, data: CaseData) -> Case:
+def register(
+    session: Session,
+    catalogue: Catalogue,
+    actor: Actor,
+    data: CaseData,
+    *,
+    departments: set[str] | None = None,
+) -> Case:
+    """``departments``: those the registering clerk works for, whose items alone they may bill."""
     problems = check_case(catalogue, data)
     if problems:
         raise Unprocessable.of_fields(problems, code="invalid_case")
+    if departments is not None and (foreign := foreign_items(catalogue, data, departments)):
+        raise Forbidden(
+            f"case {data.case_no}: {actor.name} works for {'/'.join(sorted(departments))}; "
+            f"items of other departments: {', '.join(foreign)}"
+        )
     data = normalised(data)
     if repository.by_case_no(session, data.case_no) is not None:
         raise Conflict(f"case {data.case_no} is already registered", code="duplicate_case")
@@ -189,6 +215,8 @@ def import_cases(
     cases: list[CaseData],
     where: Callable[[str, str], str],
     filename: str,
+    *,
+    departments: set[str] | None = None,
 ) -> ImportReport:
     """All or nothing: any problem refuses the whole file. A case already registered with the same
     content is left as it is, so importing the same file twice changes nothing.
@@ -214,6 +242,17 @@ def import_cases(
             code="invalid_import",
             extra={"problems": problems},
         )
+    if departments is not None:
+        foreign = [
+            f"{where(data.case_no, 'item')} ({', '.join(items)})"
+            for data in cases
+            if (items := foreign_items(catalogue, data, departments))
+        ]
+        if foreign:
+            raise Forbidden(
+                f"{filename}: nothing imported: {actor.name} works for {'/'.join(sorted(departments))}; "
+                f"items of other departments: {'; '.join(foreign)}"
+            )
     created, unchanged, now = [], [], datetime.now(UTC)
     for data in map(normalised, cases):
         if data.case_no in existing:

@@ -100,7 +100,9 @@ def register_case(
     }
     try:
         data = CaseIn.model_validate(body).data()
-        case = cases.register(session, catalogue, user.principal.actor, data)
+        case = cases.register(
+            session, catalogue, user.principal.actor, data, departments={user.principal.department or ""}
+        )
     except ValidationError as exc:
         return _home(
             request, user, session, settings, form=form, error=f"登记失败：{validation_detail(exc.errors())}"
