@@ -417,6 +417,22 @@ def priced_lines_off_lowest_rate(session: Session) -> list[tuple]:
     return [tuple(row) for row in session.execute(query)]
 
 
+def first_business_day(session: Session) -> date | None:
+    """The earliest day anything happened on: a case served, a notice's service date, a payment's
+    business date or a statement's first day (the statement files, not their million lines)."""
+    firsts = [
+        session.scalar(select(func.min(column)))
+        for column in (
+            Case.service_date,
+            Notice.service_date,
+            Payment.business_date,
+            StatementFile.first_date,
+        )
+    ]
+    found = [first for first in firsts if first is not None]
+    return min(found) if found else None
+
+
 def run_of(session: Session, day: date) -> ReconciliationRun | None:
     return session.scalars(select(ReconciliationRun).where(ReconciliationRun.run_date == day)).first()
 

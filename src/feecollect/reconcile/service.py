@@ -62,8 +62,23 @@ def reconcile_day(
     just_imported: ImportReport | None = None,
 ) -> RunOutcome:
     """``just_imported``: the import this same transaction made, whose lines need not be read back."""
+    check_run_date(session, settings, day)
     with cyclic_gc_paused():
         return _reconcile_day(session, settings, catalogue, day, actor, just_imported)
+
+
+def check_run_date(session: Session, settings: Settings, day: date) -> None:
+    """A run is for a business day that has happened and that the data reaches: a day ahead finds
+    every open notice overdue and every callback missing, and those findings never go away."""
+    today = datetime.now(settings.zone).date()
+    if day > today:
+        raise Unprocessable.of_fields(
+            [("date", f"{day} 在今天（{today}）之后：只能对已经过去或当天的业务日对账")], code="invalid_date"
+        )
+    first = repository.first_business_day(session)
+    if first is None or day < first:
+        since = f"最早的数据日期是 {first}" if first else "系统中还没有任何办件、缴款或对账单"
+        raise Unprocessable.of_fields([("date", f"{day} 早于系统中的数据：{since}")], code="invalid_date")
 
 
 def _lines_of_day(session: Session, day: date, just_imported: ImportReport | None) -> list[Line]:
