@@ -28,7 +28,9 @@ def test_a_wrong_password_is_refused_with_a_reason(client, passwords):
     assert response.status_code == 401 and "用户名或密码错误" in response.text
     unknown = sign_in(client, "nobody", "whatever-it-is")
     assert unknown.status_code == 401 and "用户名或密码错误" in unknown.text
-    assert row_counts(client) == before
+    after = row_counts(client)
+    assert after.pop("sign_in_failures") == before.pop("sign_in_failures") + 2  # what the throttle counts
+    assert after == before
     assert client.get("/clerk").status_code == 401
 
 
@@ -110,3 +112,42 @@ def test_a_user_added_with_a_password_on_the_command_line_signs_in(client, cli):
     assert changed.exit_code == 0
     assert client.get("/clerk").status_code == 401  # the session opened with the old password ended
     assert sign_in(client, "窗口李四", "一个足够长的密码-2026").status_code == 401
+
+
+def _age_failures(client, minutes: int) -> None:  # type: ignore[no-untyped-def]
+    from feecollect.web.models import SignInFailure
+
+    with client.app.state.engine.begin() as db:
+        db.execute(update(SignInFailure).values(failed_at=datetime.now(UTC) - timedelta(minutes=minutes)))
+
+
+def test_five_failures_close_sign_in_for_fifteen_minutes_even_to_the_right_password(
+    client, passwords, settings
+):
+    for _ in range(5):
+        assert sign_in(client, "clerk", "guess-guess").status_code == 401
+    locked = sign_in(client, "clerk", passwords["clerk"])
+    assert locked.status_code == 429 and "登录失败次数过多" in locked.text
+    # From the same address, another name is refused too: guessing across names is throttled.
+    assert sign_in(client, "finance", passwords["finance"]).status_code == 429
+
+    # The count is in the database: another API process refuses the same name.
+    from fastapi.testclient import TestClient
+
+    from feecollect.api.app import create_app
+
+    other = create_app(settings)
+    with TestClient(other) as second:
+        assert sign_in(second, "clerk", passwords["clerk"]).status_code == 429
+    other.state.engine.dispose()
+
+    _age_failures(client, 14)
+    assert sign_in(client, "clerk", passwords["clerk"]).status_code == 429
+    _age_failures(client, 16)
+    assert sign_in(client, "clerk", passwords["clerk"]).status_code == 303
+
+
+def test_four_failures_do_not_lock(client, passwords):
+    for _ in range(4):
+        assert sign_in(client, "clerk", "guess-guess").status_code == 401
+    assert sign_in(client, "clerk", passwords["clerk"]).status_code == 303

@@ -20,7 +20,7 @@ from feecollect.reconcile.models import (
 from feecollect.refunds.models import RefundOrder
 from feecollect.schedules.models import FeeItemVersion
 from feecollect.users.models import User
-from feecollect.web.models import WebSession
+from feecollect.web.models import SignInFailure, WebSession
 
 __all__ = [
     "AuditEntry",
@@ -46,6 +46,7 @@ __all__ = [
     "ReconciliationFinding",
     "ReconciliationRun",
     "RefundOrder",
+    "SignInFailure",
     "StatementFile",
     "StatementLine",
     "User",

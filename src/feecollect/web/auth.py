@@ -17,12 +17,13 @@ from sqlalchemy.orm import Session
 from feecollect.api.auth import Gate
 from feecollect.api.deps import DbSession
 from feecollect.audit.service import Actor, record
+from feecollect.errors import FeeCollectError
 from feecollect.settings import Settings
 from feecollect.users import repository as users_repository
 from feecollect.users.models import User
 from feecollect.users.principal import Forbidden, Principal, Unauthorized
 from feecollect.users.service import Role, password_matches
-from feecollect.web import repository
+from feecollect.web import repository, throttle
 from feecollect.web.models import WebSession
 
 SESSION_COOKIE = "feecollect_session"
@@ -33,6 +34,31 @@ class SignInRequired(Unauthorized):
     """Shown as the sign-in page, saying why (no session, expired, signed out)."""
 
 
+class TooManyAttempts(FeeCollectError):
+    """Shown as the sign-in page too: sign-in is closed for a while for this name or address."""
+
+    status_code = 429
+    code = "too_many_attempts"
+
+
+def check_throttle(session: Session, name: str, address: str) -> None:
+    """Refuse a try while the name or the address is locked out, before the password is looked at."""
+    now = datetime.now(UTC)
+    recent = repository.failures_since(session, now - throttle.REMEMBERED, name, address)
+    for mine in (lambda f: f[0] == name, lambda f: f[1] == address):
+        until = throttle.locked_until((at for *_, at in filter(mine, recent)), now)
+        if until is not None:
+            minutes = max(1, -int(-(until - now).total_seconds() // 60))
+            raise TooManyAttempts(f"登录失败次数过多，请 {minutes} 分钟后再试")
+
+
+def record_failure(session: Session, name: str, address: str) -> None:
+    """The caller commits it and answers the refusal itself (a raised refusal would roll it back)."""
+    now = datetime.now(UTC)
+    repository.purge_failures(session, now - timedelta(days=1))
+    repository.add_failure(session, name[:64], address[:64], now)
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -41,7 +67,7 @@ def sign_in(session: Session, settings: Settings, name: str, password: str) -> t
     """A new session for ``name`` if the password matches; the returned token goes in the cookie."""
     user = users_repository.by_name(session, name)
     if not password_matches(user, password):
-        raise SignInRequired("用户名或密码错误 (wrong user name or password)")
+        raise SignInRequired("用户名或密码错误")
     assert user is not None
     now = datetime.now(UTC)
     token = secrets.token_urlsafe(32)

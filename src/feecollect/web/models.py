@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from feecollect.db.base import Base, UtcDateTime
@@ -21,3 +21,19 @@ class WebSession(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class SignInFailure(Base):
+    """A wrong password (or unknown name) at sign-in, by the name tried and the address it came from:
+    kept in the database so that the throttle holds across API processes."""
+
+    __tablename__ = "sign_in_failures"
+    __table_args__ = (
+        Index("ix_sign_in_failures_user_name", "user_name", "failed_at"),
+        Index("ix_sign_in_failures_client_address", "client_address", "failed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_name: Mapped[str] = mapped_column(String(64))
+    client_address: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -24,14 +24,15 @@ HEADINGS = {
     403: "无权办理",
     404: "未找到",
     409: "当前状态下不能办理",
+    413: "提交的内容过大",
     422: "提交的内容有误",
     500: "系统错误",
 }
 
 
 def error_page(request: Request, status: int, code: str, detail: str) -> Response:
-    if status == 401:
-        return login_page(request, error=detail, status_code=401)
+    if status in (401, 429):
+        return login_page(request, error=detail, status_code=status)
     heading = HEADINGS.get(status, "无法完成")
     return page(
         request, "error.html", status_code=status, heading=heading, detail=detail, code=code, status=status
@@ -69,7 +70,14 @@ def login(
     expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
     if not (csrf_token and expected and hmac.compare_digest(csrf_token, expected)):
         return login_page(request, error="表单已失效（CSRF 校验失败），请重新登录", status_code=403)
-    token, user = auth.sign_in(session, settings, username.strip(), password)
+    name = username.strip()
+    address = request.client.host if request.client else "unknown"
+    auth.check_throttle(session, name, address)
+    try:
+        token, user = auth.sign_in(session, settings, name, password)
+    except auth.SignInRequired as refused:
+        auth.record_failure(session, name, address)
+        return login_page(request, error=refused.detail, status_code=401)
     response = RedirectResponse(HOME[auth.Role(user.role)], status_code=303)
     auth.set_session_cookie(response, settings, token)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
