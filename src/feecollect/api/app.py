@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from feecollect import web
-from feecollect.api import errors
+from feecollect.api import errors, openapi
 from feecollect.api.health import router as health_router
 from feecollect.api.limits import RequestLimits
 from feecollect.audit.endpoints import router as audit_router
@@ -86,5 +86,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     for pages in (public_pages, clerk_pages, finance_pages, auditor_pages):
         app.include_router(pages.router)
+    openapi.install(app)
     app.mount("/static", StaticFiles(directory=Path(web.__file__).parent / "static"), name="static")
     return app
