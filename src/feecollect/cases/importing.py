@@ -16,7 +16,7 @@ from typing import Any
 
 from feecollect.cases.service import CaseData
 from feecollect.errors import Unprocessable
-from feecollect.xlsx import WorkbookRefused, first_sheet_rows
+from feecollect.xlsx_reading import WorkbookRefused, first_sheet_rows
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 10_000

@@ -9,7 +9,7 @@ from typing import Any
 
 from feecollect.reconcile.statements.csv_profiles import read_rows
 from feecollect.reconcile.statements.types import Statement, StatementError
-from feecollect.xlsx import WorkbookRefused, first_sheet_rows
+from feecollect.xlsx_reading import WorkbookRefused, first_sheet_rows
 
 XLSX_MAGIC = b"PK\x03\x04"
 # Excel's own sheet limit; and a statement workbook unpacks to no more than this.
