@@ -28,6 +28,7 @@ CASE_FILE_LIMIT = 6 * MIB  # the 5 MB case export and its multipart framing
 STATEMENT_UPLOAD_LIMIT = 513 * MIB  # 512 MiB of statement files and their framing
 STATEMENT_UPLOAD_PATHS = ("/api/v1/statements", "/finance/statements")
 CASE_IMPORT_PATHS = ("/api/v1/cases/import",)
+BANK_PATHS = "/api/v1/bank/"
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Control characters as they reach us: raw in a path or query, escaped in JSON, percent-encoded in forms.
 _RAW_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -44,7 +45,7 @@ class BodyRule:
 
 
 def body_rule(path: str, content_type: str) -> BodyRule:
-    if path.startswith("/api/v1/bank/"):
+    if path.startswith(BANK_PATHS):
         return BodyRule(BANK_BODY_LIMIT, "a bank request", _JSON_CONTROL)
     if content_type.startswith("multipart/form-data"):
         if path in STATEMENT_UPLOAD_PATHS:
@@ -72,7 +73,7 @@ class ControlCharacter(HTTPException):
 
 
 def _has_credentials(headers: dict[bytes, bytes], path: str) -> bool:
-    if path.startswith("/api/v1/bank/"):
+    if path.startswith(BANK_PATHS):
         return b"x-bank-key" in headers and b"x-signature" in headers
     return headers.get(b"authorization", b"")[:7].lower() == b"bearer "
 
@@ -88,38 +89,34 @@ class RequestLimits:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        refusal = self._refusal(scope)
+        headers = dict(scope["headers"])
+        rule = body_rule(scope["path"], headers.get(b"content-type", b"").decode("latin-1").lower())
+        refusal = _refusal(scope, headers, rule)
         if refusal is not None:
             await self.respond(scope, refusal)(scope, receive, send)
             return
-        headers = dict(scope["headers"])
-        rule = body_rule(scope["path"], headers.get(b"content-type", b"").decode("latin-1").lower())
         await self.app(scope, _counted(receive, rule), send)
 
-    def _refusal(self, scope: Scope) -> HTTPException | None:
-        path_bytes = scope.get("raw_path") or scope["path"].encode()
-        if _RAW_CONTROL.search(unquote_to_bytes(path_bytes)):
-            return ControlCharacter("the path")
-        if _RAW_CONTROL.search(unquote_to_bytes(scope.get("query_string", b"").replace(b"+", b" "))):
-            return ControlCharacter("the query")
-        headers = dict(scope["headers"])
-        rule = body_rule(scope["path"], headers.get(b"content-type", b"").decode("latin-1").lower())
-        declared = headers.get(b"content-length", b"")
-        if declared.isdigit() and int(declared) > rule.limit:
-            return TooLarge(rule)
-        path = scope["path"]
-        if (
-            scope["method"] in WRITE_METHODS
-            and path.startswith("/api/")
-            and not _has_credentials(headers, path)
-        ):
-            return HTTPException(
-                401,
-                "send a bearer token (Authorization: Bearer <token>)"
-                if not path.startswith("/api/v1/bank/")
-                else "a bank request is signed: X-Bank-Key, X-Timestamp, X-Nonce and X-Signature",
-            )
-        return None
+
+def _refusal(scope: Scope, headers: dict[bytes, bytes], rule: BodyRule) -> HTTPException | None:
+    """What the request line and headers alone refuse, before any of the body is read."""
+    path_bytes = scope.get("raw_path") or scope["path"].encode()
+    if _RAW_CONTROL.search(unquote_to_bytes(path_bytes)):
+        return ControlCharacter("the path")
+    if _RAW_CONTROL.search(unquote_to_bytes(scope.get("query_string", b"").replace(b"+", b" "))):
+        return ControlCharacter("the query")
+    declared = headers.get(b"content-length", b"")
+    if declared.isdigit() and int(declared) > rule.limit:
+        return TooLarge(rule)
+    path = scope["path"]
+    if scope["method"] in WRITE_METHODS and path.startswith("/api/") and not _has_credentials(headers, path):
+        return HTTPException(
+            401,
+            "send a bearer token (Authorization: Bearer <token>)"
+            if not path.startswith(BANK_PATHS)
+            else "a bank request is signed: X-Bank-Key, X-Timestamp, X-Nonce and X-Signature",
+        )
+    return None
 
 
 def _counted(receive: Receive, rule: BodyRule) -> Receive:
