@@ -278,11 +278,17 @@ def notice_origins(session: Session, notice_ids: set[int]) -> list[tuple[Any, ..
 IN_CHUNK = 30_000
 
 
-def _in_chunks(session: Session, query, column, values: Iterable[Any]):  # type: ignore[no-untyped-def]
-    """Run an IN query in chunks: SQLite and the drivers cap the number of bound parameters."""
+def _chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
+    """The values, sorted, in lists of at most IN_CHUNK."""
     ordered = sorted(values)
     for start in range(0, len(ordered), IN_CHUNK):
-        yield from session.connection().execute(query.where(column.in_(ordered[start : start + IN_CHUNK])))
+        yield ordered[start : start + IN_CHUNK]
+
+
+def _in_chunks(session: Session, query, column, values: Iterable[Any]):  # type: ignore[no-untyped-def]
+    """Run an IN query in chunks: SQLite and the drivers cap the number of bound parameters."""
+    for chunk in _chunks(values):
+        yield from session.connection().execute(query.where(column.in_(chunk)))
 
 
 def open_notices_by_payer(session: Session, names: set[str], amounts: set[int]) -> list[tuple[Any, ...]]:
@@ -359,9 +365,7 @@ def cases_of_applicants(session: Session, names: set[str], id_numbers: set[str])
     """Cases whose applicant has one of these names or identity numbers, by case number."""
     found: dict[int, Case] = {}
     for column, values in ((Case.applicant_name, names), (Case.applicant_id_no, id_numbers)):
-        ordered = sorted(values)
-        for start in range(0, len(ordered), IN_CHUNK):
-            chunk = ordered[start : start + IN_CHUNK]
+        for chunk in _chunks(values):
             found.update((case.id, case) for case in session.scalars(select(Case).where(column.in_(chunk))))
     return sorted(found.values(), key=lambda case: case.case_no)
 
@@ -461,10 +465,10 @@ def insert_exceptions(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def touch_exceptions(session: Session, ids: list[int], day: date) -> None:
-    for start in range(0, len(ids), IN_CHUNK):
+    for chunk in _chunks(ids):
         session.execute(
             update(ReconciliationException)
-            .where(ReconciliationException.id.in_(ids[start : start + IN_CHUNK]))
+            .where(ReconciliationException.id.in_(chunk))
             .values(last_run_date=day)
         )
 
@@ -484,12 +488,11 @@ def add_findings(session: Session, day: date, ids: Iterable[int]) -> None:
 
 
 def remove_findings(session: Session, day: date, ids: Iterable[int]) -> None:
-    listed = sorted(ids)
-    for start in range(0, len(listed), IN_CHUNK):
+    for chunk in _chunks(ids):
         session.execute(
             delete(ReconciliationFinding).where(
                 ReconciliationFinding.run_date == day,
-                ReconciliationFinding.exception_id.in_(listed[start : start + IN_CHUNK]),
+                ReconciliationFinding.exception_id.in_(chunk),
             )
         )
 
