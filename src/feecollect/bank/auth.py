@@ -24,12 +24,12 @@ from sqlalchemy.orm import Session
 from feecollect.api.auth import Gate
 from feecollect.bank import repository
 from feecollect.bank.secret_box import open_sealed
-from feecollect.bank.signing import TOLERANCE_SECONDS, matches, signature
+from feecollect.bank.signing import PRINTABLE_ASCII, TOLERANCE_SECONDS, matches, signature
 from feecollect.db.engine import unit_of_work
 from feecollect.users.principal import Unauthorized
 
 MAX_NONCE = 64
-_PRINTABLE_ASCII = re.compile(r"[!-~]+")
+_PRINTABLE_ASCII = re.compile(PRINTABLE_ASCII)
 T = TypeVar("T")
 
 

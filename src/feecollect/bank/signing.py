@@ -20,6 +20,8 @@ import secrets
 import time
 
 TOLERANCE_SECONDS = 300
+# What a bank's identifiers (key, nonce, transaction and refund ids) are made of: printable ASCII, no spaces.
+PRINTABLE_ASCII = r"[!-~]+"
 HEADERS = ("X-Bank-Key", "X-Timestamp", "X-Nonce", "X-Signature")
 
 

@@ -61,6 +61,12 @@ def foreign_items(catalogue: Catalogue, data: CaseData, departments: set[str]) -
     return found
 
 
+def _other_departments(what: str, actor: Actor, departments: set[str], items: str) -> Forbidden:
+    return Forbidden(
+        f"{what}: {actor.name} works for {'/'.join(sorted(departments))}; items of other departments: {items}"
+    )
+
+
 def check_case(catalogue: Catalogue, data: CaseData) -> list[tuple[str, str]]:
     """Every problem with a submitted case as (field, reason); empty when it may be registered."""
     problems: list[tuple[str, str]] = []
@@ -166,10 +172,7 @@ def register(
     if problems:
         raise Unprocessable.of_fields(problems, code="invalid_case")
     if departments is not None and (foreign := foreign_items(catalogue, data, departments)):
-        raise Forbidden(
-            f"case {data.case_no}: {actor.name} works for {'/'.join(sorted(departments))}; "
-            f"items of other departments: {', '.join(foreign)}"
-        )
+        raise _other_departments(f"case {data.case_no}", actor, departments, ", ".join(foreign))
     data = normalised(data)
     if repository.by_case_no(session, data.case_no) is not None:
         raise Conflict(f"case {data.case_no} is already registered", code="duplicate_case")
@@ -249,10 +252,7 @@ def import_cases(
             if (items := foreign_items(catalogue, data, departments))
         ]
         if foreign:
-            raise Forbidden(
-                f"{filename}: nothing imported: {actor.name} works for {'/'.join(sorted(departments))}; "
-                f"items of other departments: {'; '.join(foreign)}"
-            )
+            raise _other_departments(f"{filename}: nothing imported", actor, departments, "; ".join(foreign))
     created, unchanged, now = [], [], datetime.now(UTC)
     for data in map(normalised, cases):
         if data.case_no in existing:

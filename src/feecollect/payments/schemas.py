@@ -4,9 +4,10 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field, field_validator
 
+from feecollect.bank.signing import PRINTABLE_ASCII
+
 AMOUNT_PATTERN = r"^[0-9]{1,15}\.[0-9]{2}$"  # ASCII digits (SPEC §6): \d would take full-width ones
-# Identifiers a bank sends: printable ASCII, no spaces.
-IDENTIFIER_PATTERN = r"^[!-~]+$"
+IDENTIFIER_PATTERN = f"^{PRINTABLE_ASCII}$"
 
 
 def refuse_control_characters(value: str | None) -> str | None:
