@@ -45,11 +45,8 @@ def test_a_bank_body_over_64_kib_is_refused_with_413_and_writes_nothing(client, 
 
 
 def test_a_streamed_bank_body_is_refused_once_it_passes_the_limit(client, bank_key):
-    sent = []
-
     def chunks():  # no Content-Length: the limit must hold while the body is read
         for _ in range(64):
-            sent.append(1)
             yield b"x" * 8192
 
     headers = signed_headers(*bank_key, "POST", PAY, b"") | {"Content-Type": "application/json"}
