@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import make_url
 
+from feecollect import subscriptions
 from feecollect.db.engine import make_engine, migrate
 from feecollect.settings import Settings
 
@@ -21,6 +22,12 @@ POSTGRES_ADMIN_URL = os.environ.get(
 )
 REQUIRE_SERVICES = os.environ.get("FEECOLLECT_REQUIRE_SERVICES") == "1"
 _names = itertools.count()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _subscriptions() -> None:
+    """Services called without the API or the command line react to events as those do."""
+    subscriptions.install()
 
 
 def _postgres_unavailable() -> str | None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+from feecollect import events, tasks
 
 USCC = "91110000600037341L"
 USCC_2 = "91110000MA0000001L"
@@ -96,3 +100,13 @@ def register_as_approval_system(client, body: dict) -> None:  # type: ignore[no-
     with unit_of_work(client.app.state.sessionmaker) as session:
         catalogue = client.app.state.catalogue_provider.get(session)
         register(session, catalogue, Actor("approval-system", "system"), CaseIn.model_validate(body).data())
+
+
+@contextmanager
+def bills_left_to_workers() -> Iterator[None]:
+    """Payments made inside do not enqueue their bill (the test issues them another way)."""
+    events.unsubscribe(events.PaymentRecorded, tasks.bill_after_payment)
+    try:
+        yield
+    finally:
+        events.subscribe(events.PaymentRecorded, tasks.bill_after_payment)

@@ -29,7 +29,7 @@ from feecollect.schedules import repository
 from feecollect.schedules.catalogue import Catalogue
 from feecollect.schedules.loader import check_directory
 from feecollect.schedules.schemas import ScheduleItemOut
-from feecollect.schedules.service import catalogue_from_rows, load_schedules, to_item
+from feecollect.schedules.service import current_catalogue, load_schedules, to_item
 from feecollect.schedules.types import PAYER_KINDS, FeeItem
 from feecollect.settings import Settings, get_settings
 from feecollect.users import service as users
@@ -56,6 +56,9 @@ def _settings() -> Settings:
 
 def _open_database(settings: Settings) -> sessionmaker[Session]:
     """Migrate and load the schedule files, as the server does on start, then hand out sessions."""
+    from feecollect import subscriptions  # brings in the worker's tasks: only commands that need them
+
+    subscriptions.install()
     sessions = make_sessionmaker(make_engine(settings.database_url))
     migrate(sessions.kw["bind"])
     with unit_of_work(sessions) as session:
@@ -70,7 +73,7 @@ def _operator() -> Actor:
 
 def _current_catalogue(settings: Settings) -> Catalogue:
     with unit_of_work(_open_database(settings)) as session:
-        return catalogue_from_rows(list(repository.current_versions(session)))
+        return current_catalogue(session)
 
 
 def _echo_json(data: Any) -> None:
@@ -120,7 +123,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     settings = _settings()
     sessions = _open_database(settings)
     with unit_of_work(sessions) as session:
-        catalogue = catalogue_from_rows(list(repository.current_versions(session)))
+        catalogue = current_catalogue(session)
         seeded = seed(session, catalogue, settings)
     click.echo(f"database: {settings.database_url}")
     click.echo(f"schedules: {len(catalogue)} fee items loaded from {settings.schedules_dir}")
@@ -344,7 +347,7 @@ def users_add(name: str, role: str, department: str | None, ask_password: bool, 
     password = _ask_password() if ask_password else None
     settings = _settings()
     with unit_of_work(_open_database(settings)) as session:
-        known = departments_of(catalogue_from_rows(list(repository.current_versions(session))))
+        known = departments_of(current_catalogue(session))
         _, token = users.add_user(
             session,
             settings.secret_key.get_secret_value(),
@@ -398,7 +401,7 @@ def cases_import(file: Path, as_json: bool) -> None:
     settings = _settings()
     parsed = parse_import(file.name, file.read_bytes())
     with unit_of_work(_open_database(settings)) as session:
-        catalogue = catalogue_from_rows(list(repository.current_versions(session)))
+        catalogue = current_catalogue(session)
         report = cases.import_cases(
             session,
             catalogue,
@@ -561,7 +564,7 @@ def ledger_balance(as_json: bool) -> None:
     from feecollect.ledger import service as ledger
 
     with unit_of_work(_open_database(_settings())) as session:
-        names = catalogue_from_rows(list(repository.current_versions(session))).department_names()
+        names = current_catalogue(session).department_names()
         rows = ledger.balances(session)
     if as_json:
         _echo_json(
@@ -655,7 +658,7 @@ def projects_ledger(project_no: str, out: Path) -> None:
 
     settings = _settings()
     with unit_of_work(_open_database(settings)) as session:
-        names = catalogue_from_rows(list(repository.current_versions(session))).department_names()
+        names = current_catalogue(session).department_names()
         ledger = ledgers.project_ledger(session, projects.get(session, project_no))
         content = ledger_workbook(ledger, names, settings.zone)
     out.write_bytes(content)
@@ -681,7 +684,7 @@ def projects_summary(start_text: str, end_text: str, out: Path) -> None:
     if end < start:
         raise click.BadParameter(f"{end} is before --from {start}", param_hint="--to")
     with unit_of_work(_open_database(settings)) as session:
-        names = catalogue_from_rows(list(repository.current_versions(session))).department_names()
+        names = current_catalogue(session).department_names()
         rows = summary(session, start, end, settings.zone)
     out.write_bytes(summary_workbook(rows, names, start, end))
     click.echo(f"{out}: {len(rows)} department-month row(s) from {start} to {end}")
@@ -806,7 +809,7 @@ def accounts_add(account_no: str, kind: str, department: str | None, bank: str |
     from feecollect.reconcile.accounts import add_account
 
     with unit_of_work(_open_database(_settings())) as session:
-        known = departments_of(catalogue_from_rows(list(repository.current_versions(session))))
+        known = departments_of(current_catalogue(session))
         account = add_account(session, _operator(), account_no, kind, department, bank, known)
     click.echo(f"account {account.account_no} registered ({kind}{' ' + department if department else ''})")
 
@@ -869,7 +872,7 @@ def reconcile_command(
                 day = day or date.fromisoformat(max(s.last_date for s in imported.statements))
             progress.update(1)
             assert day is not None
-            catalogue = catalogue_from_rows(list(repository.current_versions(session)))
+            catalogue = current_catalogue(session)
             outcome = reconcile_day(session, settings, catalogue, day, _operator(), just_imported=imported)
             stored = imported.statements if imported is not None else []
             imported = None  # the million lines the run took: freed before the collector resumes
@@ -962,7 +965,7 @@ def reports_overdue(on_text: str | None, department: str | None, out: Path) -> N
     settings = _settings()
     today = _parse_date(on_text, "--date") or datetime.now(settings.zone).date()
     with unit_of_work(_open_database(settings)) as session:
-        catalogue = catalogue_from_rows(list(repository.current_versions(session)))
+        catalogue = current_catalogue(session)
         rows = [r for r in reconcile_repository.overdue_notices(session, today) if department in (None, r[3])]
     names = catalogue.department_names()
     out.write_bytes(overdue_workbook(rows, today, names))

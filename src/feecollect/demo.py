@@ -163,8 +163,7 @@ def reconcile_today(settings: Settings, seeded: Seeded, report_dir: str = "demo-
     from feecollect.reconcile.importing import import_statements, parse_files
     from feecollect.reconcile.report import reconciliation_workbook
     from feecollect.reconcile.service import reconcile_day
-    from feecollect.schedules import repository as schedules
-    from feecollect.schedules.service import catalogue_from_rows
+    from feecollect.schedules.service import current_catalogue
 
     today = datetime.now(settings.zone).date()
     (_, unpaid_code, unpaid_amount), (_, paid_code, paid_amount) = seeded.notices[:2]
@@ -195,7 +194,7 @@ def reconcile_today(settings: Settings, seeded: Seeded, report_dir: str = "demo-
             add_account(session, DEMO, DEMO_SPECIAL_ACCOUNT, "special", None, "中国建设银行示范市分行", set())
     with unit_of_work(sessions) as session:
         imported = import_statements(session, DEMO, parse_files([(f"ccb-{today}.csv", statement)]))
-        catalogue = catalogue_from_rows(list(schedules.current_versions(session)))
+        catalogue = current_catalogue(session)
         summary = reconcile_day(session, settings, catalogue, today, DEMO, just_imported=imported).summary
     with unit_of_work(sessions) as session:
         _, found = reconcile_repository.exceptions(session, day=today)

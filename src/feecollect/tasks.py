@@ -14,17 +14,20 @@ from typing import Any
 
 from celery import Celery, Task
 from celery.schedules import crontab
-from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from feecollect import events
+from feecollect.audit.service import Actor
+from feecollect.bills import repository as bills
+from feecollect.bills.service import issue_in_own_transaction
 from feecollect.db.engine import make_engine, make_sessionmaker, unit_of_work
 from feecollect.notices import service as notices
-from feecollect.payments.service import PAYMENT_FOLLOW_UPS
+from feecollect.reconcile.service import reconcile_day
+from feecollect.schedules.service import current_catalogue
 from feecollect.settings import Settings, get_settings
 
 EXPIRE_NOTICES = "feecollect.notices.expire_overdue"
-_AFTER_COMMIT = "feecollect.tasks.after_commit"
 log = logging.getLogger("feecollect.tasks")
 
 
@@ -79,21 +82,7 @@ def expire_overdue_notices(on: str | None = None) -> list[str]:
 def enqueue_after_commit(session: Session, task: Task, *args: Any) -> None:
     """Send ``task`` only once the session's transaction has committed, so a worker never looks for rows
     that are not there yet, and a rolled-back transaction sends nothing."""
-    session.info.setdefault(_AFTER_COMMIT, []).append((task, args))
-
-
-@event.listens_for(Session, "after_commit")
-def _send_after_commit(session: Session) -> None:
-    for task, args in session.info.pop(_AFTER_COMMIT, []):
-        try:
-            task.apply_async(args=args)
-        except Exception:  # the commit stands; the task's own sweep or a retry picks the work up
-            log.exception("could not enqueue %s%r after commit", task.name, args)
-
-
-@event.listens_for(Session, "after_rollback")
-def _drop_after_rollback(session: Session) -> None:
-    session.info.pop(_AFTER_COMMIT, None)
+    events.after_commit(session, lambda: task.apply_async(args=args), f"enqueue {task.name}{args!r}")
 
 
 ISSUE_BILL = "feecollect.bills.issue_for_payment"
@@ -103,8 +92,6 @@ ISSUE_MISSING_BILLS = "feecollect.bills.issue_missing"
 @celery_app.task(name=ISSUE_BILL, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
 def issue_bill(payment_id: int) -> str:
     """The electronic bill of a payment; running it again returns the same bill."""
-    from feecollect.bills.service import issue_in_own_transaction
-
     settings = get_settings()
     bill = issue_in_own_transaction(_sessions(settings.database_url), settings, payment_id)
     return f"{bill.bill_code}-{bill.number}"
@@ -114,19 +101,17 @@ def issue_bill(payment_id: int) -> str:
 def issue_missing_bills() -> list[str]:
     """The sweep behind the after-commit task: any payment still without its bill (a lost message, a
     worker that died midway) gets it now."""
-    from feecollect.bills import repository as bills
-
     settings = get_settings()
     with unit_of_work(_sessions(settings.database_url)) as session:
         pending = list(bills.paid_without_bill(session))
     return [issue_bill(payment_id) for payment_id in pending]
 
 
-def _bill_task() -> Task:
-    return issue_bill
+def bill_after_payment(session: Session, paid: events.PaymentRecorded) -> None:
+    """Every payment gets its electronic bill from a worker, once the payment has committed."""
+    enqueue_after_commit(session, issue_bill, paid.payment_id)
 
 
-PAYMENT_FOLLOW_UPS.append(_bill_task)
 celery_app.conf.beat_schedule["issue-missing-bills"] = {"task": ISSUE_MISSING_BILLS, "schedule": 300.0}
 
 
@@ -136,16 +121,11 @@ RECONCILE_DAY = "feecollect.reconcile.run_day"
 @celery_app.task(name=RECONCILE_DAY, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
 def reconcile_previous_day(on: str | None = None) -> dict[str, Any]:
     """The daily job: reconcile ``on`` (default: yesterday in the centre's calendar). Re-running is safe."""
-    from feecollect.audit.service import Actor
-    from feecollect.reconcile.service import reconcile_day
-    from feecollect.schedules import repository as schedules
-    from feecollect.schedules.service import catalogue_from_rows
-
     settings = get_settings()
     day = date.fromisoformat(on) if on else datetime.now(settings.zone).date() - timedelta(days=1)
     with unit_of_work(_sessions(settings.database_url)) as session:
-        catalogue = catalogue_from_rows(list(schedules.current_versions(session)))
-        return reconcile_day(session, settings, catalogue, day, Actor("beat", "system")).summary
+        outcome = reconcile_day(session, settings, current_catalogue(session), day, Actor("beat", "system"))
+        return outcome.summary
 
 
 # After the banks' overnight statements are imported (the import is the finance office's morning step).

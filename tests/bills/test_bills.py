@@ -15,7 +15,7 @@ from feecollect.bills import service
 from feecollect.db.engine import unit_of_work
 from feecollect.money import chinese_capital, parse_yuan
 from tests.conftest import bearer, row_counts
-from tests.helpers import backdate_notice, case_body
+from tests.helpers import backdate_notice, bills_left_to_workers, case_body
 
 PAID_AT = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
 
@@ -196,20 +196,15 @@ def test_red_reversal(client, tokens, paid):
 def test_bill_numbers_are_gapless_under_concurrent_issuers(client, tokens, bank):
     from sqlalchemy import select
 
-    from feecollect.payments import service as payments
     from feecollect.payments.models import Payment
 
     codes = []
     for n in range(40):
         client.post("/api/v1/cases", json=case_body(f"G-{n}"), headers=bearer(tokens["clerk"]))
         codes.append(client.post(f"/api/v1/cases/G-{n}/notices", headers=bearer(tokens["clerk"])).json())
-    original = list(payments.PAYMENT_FOLLOW_UPS)
-    payments.PAYMENT_FOLLOW_UPS.clear()  # pay without the after-commit bill, then issue from 8 threads
-    try:
+    with bills_left_to_workers():  # pay without the after-commit bill, then issue from 8 threads
         for n, notice in enumerate(codes):
             bank.pay(f"G-{n}", notice["payment_code"], notice["amount"], PAID_AT)
-    finally:
-        payments.PAYMENT_FOLLOW_UPS.extend(original)
     with unit_of_work(client.app.state.sessionmaker) as session:
         ids = list(session.scalars(select(Payment.id)))
     settings, sessions = client.app.state.settings, client.app.state.sessionmaker

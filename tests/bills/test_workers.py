@@ -14,11 +14,10 @@ from sqlalchemy import func, select
 
 from feecollect.bills.models import Bill
 from feecollect.db.engine import unit_of_work
-from feecollect.payments import service as payments
 from feecollect.payments.models import Payment
 from feecollect.tasks import ISSUE_BILL, make_celery
 from tests.conftest import bearer
-from tests.helpers import case_body
+from tests.helpers import bills_left_to_workers, case_body
 
 PAYMENTS = 500
 
@@ -29,21 +28,19 @@ def bill_numbers(client) -> list[int]:  # type: ignore[no-untyped-def]
 
 
 def test_500_payments_through_2_worker_processes_give_bills_1_to_500(
-    client, tokens, bank, settings, redis_url, tmp_path, monkeypatch
+    client, tokens, bank, settings, redis_url, tmp_path
 ):
     if not settings.database_url.startswith("postgresql"):
         pytest.skip(
             "measured on PostgreSQL with Redis, as production runs; SQLite runs the in-process bill tests"
         )
-    monkeypatch.setattr(payments, "PAYMENT_FOLLOW_UPS", [])  # the workers, not this process, issue the bills
     clerk = bearer(tokens["clerk"])
-    for n in range(PAYMENTS):
-        client.post("/api/v1/cases", json=case_body(f"W-{n:03d}"), headers=clerk)
-        notice = client.post(f"/api/v1/cases/W-{n:03d}/notices", headers=clerk).json()
-        assert (
-            bank.pay(f"W-{n:03d}", notice["payment_code"], notice["amount"], datetime.now(UTC)).status_code
-            == 200
-        )
+    with bills_left_to_workers():  # the workers, not this process, issue the bills
+        for n in range(PAYMENTS):
+            client.post("/api/v1/cases", json=case_body(f"W-{n:03d}"), headers=clerk)
+            notice = client.post(f"/api/v1/cases/W-{n:03d}/notices", headers=clerk).json()
+            paid = bank.pay(f"W-{n:03d}", notice["payment_code"], notice["amount"], datetime.now(UTC))
+            assert paid.status_code == 200
     with unit_of_work(client.app.state.sessionmaker) as session:
         payment_ids = list(session.scalars(select(Payment.id)))
     assert bill_numbers(client) == []

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from feecollect.payments import service as payments
+from feecollect import tasks
 from tests.conftest import bearer, row_counts
 from tests.helpers import backdate_notice, case_body, register_as_approval_system
 
@@ -178,7 +178,7 @@ def test_follow_up_tasks_are_sent_only_after_the_payment_commits(client, bank, n
                 ).scalar()
             sent.append((args[0], visible == 1))
 
-    monkeypatch.setattr(payments, "PAYMENT_FOLLOW_UPS", [Recorder])
+    monkeypatch.setattr(tasks, "issue_bill", Recorder())
     assert bank.pay("T-F", notice["payment_code"], "1.00", PAID_AT).status_code == 422
     assert sent == [], "a refused payment sends nothing"
     assert bank.pay("T-F", notice["payment_code"], notice["amount"], PAID_AT).status_code == 200

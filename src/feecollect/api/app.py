@@ -10,7 +10,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from feecollect import web
+from feecollect import subscriptions, web
 from feecollect.api import errors, openapi
 from feecollect.api.health import router as health_router
 from feecollect.api.limits import RequestLimits
@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     with unit_of_work(sessions) as session:
         load_schedules(session, settings.schedules_dir)
 
-    import feecollect.tasks  # noqa: F401  (registers the payment follow-ups: the electronic bill)
+    subscriptions.install()
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

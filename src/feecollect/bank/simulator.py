@@ -21,8 +21,7 @@ from feecollect.cases import service as cases
 from feecollect.cases.service import CaseData
 from feecollect.money import format_yuan
 from feecollect.notices import service as notices
-from feecollect.schedules import repository as schedules
-from feecollect.schedules.service import catalogue_from_rows
+from feecollect.schedules.service import current_catalogue
 from feecollect.settings import Settings
 from feecollect.users.principal import Principal
 from feecollect.users.service import Role
@@ -44,7 +43,7 @@ def prepare(session: Session, settings: Settings, count: int, duplicates: float)
     """A fresh simulator key, ``count`` issued notices, and the callbacks paying them (with replays)."""
     master = settings.secret_key.get_secret_value()
     key, secret = banks.fresh_key(session, master, SIMULATOR, BANK, "模拟代收银行")
-    catalogue = catalogue_from_rows(list(schedules.current_versions(session)))
+    catalogue = current_catalogue(session)
     today = datetime.now(settings.zone).date()
     clerk = Principal("bank-simulator", Role.clerk, "ZRZY")
     run_id = secrets.token_hex(3)

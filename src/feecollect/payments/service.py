@@ -4,13 +4,13 @@ database refuses a second payment per notice or per transaction id."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from feecollect import events
 from feecollect.audit.service import Actor, record
 from feecollect.bank.auth import BankCaller
 from feecollect.bank.replays import body_digest, require_same_body
@@ -24,9 +24,24 @@ from feecollect.settings import Settings
 
 # How far ahead of our clock a bank's paid_at may run (clocks drift; SPEC §6).
 PAID_AT_FUTURE_TOLERANCE = timedelta(minutes=10)
-# Subscribers to "a payment was recorded": each returns a Celery task to send with the payment id once
-# the payment's transaction has committed (the electronic bill registers here).
-PAYMENT_FOLLOW_UPS: list[Callable[[], Any]] = []
+
+
+@dataclass(frozen=True)
+class NewPayment:
+    """What proves a notice paid, whoever reported it; becomes one ``payments`` row."""
+
+    bank_code: str
+    bank_txn_id: str
+    notice_id: int
+    payment_code: str
+    amount_fen: int
+    paid_at: datetime
+    business_date: date
+    payer_name: str | None
+    payer_account: str | None
+    channel: str | None
+    body_hash: str
+    received_at: datetime
 
 
 @dataclass(frozen=True)
@@ -125,20 +140,20 @@ def apply_payment(
     payment_id = record_payment(
         session,
         Actor(f"bank:{caller.bank_code}", "bank"),
-        {
-            "bank_code": caller.bank_code,
-            "bank_txn_id": request.bank_txn_id,
-            "notice_id": notice.id,
-            "payment_code": notice.payment_code,
-            "amount_fen": amount,
-            "paid_at": paid_at,
-            "business_date": business_date,
-            "payer_name": request.payer_name,
-            "payer_account": request.payer_account,
-            "channel": request.channel,
-            "body_hash": request.digest(),
-            "received_at": now,
-        },
+        NewPayment(
+            bank_code=caller.bank_code,
+            bank_txn_id=request.bank_txn_id,
+            notice_id=notice.id,
+            payment_code=notice.payment_code,
+            amount_fen=amount,
+            paid_at=paid_at,
+            business_date=business_date,
+            payer_name=request.payer_name,
+            payer_account=request.payer_account,
+            channel=request.channel,
+            body_hash=request.digest(),
+            received_at=now,
+        ),
         memo=f"缴款 {notice.payment_code}",
         before_status="issued",
         audit_after={
@@ -154,7 +169,7 @@ def apply_payment(
 def record_payment(
     session: Session,
     actor: Actor,
-    values: dict[str, Any],
+    payment: NewPayment,
     *,
     memo: str,
     before_status: str,
@@ -163,42 +178,36 @@ def record_payment(
     """Everything that makes a notice paid, whatever proved the payment (a bank's callback, or a
     statement line the bank never called back): the payment row, the notice's status, the balanced
     ledger transaction (the special account against each department's revenue, or against pre-collected
-    money for a project's bundle), the audit entry and
-    the follow-ups (the electronic bill) sent after commit. The caller has checked the notice."""
-    from feecollect.tasks import enqueue_after_commit
-
-    payment_id = repository.insert_payment(session, values)
-    repository.mark_paid(session, values["notice_id"], values["received_at"])
-    bundle, by_department = repository.amounts_by_department(session, values["notice_id"])
+    money for a project's bundle), the audit entry and the ``PaymentRecorded`` event (the electronic
+    bill, a settlement waiting for this top-up). The caller has checked the notice."""
+    payment_id = repository.insert_payment(session, asdict(payment))
+    repository.mark_paid(session, payment.notice_id, payment.received_at)
+    bundle, by_department = repository.amounts_by_department(session, payment.notice_id)
     # A project's bundle is held as pre-collected until settlement splits it to the departments.
     credits = (
-        [(accounts.PRECOLLECTED, -values["amount_fen"])]
+        [(accounts.PRECOLLECTED, -payment.amount_fen)]
         if bundle
         else [(accounts.revenue(department), -fen) for department, fen in by_department]
     )
     ledger.post(
         session,
         kind="payment",
-        reference=f"{values['bank_code']}:{values['bank_txn_id']}",
-        business_date=values["business_date"],
+        reference=f"{payment.bank_code}:{payment.bank_txn_id}",
+        business_date=payment.business_date,
         memo=memo,
-        postings=[(accounts.SPECIAL, values["amount_fen"]), *credits],
+        postings=[(accounts.SPECIAL, payment.amount_fen), *credits],
     )
     record(
         session,
         actor,
         "notice.paid",
         "notice",
-        values["payment_code"],
+        payment.payment_code,
         before={"status": before_status},
         after=audit_after,
     )
-    if bundle:
-        # A settlement waiting for this top-up splits the project in this same transaction (imported
-        # here: settlement issues notices, which this module pays).
-        from feecollect.projects.settling import after_project_payment
-
-        after_project_payment(session, actor, values["notice_id"], values["business_date"])
-    for follow_up in PAYMENT_FOLLOW_UPS:
-        enqueue_after_commit(session, follow_up(), payment_id)
+    events.publish(
+        session,
+        events.PaymentRecorded(payment_id, payment.notice_id, payment.business_date, bool(bundle), actor),
+    )
     return payment_id

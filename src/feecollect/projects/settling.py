@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from feecollect import events
 from feecollect.audit.service import Actor, record
 from feecollect.billing.quote import Quote, QuotedLine, quote
 from feecollect.bills import service as bills
@@ -220,18 +221,23 @@ def split_if_ready(
     )
 
 
-def after_project_payment(session: Session, actor: Actor, notice_id: int, business_date: date) -> None:
+def after_project_payment(session: Session, paid: events.PaymentRecorded) -> None:
     """A project's notice was paid: if it is a settlement's top-up, the split may now follow."""
-    settlement = repository.settlement_awaiting_top_up(session, notice_id)
+    if not paid.is_bundle:
+        return
+    settlement = repository.settlement_awaiting_top_up(session, paid.notice_id)
     if settlement is not None:
         project = session.get(Project, settlement.project_id)
         assert project is not None
-        split_if_ready(session, actor, project, settlement, business_date)
+        split_if_ready(session, paid.actor, project, settlement, paid.business_date)
 
 
-def after_refund(session: Session, settings: Settings, actor: Actor, order: RefundOrder) -> None:
+def after_refund(session: Session, confirmed: events.RefundConfirmed) -> None:
     """The bank paid a refund back: the bundle's bill is reversed and re-issued for what was kept, and
     the split may now follow."""
+    settings, actor = confirmed.settings, confirmed.actor
+    order = session.get(RefundOrder, confirmed.refund_order_id)
+    assert order is not None
     project = session.get(Project, order.project_id)
     settlement = repository.settlement_of(session, order.project_id)
     assert project is not None and settlement is not None

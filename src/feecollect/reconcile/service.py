@@ -22,7 +22,7 @@ from feecollect.billing.quote import QuoteRefused, quote
 from feecollect.cases import service as cases
 from feecollect.errors import Conflict, NotFound, Unprocessable
 from feecollect.money import format_yuan
-from feecollect.payments.service import record_payment
+from feecollect.payments.service import NewPayment, record_payment
 from feecollect.reconcile import repository
 from feecollect.reconcile.bulk import as_named, cyclic_gc_paused
 from feecollect.reconcile.importing import ImportReport
@@ -175,20 +175,20 @@ def _pay_from_statement(session: Session, settings: Settings, line: Line, notice
     record_payment(
         session,
         Actor("reconciliation", "system"),
-        {
-            "bank_code": STATEMENT_BANK,
-            "bank_txn_id": f"line-{line.id}",
-            "notice_id": notice.id,
-            "payment_code": notice.payment_code,
-            "amount_fen": line.amount_fen,
-            "paid_at": paid_at.astimezone(UTC),
-            "business_date": line.booked_on,
-            "payer_name": line.counterparty_name or None,
-            "payer_account": line.counterparty_account or None,
-            "channel": "statement",
-            "body_hash": "",
-            "received_at": datetime.now(UTC),
-        },
+        NewPayment(
+            bank_code=STATEMENT_BANK,
+            bank_txn_id=f"line-{line.id}",
+            notice_id=notice.id,
+            payment_code=notice.payment_code,
+            amount_fen=line.amount_fen,
+            paid_at=paid_at.astimezone(UTC),
+            business_date=line.booked_on,
+            payer_name=line.counterparty_name or None,
+            payer_account=line.counterparty_account or None,
+            channel="statement",
+            body_hash="",
+            received_at=datetime.now(UTC),
+        ),
         memo=f"对账确认缴款 {notice.payment_code}",
         before_status=notice.status,
         audit_after={"status": "paid", "statement_line": line.id, "amount": format_yuan(line.amount_fen)},

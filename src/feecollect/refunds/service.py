@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
+from feecollect import events
 from feecollect.audit.service import Actor, record
 from feecollect.bank.auth import BankCaller
 from feecollect.bank.replays import body_digest, require_same_body
@@ -148,9 +149,7 @@ def confirm(
         before={"status": "approved"},
         after={"status": "confirmed", "bank_txn_id": request.bank_txn_id, "amount": request.amount},
     )
-    # Settlement reacts in the same transaction: the bill is re-issued and, if nothing else is
-    # outstanding, the project is split (imported here: settlement creates refund orders).
-    from feecollect.projects.settling import after_refund
-
-    after_refund(session, settings, actor, order)
+    # Settlement reacts in this same transaction: the bill is re-issued and, if nothing else is
+    # outstanding, the project is split.
+    events.publish(session, events.RefundConfirmed(order.id, actor, settings))
     return ConfirmOutcome("accepted", order)
