@@ -158,11 +158,10 @@ def reconcile_today(settings: Settings, seeded: Seeded, report_dir: str = "demo-
     from pathlib import Path
 
     from feecollect.db.engine import make_engine, make_sessionmaker, unit_of_work
-    from feecollect.reconcile import repository as reconcile_repository
-    from feecollect.reconcile.accounts import add_account
-    from feecollect.reconcile.importing import import_statements, parse_files
-    from feecollect.reconcile.report import reconciliation_workbook
-    from feecollect.reconcile.service import reconcile_day
+    from feecollect.reconcile.accounts import add_account, is_registered
+    from feecollect.reconcile.daily import import_and_reconcile
+    from feecollect.reconcile.importing import parse_files
+    from feecollect.reconcile.results import day_report
     from feecollect.schedules.service import current_catalogue
 
     today = datetime.now(settings.zone).date()
@@ -190,16 +189,15 @@ def reconcile_today(settings: Settings, seeded: Seeded, report_dir: str = "demo-
     ).encode("gbk")
     sessions = make_sessionmaker(make_engine(settings.database_url))
     with unit_of_work(sessions) as session:
-        if reconcile_repository.account_by_no(session, DEMO_SPECIAL_ACCOUNT) is None:
+        if not is_registered(session, DEMO_SPECIAL_ACCOUNT):
             add_account(session, DEMO, DEMO_SPECIAL_ACCOUNT, "special", None, "中国建设银行示范市分行", set())
     with unit_of_work(sessions) as session:
-        imported = import_statements(session, DEMO, parse_files([(f"ccb-{today}.csv", statement)]))
-        catalogue = current_catalogue(session)
-        summary = reconcile_day(session, settings, catalogue, today, DEMO, just_imported=imported).summary
+        parsed = parse_files([(f"ccb-{today}.csv", statement)])
+        done = import_and_reconcile(session, settings, current_catalogue(session), DEMO, parsed, day=today)
     with unit_of_work(sessions) as session:
-        _, found = reconcile_repository.exceptions(session, day=today)
         report = Path(report_dir) / f"reconciliation-{today}.xlsx"
         report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_bytes(reconciliation_workbook(summary, found))
+        report.write_bytes(day_report(session, today))
+    summary = done.outcome.summary
     sessions.kw["bind"].dispose()
     return summary, str(report)

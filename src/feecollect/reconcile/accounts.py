@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
@@ -52,3 +53,11 @@ def add_account(
         after={"kind": kind, "department": department, "bank": bank},
     )
     return account
+
+
+def registered(session: Session) -> Sequence[BankAccount]:
+    return repository.accounts(session)
+
+
+def is_registered(session: Session, account_no: str) -> bool:
+    return repository.account_by_no(session, account_no) is not None

@@ -15,18 +15,18 @@ from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
 from feecollect.api.params import Offset, RowId
 from feecollect.errors import NotFound, Unprocessable
 from feecollect.money import format_yuan
-from feecollect.reconcile import repository
-from feecollect.reconcile.importing import import_statements, parse_files
+from feecollect.reconcile import repository, results
+from feecollect.reconcile.daily import MAX_UPLOAD, import_files
 from feecollect.reconcile.matching import EXCEPTION_CLASSES
-from feecollect.reconcile.report import overdue_workbook, reconciliation_workbook
+from feecollect.reconcile.report import overdue_workbook
+from feecollect.reconcile.results import day_report, resolve, run_summary
 from feecollect.reconcile.schemas import ExceptionOut, ExceptionPage, ResolveIn, RunIn, StatementLineOut
-from feecollect.reconcile.service import reconcile_day, resolve, run_summary
+from feecollect.reconcile.service import reconcile_day
 from feecollect.xlsx import MEDIA_TYPE as XLSX
 
 router = APIRouter(prefix="/api/v1", tags=["reconciliation (对账)"])
 ClassFilter = Annotated[str | None, Query(alias="class", pattern="^(" + "|".join(EXCEPTION_CLASSES) + ")$")]
 StatusFilter = Annotated[str | None, Query(pattern="^(open|resolved)$")]
-MAX_UPLOAD = 512 * 1024 * 1024
 
 
 @router.post("/statements", status_code=201, summary="Import bank statement files (multipart, field `file`)")
@@ -43,7 +43,7 @@ def upload_statements(
         if len(content) > MAX_UPLOAD:
             raise Unprocessable(f"{upload.filename}: larger than 512 MiB", code="malformed_statement")
         files.append((upload.filename or "statement", content))
-    report = import_statements(session, principal.actor, parse_files(files), account)
+    report = import_files(session, principal.actor, files, account)
     return {"statements": [s.as_dict() for s in report.statements]}
 
 
@@ -84,10 +84,8 @@ def get_reconciliation(day: date, principal: FinanceReader, session: DbSession) 
 
 @router.get("/reconciliations/{day}/report.xlsx", summary="The date's report as xlsx")
 def reconciliation_report(day: date, principal: FinanceReader, session: DbSession) -> Response:
-    summary = run_summary(session, day)
-    _, found = repository.exceptions(session, day=day)
     return Response(
-        reconciliation_workbook(summary, found),
+        day_report(session, day),
         media_type=XLSX,
         headers={"Content-Disposition": f'attachment; filename="reconciliation-{day}.xlsx"'},
     )
@@ -104,7 +102,7 @@ class ExceptionQuery:
     limit: Annotated[int, Query(ge=1, le=500)] = 50
 
     def page(self, session: Session, day: date | None) -> ExceptionPage:
-        total, found = repository.exceptions(
+        total, found = results.exceptions(
             session,
             day=day,
             exception_class=self.exception_class,
@@ -148,7 +146,7 @@ def all_exceptions(principal: FinanceReader, session: DbSession, listing: Listin
     summary="One exception with its evidence",
 )
 def one_exception(exception_id: RowId, principal: FinanceReader, session: DbSession) -> ExceptionOut:
-    found = repository.exception_by_id(session, exception_id)
+    found = results.find_exception(session, exception_id)
     if found is None:
         raise NotFound(f"no exception {exception_id}")
     return ExceptionOut.of(found)
@@ -176,7 +174,7 @@ def overdue_report(
     department: str | None = None,
 ) -> Response:
     today = on or datetime.now(settings.zone).date()
-    rows = [r for r in repository.overdue_notices(session, today) if department in (None, r[3])]
+    rows = results.overdue_notices(session, today, department)
     names = catalogue.department_names()
     return Response(
         overdue_workbook(rows, today, names),

@@ -12,7 +12,6 @@ import operator
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -20,10 +19,10 @@ from sqlalchemy.orm import Session
 from feecollect.audit.service import Actor, record
 from feecollect.billing.quote import QuoteRefused, quote
 from feecollect.cases import service as cases
-from feecollect.errors import Conflict, NotFound, Unprocessable
+from feecollect.errors import Unprocessable
 from feecollect.money import format_yuan
 from feecollect.payments.service import NewPayment, record_payment
-from feecollect.reconcile import repository
+from feecollect.reconcile import findings, findings_repository, repository
 from feecollect.reconcile.bulk import as_named, cyclic_gc_paused
 from feecollect.reconcile.importing import ImportReport
 from feecollect.reconcile.matching import (
@@ -40,7 +39,8 @@ from feecollect.reconcile.matching import (
     match_department_credits,
     match_special_credits,
 )
-from feecollect.reconcile.models import ReconciliationException, ReconciliationRun
+from feecollect.reconcile.models import ReconciliationRun
+from feecollect.reconcile.rows import CompletedCase
 from feecollect.schedules.catalogue import Catalogue
 from feecollect.settings import Settings
 
@@ -123,24 +123,20 @@ def _reconcile_day(
     findings = [
         *day_result.findings(origins, _open_notices(session, day_result.unknown_credits)),
         *match_department_credits(credits, _cases_of_payers(session, catalogue, credits)),
-        *_missing_on_statement(session, settings, day),
-        *_overdue(session, day),
-        *_fee_outside_centre(session, settings, catalogue, day),
-        *_over_standard_notices(session, settings),
-        *_cancelled_items(session, catalogue),
+        *_findings_from_stored_state(session, settings, catalogue, day),
     ]
     counts = dict.fromkeys(EXCEPTION_CLASSES, 0)
     for finding in findings:
         counts[finding.exception_class] += 1
     summary = {"date": day.isoformat(), "matched": day_result.matched, "exceptions": counts}
     changed = _store_findings(session, day, findings)
-    run = repository.run_of(session, day)
+    run = findings_repository.run_of(session, day)
     if run is None or run.summary != summary:
         if run is None:
             run = ReconciliationRun(
                 run_date=day, summary=summary, run_by=actor.name, run_at=datetime.now(UTC)
             )
-            repository.add_run(session, run)
+            findings_repository.add_run(session, run)
         else:
             run.summary, run.run_by, run.run_at = summary, actor.name, datetime.now(UTC)
         changed = True
@@ -221,174 +217,41 @@ def _cases_of_payers(session: Session, catalogue: Catalogue, credits: list[Line]
     return facts
 
 
-def _missing_on_statement(session: Session, settings: Settings, day: date) -> list[Finding]:
-    paid_by = day - timedelta(days=settings.settlement_days)
-    return [
-        Finding(
-            "missing_on_statement",
-            f"missing_on_statement:payment:{payment_id}",
-            business_date,
-            amount,
-            department,
-            f"the bank called back payment {bank}:{txn} of notice {code} on {business_date}, "
-            f"but no statement line up to {day} shows {format_yuan(amount)} for it",
-            {
-                "payment": payment_id,
-                "payment_code": code,
-                "bank": bank,
-                "bank_txn_id": txn,
-                "amount": format_yuan(amount),
-                "paid_on": business_date.isoformat(),
-            },
-        )
-        for payment_id, code, amount, business_date, bank, txn, department in repository.unreceived_payments(
-            session, paid_by, day
-        )
-        if bank != STATEMENT_BANK
-    ]
-
-
-def _overdue(session: Session, day: date) -> list[Finding]:
-    return [
-        Finding(
-            "overdue_unpaid",
-            f"overdue_unpaid:notice:{code}",
-            due,
-            amount,
-            department,
-            f"notice {code} of case {case_no} ({payer}) was due on {due} and is unpaid",
-            {
-                "payment_code": code,
-                "case_no": case_no,
-                "payer": payer,
-                "due_date": due.isoformat(),
-                "status": status,
-                "amount": format_yuan(amount),
-            },
-        )
-        for code, amount, due, department, payer, case_no, status in repository.overdue_notices(session, day)
-    ]
-
-
-def _fee_outside_centre(
+def _findings_from_stored_state(
     session: Session, settings: Settings, catalogue: Catalogue, day: date
 ) -> list[Finding]:
+    """What the day's lines cannot tell: payments the statements never showed, notices overdue, fees
+    paid outside the centre, rates above the lowest, cancelled items still billed."""
     through = datetime.combine(day + timedelta(days=1), time(0), settings.zone)
-    found = []
-    for case in repository.completed_cases_without_payment(session, through):
+    completed = []
+    for case in findings_repository.completed_cases_without_payment(session, through):
         total, _ = _case_total(catalogue, case)
-        if total <= 0:
-            continue
-        completed_on = (
-            case.status_changed_at.astimezone(settings.zone).date() if case.status_changed_at else day
+        changed = case.status_changed_at
+        completed_on = changed.astimezone(settings.zone).date() if changed else day
+        completed.append(
+            CompletedCase(case.case_no, case.applicant_name, case.department_code, total, completed_on)
         )
-        found.append(
-            Finding(
-                "fee_outside_centre",
-                f"fee_outside_centre:case:{case.case_no}",
-                completed_on,
-                total,
-                case.department_code,
-                f"case {case.case_no} ({case.applicant_name}) was completed on {completed_on} with "
-                f"{format_yuan(total)} of fees, but nothing was paid through the centre",
-                {
-                    "case_no": case.case_no,
-                    "applicant": case.applicant_name,
-                    "completed_on": completed_on.isoformat(),
-                    "lawful_amount": format_yuan(total),
-                },
-            )
-        )
-    return found
-
-
-def _over_standard_notices(session: Session, settings: Settings) -> list[Finding]:
-    found = []
-    for (
-        line_id,
-        code,
-        item,
-        name,
-        rate,
-        lawful_min,
-        quantity,
-        amount,
-        department,
-        closed_at,
-    ) in repository.priced_lines_off_lowest_rate(session):
-        try:
-            if Decimal(rate) <= Decimal(lawful_min):
-                continue
-        except InvalidOperation:
-            continue
-        paid_on = closed_at.astimezone(settings.zone).date() if closed_at else date.min
-        found.append(
-            Finding(
-                "over_standard",
-                f"over_standard:notice_line:{line_id}",
-                paid_on,
-                amount,
-                department,
-                f"notice {code} charged {item} {name} at {rate}, above the lowest lawful rate {lawful_min}",
-                {
-                    "payment_code": code,
-                    "item": item,
-                    "rate": rate,
-                    "lawful_min": lawful_min,
-                    "quantity": quantity,
-                    "amount": format_yuan(amount),
-                },
-            )
-        )
-    return found
-
-
-def _cancelled_items(session: Session, catalogue: Catalogue) -> list[Finding]:
     cancelled = {item.code: item.cancellation for item in catalogue if item.cancellation is not None}
-    found = []
-    for (
-        line_id,
-        code,
-        status,
-        service_date,
-        item,
-        amount,
-        department,
-        name,
-    ) in repository.notice_lines_of_items(session, set(cancelled), ("issued", "paid")):
-        cancellation = cancelled[item]
-        if cancellation is None or service_date < cancellation.on:
-            continue
-        verb = "collected" if status == "paid" else "billed"
-        found.append(
-            Finding(
-                "cancelled_item",
-                f"cancelled_item:notice_line:{line_id}",
-                service_date,
-                amount,
-                department,
-                f"notice {code} {verb} {item} {name}, cancelled on {cancellation.on} "
-                f"({cancellation.basis}), for a service on {service_date}",
-                {
-                    "payment_code": code,
-                    "item": item,
-                    "status": status,
-                    "cancelled_on": cancellation.on.isoformat(),
-                    "basis": cancellation.basis,
-                    "amount": format_yuan(amount),
-                },
-            )
-        )
-    return found
+    paid_by = day - timedelta(days=settings.settlement_days)
+    return [
+        *findings.missing_on_statement(findings_repository.unreceived_payments(session, paid_by, day), day),
+        *findings.overdue(findings_repository.overdue_notices(session, day)),
+        *findings.fee_outside_centre(completed),
+        *findings.over_standard(findings_repository.priced_lines_off_lowest_rate(session), settings.zone),
+        *findings.cancelled_items(
+            findings_repository.notice_lines_of_items(session, set(cancelled), ("issued", "paid")), cancelled
+        ),
+    ]
 
 
 def _store_findings(session: Session, day: date, findings: list[Finding]) -> bool:
     """Insert exceptions never seen before, mark those seen again, and make the date's findings exactly
     these; returns whether anything changed."""
     by_key = {finding.key: finding for finding in findings}
-    stored = repository.exceptions_by_key(session, set(by_key))
+    stored = findings_repository.exceptions_by_key(session, set(by_key))
     now = datetime.now(UTC)
     unseen = [f for key, f in by_key.items() if key not in stored]
+    new_ids = findings_repository.new_exception_ids(session, len(unseen))
     new_rows = [
         {
             "id": exception_id,
@@ -405,55 +268,13 @@ def _store_findings(session: Session, day: date, findings: list[Finding]) -> boo
             "created_at": now,
         }
         # The ids may be an endless count (SQLite): the unseen findings end the pairing.
-        for exception_id, f in zip(repository.new_exception_ids(session, len(unseen)), unseen, strict=False)
+        for exception_id, f in zip(new_ids, unseen, strict=False)
     ]
-    repository.insert_exceptions(session, new_rows)
+    findings_repository.insert_exceptions(session, new_rows)
     later = [exception_id for exception_id, last in stored.values() if last < day.isoformat()]
-    repository.touch_exceptions(session, later, day)
+    findings_repository.touch_exceptions(session, later, day)
     wanted = {exception_id for exception_id, _ in stored.values()} | {row["id"] for row in new_rows}
-    current = repository.finding_ids(session, day)
-    repository.add_findings(session, day, sorted(wanted - current))
-    repository.remove_findings(session, day, current - wanted)
+    current = findings_repository.finding_ids(session, day)
+    findings_repository.add_findings(session, day, sorted(wanted - current))
+    findings_repository.remove_findings(session, day, current - wanted)
     return bool(new_rows or later or wanted != current)
-
-
-# reading and resolving ------------------------------------------------------------------------------
-
-
-def run_summary(session: Session, day: date) -> dict[str, Any]:
-    run = repository.run_of(session, day)
-    if run is None:
-        raise NotFound(f"no reconciliation has run for {day}", code="no_reconciliation")
-    return run.summary | {
-        "open": repository.open_counts(session, day),
-        "run_at": run.run_at.isoformat(),
-        "run_by": run.run_by,
-    }
-
-
-def resolve(session: Session, actor: Actor, exception_id: int, reason: str) -> ReconciliationException:
-    if not reason.strip():
-        raise Unprocessable("reason: say why the exception is resolved", code="reason_required")
-    exception = repository.exception_by_id(session, exception_id, for_update=True)
-    if exception is None:
-        raise NotFound(f"no exception {exception_id}", code="not_found")
-    if exception.status == "resolved":
-        raise Conflict(
-            f"exception {exception_id} was already resolved by {exception.resolved_by}: "
-            f"{exception.resolution}",
-            code="already_resolved",
-        )
-    exception.status = "resolved"
-    exception.resolved_by = actor.name
-    exception.resolved_at = datetime.now(UTC)
-    exception.resolution = reason.strip()
-    record(
-        session,
-        actor,
-        "exception.resolved",
-        "reconciliation_exception",
-        str(exception.id),
-        before={"status": "open"},
-        after={"status": "resolved", "reason": exception.resolution, "class": exception.exception_class},
-    )
-    return exception

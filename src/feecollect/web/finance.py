@@ -14,13 +14,15 @@ from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
 from feecollect.api.params import RowId
 from feecollect.errors import FeeCollectError, NotFound, Unprocessable
 from feecollect.projects import settling
-from feecollect.reconcile import repository
-from feecollect.reconcile.endpoints import MAX_UPLOAD, reconciliation_report
-from feecollect.reconcile.importing import import_statements, parse_files
+from feecollect.reconcile import results
+from feecollect.reconcile.daily import MAX_UPLOAD, import_files
 from feecollect.reconcile.report import CLASS_NAMES
-from feecollect.reconcile.service import reconcile_day, resolve, run_summary
+from feecollect.reconcile.results import resolve, run_summary
+from feecollect.reconcile.rows import OverdueNotice
+from feecollect.reconcile.service import reconcile_day
 from feecollect.web.auth import FinanceOrAuditorPage, FinancePage, PageUser
 from feecollect.web.render import page
+from feecollect.xlsx import MEDIA_TYPE as XLSX
 
 router = APIRouter(include_in_schema=False)
 PAGE = 200  # exceptions listed on the page; the xlsx report has them all
@@ -32,8 +34,8 @@ def _home(request: Request, user: PageUser, session, settings, day: date | None,
         summary = run_summary(session, day)
     except NotFound:
         summary = None
-    total, found = repository.exceptions(session, day=day, limit=PAGE) if summary else (0, [])
-    amounts = repository.exception_amounts(session, day) if summary else {}
+    total, found = results.exceptions(session, day=day, limit=PAGE) if summary else (0, [])
+    amounts = results.amounts_by_class(session, day) if summary else {}
     return page(
         request,
         "finance/home.html",
@@ -67,8 +69,8 @@ def upload_statement(
     content = file.file.read(MAX_UPLOAD + 1)
     if len(content) > MAX_UPLOAD:
         raise Unprocessable(f"{file.filename}: 文件超过 512 MiB", code="malformed_statement")
-    report = import_statements(
-        session, user.principal.actor, parse_files([(file.filename or "statement", content)]), account or None
+    report = import_files(
+        session, user.principal.actor, [(file.filename or "statement", content)], account or None
     )
     imported = "；".join(
         f"{s.source}：账户 {s.account_no}，{s.lines} 笔，新增 {s.new_lines} 笔"
@@ -93,14 +95,18 @@ def run_reconciliation(
 
 @router.get("/finance/reconciliations/{day}/report.xlsx")
 def report(day: date, user: FinanceOrAuditorPage, session: DbSession) -> Response:
-    return reconciliation_report(day, user.principal, session)
+    return Response(
+        results.day_report(session, day),
+        media_type=XLSX,
+        headers={"Content-Disposition": f'attachment; filename="reconciliation-{day}.xlsx"'},
+    )
 
 
 @router.get("/finance/exceptions/{exception_id}")
 def exception_page(
     exception_id: RowId, request: Request, user: FinanceOrAuditorPage, session: DbSession
 ) -> Response:
-    found = repository.exception_by_id(session, exception_id)
+    found = results.find_exception(session, exception_id)
     if found is None:
         raise NotFound(f"没有编号为 {exception_id} 的对账异常")
     return page(request, "finance/exception.html", user, exception=found, class_names=CLASS_NAMES)
@@ -126,9 +132,9 @@ def overdue(
     catalogue: CurrentCatalogue,
 ) -> Response:
     today = datetime.now(settings.zone).date()
-    by_department: dict[str, list[tuple]] = {}  # type: ignore[type-arg]
-    for row in repository.overdue_notices(session, today):
-        by_department.setdefault(row[3], []).append(row)
+    by_department: dict[str, list[OverdueNotice]] = {}
+    for row in results.overdue_notices(session, today):
+        by_department.setdefault(row.department, []).append(row)
     names = catalogue.department_names()
     return page(
         request,

@@ -1,0 +1,3 @@
+from feecollect.cli import main
+
+main()

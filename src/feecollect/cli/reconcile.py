@@ -1,0 +1,192 @@
+"""Daily reconciliation: accounts, statements, exceptions and finance reports."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from feecollect.cases.service import departments_of
+from feecollect.cli.common import (
+    cli_operator,
+    echo_json,
+    load_settings,
+    main,
+    open_database,
+    parse_date,
+)
+from feecollect.db.engine import unit_of_work
+from feecollect.schedules.service import current_catalogue
+
+
+@main.group("accounts")
+def accounts_group() -> None:
+    """Bank accounts whose statements are reconciled."""
+
+
+@accounts_group.command("add")
+@click.argument("account_no")
+@click.option("--kind", required=True, type=click.Choice(["special", "department"]))
+@click.option("--department", help="the department that owns a department account")
+@click.option("--bank", help="the bank's name, e.g. 中国建设银行示范市分行")
+def accounts_add(account_no: str, kind: str, department: str | None, bank: str | None) -> None:
+    """Register the special account (财政专户) or a department's own account."""
+    from feecollect.reconcile.accounts import add_account
+
+    with unit_of_work(open_database(load_settings())) as session:
+        known = departments_of(current_catalogue(session))
+        account = add_account(session, cli_operator(), account_no, kind, department, bank, known)
+    click.echo(f"account {account.account_no} registered ({kind}{' ' + department if department else ''})")
+
+
+@accounts_group.command("list")
+def accounts_list() -> None:
+    from feecollect.reconcile.accounts import registered
+
+    with unit_of_work(open_database(load_settings())) as session:
+        for account in registered(session):
+            click.echo(
+                f"{account.account_no:<24} {account.kind:<10} {account.department_code or '-':<6} "
+                f"{account.bank_name or ''}"
+            )
+
+
+@main.command("reconcile")
+@click.option(
+    "--statement",
+    "statements",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="a bank statement file (CSV, XLSX, XLS, camt.053, MT940); repeat for several",
+)
+@click.option("--account", help="the account the statements belong to, where a file does not name it")
+@click.option("--date", "on_text", help="the business date to reconcile (default: the statements' last day)")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="write the xlsx report here")
+@click.option("--json", "as_json", is_flag=True)
+def reconcile_command(
+    statements: tuple[Path, ...], account: str | None, on_text: str | None, report: Path | None, as_json: bool
+) -> None:
+    """Import statements, then reconcile one business date; prints the SPEC §10 summary."""
+    from feecollect.reconcile.bulk import cyclic_gc_paused
+    from feecollect.reconcile.daily import import_and_reconcile
+    from feecollect.reconcile.importing import parse_files
+    from feecollect.reconcile.results import day_report
+
+    settings = load_settings()
+    day = parse_date(on_text, "--date")
+    if not statements and day is None:
+        raise click.UsageError("give --statement FILE, --date DATE, or both")
+    # The collector stays paused for the whole command, not only inside the bulk steps: each time it
+    # resumed, its next passes rescanned the millions of objects made while it was paused.
+    with (
+        cyclic_gc_paused(),
+        click.progressbar(length=3, label="对账 reconciling", file=sys.stderr) as progress,
+    ):
+        # Every file is read and checked before the database is opened: a bad one writes nothing.
+        parsed = parse_files([(path.name, path.read_bytes()) for path in statements])
+        progress.update(1)
+        sessions = open_database(settings)
+        with unit_of_work(sessions) as session:
+            done = import_and_reconcile(
+                session,
+                settings,
+                current_catalogue(session),
+                cli_operator(),
+                parsed,
+                account_no=account,
+                day=day,
+            )
+        progress.update(1)
+        if report:
+            with unit_of_work(sessions) as session:
+                report.write_bytes(day_report(session, done.day))
+        progress.update(1)
+    day, outcome = done.day, done.outcome
+    for statement in done.imported:
+        click.echo(
+            f"{statement.source}: {statement.format}, account {statement.account_no}, "
+            f"{statement.lines} lines, {statement.new_lines} new "
+            f"({statement.first_date}..{statement.last_date})",
+            err=True,
+        )
+        for warning in statement.warnings:
+            click.echo(f"warning: {warning}", err=True)
+    if done.earlier_days:
+        click.echo(
+            f"note: the statements start on {done.earlier_days[0]}; only {day} was reconciled: run "
+            "`feecollect reconcile --date D` for each earlier day",
+            err=True,
+        )
+    if as_json:
+        echo_json(outcome.summary)
+        return
+    click.echo(f"reconciliation of {day}: {outcome.summary['matched']} statement credits matched")
+    for name, count in outcome.summary["exceptions"].items():
+        click.echo(f"  {name:<26} {count}")
+    if report:
+        click.echo(f"report: {report}")
+
+
+@main.group("exceptions")
+def exceptions_group() -> None:
+    """Reconciliation exceptions."""
+
+
+@exceptions_group.command("list")
+@click.option("--date", "on_text", help="only those found by the run of this date")
+@click.option("--class", "exception_class", help="only this class, e.g. unidentified_credit")
+@click.option("--status", type=click.Choice(["open", "resolved"]))
+@click.option("--json", "as_json", is_flag=True)
+def exceptions_list(
+    on_text: str | None, exception_class: str | None, status: str | None, as_json: bool
+) -> None:
+    from feecollect.reconcile import results
+    from feecollect.reconcile.schemas import ExceptionOut
+
+    with unit_of_work(open_database(load_settings())) as session:
+        _, found = results.exceptions(
+            session, day=parse_date(on_text, "--date"), exception_class=exception_class, status=status
+        )
+        rows = [ExceptionOut.of(e) for e in found]
+    if as_json:
+        echo_json({"exceptions": [r.model_dump(mode="json") for r in rows]})
+        return
+    for row in rows:
+        click.echo(f"{row.id:>7} {row.exception_class:<26} {row.amount:>14} {row.status:<8} {row.detail}")
+
+
+@exceptions_group.command("resolve")
+@click.argument("exception_id", type=int)
+@click.option("--reason", required=True, help="why the exception is resolved (kept in the audit log)")
+def exceptions_resolve(exception_id: int, reason: str) -> None:
+    from feecollect.reconcile.results import resolve
+
+    with unit_of_work(open_database(load_settings())) as session:
+        resolve(session, cli_operator(), exception_id, reason)
+    click.echo(f"exception {exception_id} resolved")
+
+
+@main.group("reports")
+def reports_group() -> None:
+    """Finance reports."""
+
+
+@reports_group.command("overdue")
+@click.option("--date", "on_text", help="as of this date (default: today in the centre's time zone)")
+@click.option("--department", help="only this department")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+def reports_overdue(on_text: str | None, department: str | None, out: Path) -> None:
+    """Overdue unpaid notices (办件预警), one sheet per department."""
+    from feecollect.reconcile import results
+    from feecollect.reconcile.report import overdue_workbook
+
+    settings = load_settings()
+    today = parse_date(on_text, "--date") or datetime.now(settings.zone).date()
+    with unit_of_work(open_database(settings)) as session:
+        catalogue = current_catalogue(session)
+        rows = results.overdue_notices(session, today, department)
+    names = catalogue.department_names()
+    out.write_bytes(overdue_workbook(rows, today, names))
+    click.echo(f"{out}: {len(rows)} overdue notice(s) as of {today}")

@@ -1,0 +1,97 @@
+"""A run's results, read and worked: the summary, the report, the exceptions, and resolving one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from feecollect.audit.service import Actor, record
+from feecollect.errors import Conflict, NotFound, Unprocessable
+from feecollect.reconcile import findings_repository as repository
+from feecollect.reconcile.models import ReconciliationException
+from feecollect.reconcile.report import reconciliation_workbook
+from feecollect.reconcile.rows import OverdueNotice
+
+
+def day_report(session: Session, day: date) -> bytes:
+    """The date's reconciliation report as an xlsx workbook."""
+    _, found = repository.exceptions(session, day=day)
+    return reconciliation_workbook(run_summary(session, day), found)
+
+
+def run_summary(session: Session, day: date) -> dict[str, Any]:
+    run = repository.run_of(session, day)
+    if run is None:
+        raise NotFound(f"no reconciliation has run for {day}", code="no_reconciliation")
+    return run.summary | {
+        "open": repository.open_counts(session, day),
+        "run_at": run.run_at.isoformat(),
+        "run_by": run.run_by,
+    }
+
+
+def resolve(session: Session, actor: Actor, exception_id: int, reason: str) -> ReconciliationException:
+    if not reason.strip():
+        raise Unprocessable("reason: say why the exception is resolved", code="reason_required")
+    exception = repository.exception_by_id(session, exception_id, for_update=True)
+    if exception is None:
+        raise NotFound(f"no exception {exception_id}", code="not_found")
+    if exception.status == "resolved":
+        raise Conflict(
+            f"exception {exception_id} was already resolved by {exception.resolved_by}: "
+            f"{exception.resolution}",
+            code="already_resolved",
+        )
+    exception.status = "resolved"
+    exception.resolved_by = actor.name
+    exception.resolved_at = datetime.now(UTC)
+    exception.resolution = reason.strip()
+    record(
+        session,
+        actor,
+        "exception.resolved",
+        "reconciliation_exception",
+        str(exception.id),
+        before={"status": "open"},
+        after={"status": "resolved", "reason": exception.resolution, "class": exception.exception_class},
+    )
+    return exception
+
+
+def exceptions(
+    session: Session,
+    *,
+    day: date | None = None,
+    exception_class: str | None = None,
+    status: str | None = None,
+    department: str | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[int, Sequence[ReconciliationException]]:
+    """(how many match, the page of them by id)."""
+    return repository.exceptions(
+        session,
+        day=day,
+        exception_class=exception_class,
+        status=status,
+        department=department,
+        offset=offset,
+        limit=limit,
+    )
+
+
+def find_exception(session: Session, exception_id: int) -> ReconciliationException | None:
+    return repository.exception_by_id(session, exception_id)
+
+
+def amounts_by_class(session: Session, day: date) -> dict[str, int]:
+    """Fen per exception class among the exceptions the run of ``day`` found."""
+    return repository.exception_amounts(session, day)
+
+
+def overdue_notices(session: Session, today: date, department: str | None = None) -> list[OverdueNotice]:
+    """Unpaid notices past their due date as of ``today``, by department and due date."""
+    return [n for n in repository.overdue_notices(session, today) if department in (None, n.department)]
