@@ -12,15 +12,9 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from feecollect.reconcile.statements.csv_profiles import (
-    _ColumnReader,
-    _Irregular,
-    _LineReader,
-    clean,
-    default_profiles,
-    detect,
-    read_csv,
-)
+from feecollect.reconcile.statements.csv_columns import ColumnReader, Irregular
+from feecollect.reconcile.statements.csv_profiles import clean, default_profiles, detect, read_csv
+from feecollect.reconcile.statements.csv_rows import RowReader
 from feecollect.reconcile.statements.types import Statement, StatementError
 
 # Three layouts, one per way of giving amounts: split debit/credit, one signed column, a direction word.
@@ -153,12 +147,12 @@ def test_the_column_reader_reads_what_the_row_reader_reads(drawn):
     profile, _, columns = detect([header], default_profiles())
     header = [clean(cell) for cell in header]
     try:
-        by_rows = _LineReader("f.csv", profile, header, columns).read_all([list(row) for row in rows], 2)
+        by_rows = RowReader("f.csv", profile, header, columns).read_all([list(row) for row in rows], 2)
     except StatementError:
         by_rows = None
     try:
-        by_columns = _ColumnReader(profile, columns).read_all([list(row) for row in rows], 2)
-    except _Irregular:
+        by_columns = ColumnReader(profile, columns).read_all([list(row) for row in rows], 2)
+    except Irregular:
         return  # the row reader decides: its reading, or its error, is the file's
     assert by_rows is not None, "the column reader read a table the row reader refuses"
     assert by_columns == by_rows
@@ -197,7 +191,7 @@ def test_a_regular_statement_is_read_by_columns_alone(monkeypatch):
     def refused(*args):  # type: ignore[no-untyped-def]
         raise AssertionError("the row reader was asked")
 
-    monkeypatch.setattr(_LineReader, "read_all", refused)
+    monkeypatch.setattr(RowReader, "read_all", refused)
     statement = read_csv("f.csv", as_csv(header, rows))
     assert [
         (line.line_no, line.amount_fen, line.counterparty_account, line.remark) for line in statement.lines

@@ -6,16 +6,28 @@ Every problem is reported as ``file:item:field: reason``; a directory with any p
 from __future__ import annotations
 
 import itertools
-import re
 import tomllib
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from feecollect.errors import ConfigurationError
+from feecollect.schedules.fields import (
+    CANCELLATION_KEYS,
+    DEPARTMENT_CODE,
+    DEPARTMENT_KEYS,
+    FAMILY_KEYS,
+    ITEM_CODE,
+    ITEM_KEYS,
+    NAME_TOKEN,
+    RELIEF_KEYS,
+    REVENUE_ACCOUNT,
+    TIER_KEYS,
+    FieldReader,
+    ScheduleIssue,
+)
 from feecollect.schedules.types import (
     PAYER_KINDS,
     PRICING_KINDS,
@@ -23,56 +35,9 @@ from feecollect.schedules.types import (
     Cancellation,
     Department,
     FeeItem,
-    RateRange,
     Relief,
     Tier,
 )
-
-ITEM_CODE = re.compile(r"[A-Z][A-Z0-9]*(-[A-Z0-9]+)*")
-NAME_TOKEN = re.compile(r"[a-z][a-z0-9_]*")
-DEPARTMENT_CODE = re.compile(r"[A-Z][A-Z0-9_]{1,15}")
-REVENUE_ACCOUNT = re.compile(r"\d{3,12}")
-MAX_DECIMAL_PLACES = 6
-
-FAMILY_KEYS = {"code", "name", "region", "note"}
-DEPARTMENT_KEYS = {"name"}
-ITEM_KEYS = {
-    "code",
-    "name",
-    "department",
-    "revenue_account",
-    "basis",
-    "enterprise_related",
-    "pricing",
-    "unit",
-    "parameter",
-    "rate",
-    "tiers",
-    "scale",
-    "quantity_factor",
-    "floor",
-    "cap",
-    "effective_from",
-    "effective_to",
-    "cancellation",
-    "reliefs",
-    "project_types",
-}
-RATE_KEYS = {"min", "max"}
-TIER_KEYS = {"up_to", "min", "max"}
-RELIEF_KEYS = {"flag", "name", "percent", "basis", "payer_kind"}
-CANCELLATION_KEYS = {"on", "basis"}
-
-
-@dataclass(frozen=True, slots=True)
-class ScheduleIssue:
-    file: str
-    item: str
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.item}:{self.field}: {self.message}"
 
 
 class ScheduleErrors(ConfigurationError):
@@ -81,100 +46,8 @@ class ScheduleErrors(ConfigurationError):
         super().__init__("\n".join(str(issue) for issue in self.issues))
 
 
-class _Reader:
-    """Field readers that record an issue and return None instead of raising."""
-
-    def __init__(self, file: str):
-        self.file = file
-        self.issues: list[ScheduleIssue] = []
-
-    def issue(self, item: str, field: str, message: str) -> None:
-        self.issues.append(ScheduleIssue(self.file, item, field, message))
-
-    def unknown_keys(self, item: str, prefix: str, table: dict[str, Any], allowed: set[str]) -> None:
-        for key in sorted(set(table) - allowed):
-            self.issue(item, f"{prefix}{key}", f"unknown field (allowed: {', '.join(sorted(allowed))})")
-
-    def text(
-        self,
-        item: str,
-        field: str,
-        table: dict[str, Any],
-        *,
-        required: bool = True,
-        pattern: re.Pattern[str] | None = None,
-    ) -> str | None:
-        value = table.get(field.rsplit(".", 1)[-1])
-        if value is None:
-            if required:
-                self.issue(item, field, "missing")
-            return None
-        if not isinstance(value, str) or not value.strip():
-            self.issue(item, field, "must be a non-empty string")
-            return None
-        if pattern is not None and not pattern.fullmatch(value):
-            self.issue(item, field, f"{value!r} does not match {pattern.pattern}")
-            return None
-        return value.strip()
-
-    def decimal(self, item: str, field: str, value: Any, *, minimum: Decimal = Decimal(0)) -> Decimal | None:
-        if isinstance(value, bool | float):
-            # A binary float cannot hold most decimal rates exactly (1.2 is 1.19999...).
-            self.issue(item, field, f'write decimals as strings, e.g. "{value}", not as TOML floats')
-            return None
-        if isinstance(value, int):
-            number = Decimal(value)
-        elif isinstance(value, str):
-            try:
-                number = Decimal(value.strip())
-            except InvalidOperation:
-                self.issue(item, field, f"{value!r} is not a decimal number")
-                return None
-        else:
-            self.issue(item, field, "must be a decimal number written as a string")
-            return None
-        if not number.is_finite():
-            self.issue(item, field, f"{value!r} is not a finite number")
-            return None
-        if number < minimum:
-            self.issue(item, field, f"{value} is below {minimum}")
-            return None
-        if -number.as_tuple().exponent > MAX_DECIMAL_PLACES:  # type: ignore[operator]
-            self.issue(item, field, f"{value} has more than {MAX_DECIMAL_PLACES} decimal places")
-            return None
-        return number
-
-    def day(self, item: str, field: str, value: Any) -> date | None:
-        if isinstance(value, date) and not hasattr(value, "hour"):
-            return value
-        if isinstance(value, str):
-            try:
-                return date.fromisoformat(value)
-            except ValueError:
-                pass
-        self.issue(item, field, f"{value!r} is not a date (write 2024-01-31)")
-        return None
-
-    def rate_range(self, item: str, field: str, value: Any, keys: set[str] = RATE_KEYS) -> RateRange | None:
-        if not isinstance(value, dict):
-            self.issue(item, field, 'must be a table with min and max, e.g. { min = "1.00", max = "2.00" }')
-            return None
-        self.unknown_keys(item, f"{field}.", value, keys)
-        low = self.decimal(item, f"{field}.min", value["min"]) if "min" in value else None
-        high = self.decimal(item, f"{field}.max", value["max"]) if "max" in value else None
-        for key in ("min", "max"):
-            if key not in value:
-                self.issue(item, f"{field}.{key}", "missing")
-        if low is None or high is None:
-            return None
-        if low > high:
-            self.issue(item, f"{field}.min", f"min {low} is above max {high}")
-            return None
-        return RateRange(low, high)
-
-
 def parse_schedule_text(text: str, file: str) -> tuple[list[FeeItem], list[ScheduleIssue]]:
-    reader = _Reader(file)
+    reader = FieldReader(file)
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -223,7 +96,7 @@ def parse_schedule_text(text: str, file: str) -> tuple[list[FeeItem], list[Sched
 
 
 def _parse_item(
-    reader: _Reader, raw: Any, index: int, family: str, departments: dict[str, Department]
+    reader: FieldReader, raw: Any, index: int, family: str, departments: dict[str, Department]
 ) -> FeeItem | None:
     if not isinstance(raw, dict):
         reader.issue(f"#{index}", "-", "an [[items]] entry must be a table")
@@ -350,7 +223,7 @@ def _parse_item(
     )
 
 
-def _parse_tiers(reader: _Reader, label: str, raw: Any) -> list[Tier]:
+def _parse_tiers(reader: FieldReader, label: str, raw: Any) -> list[Tier]:
     if not isinstance(raw, list) or not raw:
         reader.issue(label, "tiers", "a tiered item needs at least one tier")
         return []
@@ -380,7 +253,7 @@ def _parse_tiers(reader: _Reader, label: str, raw: Any) -> list[Tier]:
 
 
 def _parse_cancellation(
-    reader: _Reader, label: str, raw: Any, effective_from: date | None
+    reader: FieldReader, label: str, raw: Any, effective_from: date | None
 ) -> Cancellation | None:
     if raw is None:
         return None
@@ -397,7 +270,7 @@ def _parse_cancellation(
     return Cancellation(on, basis) if on and basis else None
 
 
-def _parse_reliefs(reader: _Reader, label: str, raw: Any) -> list[Relief]:
+def _parse_reliefs(reader: FieldReader, label: str, raw: Any) -> list[Relief]:
     if not isinstance(raw, list):
         reader.issue(label, "reliefs", "must be a list of [[items.reliefs]] tables")
         return []

@@ -1,13 +1,15 @@
 """Bank statements in: one reader per format, all yielding the same frozen statement lines.
 
-``read_statements`` tells the format from the content, never from the file name: camt.053 XML,
-SWIFT MT940, XLSX, legacy XLS, else a Chinese bank CSV export read through the bank profiles.
+``read_statements`` tells the format from the content, never from the file name: each ``Reader`` of
+``READERS`` identifies its format from the bytes (XLSX, legacy XLS, camt.053 XML, SWIFT MT940), and a
+Chinese bank CSV export, read through the bank layouts, takes the rest.
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from feecollect.reconcile.statements.camt import is_camt, read_camt
 from feecollect.reconcile.statements.csv_profiles import read_csv
@@ -17,45 +19,52 @@ from feecollect.reconcile.statements.types import Statement, StatementError, Sta
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
-__all__ = ["Statement", "StatementError", "StatementLine", "detect_format", "read_statements"]
+__all__ = ["READERS", "Statement", "StatementError", "StatementLine", "detect_format", "read_statements"]
+
+
+@dataclass(frozen=True)
+class Reader:
+    """One statement format: how to tell it from a file's first bytes, and how to read it."""
+
+    name: str
+    identify: Callable[[bytes], bool]
+    read: Callable[[str, bytes], tuple[Statement, ...]]
+
+
+def _is_bai2(content: bytes) -> bool:
+    return content.lstrip().startswith(b"01,") and b"\n02," in content[:4096]
+
+
+def _refuse_bai2(source: str, content: bytes) -> tuple[Statement, ...]:
+    raise StatementError(
+        source, None, None, "BAI2 (a US format) is not supported: export camt.053, MT940, CSV or XLSX"
+    )
+
+
+# Asked in order; the first that identifies a file reads it. CSV, last, takes whatever is left.
+READERS = (
+    Reader("xlsx", lambda content: content.startswith(XLSX_MAGIC), lambda s, c: (read_xlsx(s, c),)),
+    Reader("xls", lambda content: content.startswith(XLS_MAGIC), lambda s, c: (read_xls(s, c),)),
+    Reader("camt.053", lambda content: is_camt(content.lstrip(b"\xef\xbb\xbf \t\r\n")), read_camt),
+    Reader("mt940", is_mt940, lambda s, c: (read_mt940(s, c),)),
+    Reader("bai2", _is_bai2, _refuse_bai2),
+    Reader("csv", lambda content: True, lambda s, c: (read_csv(s, c),)),
+)
+
+
+def reader_of(content: bytes) -> Reader:
+    return next(reader for reader in READERS if reader.identify(content))
 
 
 def detect_format(content: bytes) -> str:
-    if content.startswith(XLSX_MAGIC):
-        return "xlsx"
-    if content.startswith(XLS_MAGIC):
-        return "xls"
-    if is_camt(content.lstrip(b"\xef\xbb\xbf \t\r\n")):
-        return "camt.053"
-    if is_mt940(content):
-        return "mt940"
-    if content.lstrip().startswith(b"01,") and b"\n02," in content[:4096]:
-        return "bai2"
-    return "csv"
+    return reader_of(content).name
 
 
 def read_statements(source: str, content: bytes) -> tuple[Statement, ...]:
     """Every statement in one file (camt.053 may hold several accounts'); refused whole on any error."""
-    digest = hashlib.sha256(content).hexdigest()
-    return tuple(replace(statement, digest=digest) for statement in _read(source, content))
-
-
-def _read(source: str, content: bytes) -> tuple[Statement, ...]:
     if not content.strip():
         raise StatementError(source, None, None, "the file is empty")
     if len(content) > MAX_FILE_BYTES:
         raise StatementError(source, None, None, f"larger than {MAX_FILE_BYTES // 2**20} MiB")
-    kind = detect_format(content)
-    if kind == "xlsx":
-        return (read_xlsx(source, content),)
-    if kind == "xls":
-        return (read_xls(source, content),)
-    if kind == "camt.053":
-        return read_camt(source, content)
-    if kind == "mt940":
-        return (read_mt940(source, content),)
-    if kind == "bai2":
-        raise StatementError(
-            source, None, None, "BAI2 (a US format) is not supported: export camt.053, MT940, CSV or XLSX"
-        )
-    return (read_csv(source, content),)
+    digest = hashlib.sha256(content).hexdigest()
+    return tuple(replace(statement, digest=digest) for statement in reader_of(content).read(source, content))

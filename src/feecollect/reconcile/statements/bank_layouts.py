@@ -1,0 +1,159 @@
+"""The layouts of Chinese bank exports (``profiles/*.toml``, one per bank layout), and the cell rules
+every reader of them shares.
+
+A profile maps the bank's headers to the fields of a statement line; the reader finds the header row
+below any preamble, strips the padding banks put in cells (spaces, tabs, U+3000) and their ``-``
+placeholders, and reads amounts as split debit/credit columns, one signed column, or an unsigned
+column with a direction column. GBK/GB18030 and UTF-8 (with or without BOM) are read alike.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
+
+from feecollect.reconcile.statements.types import StatementError
+
+PROFILES_DIR = Path(__file__).parent / "profiles"
+# The fields a profile maps; RowReader.read unpacks a row's cells in this order.
+FIELDS = (
+    "account",
+    "date",
+    "time",
+    "amount",
+    "credit",
+    "debit",
+    "direction",
+    "currency",
+    "balance",
+    "counterparty_name",
+    "counterparty_account",
+    "remark",
+    "serial",
+)
+HEADER_SEARCH_ROWS = 30
+MAX_FEN = 10**15
+PADDING = " \t\u3000\r\n"
+_AMOUNT = re.compile(r"^[+-]?\d+(\.\d{1,2})?$")
+CURRENCIES = {"人民币": "CNY", "RMB": "CNY", "CNY": "CNY", "": "CNY"}
+
+
+@dataclass(frozen=True)
+class BankProfile:
+    code: str
+    bank: str
+    columns: dict[str, tuple[str, ...]]
+    credit_words: frozenset[str] = field(default_factory=frozenset)
+    debit_words: frozenset[str] = field(default_factory=frozenset)
+
+    def locate(self, header: list[str]) -> dict[str, list[int]] | None:
+        """Column positions for this profile in a header row, or None when it is not this layout."""
+        found: dict[str, list[int]] = {}
+        for name, aliases in self.columns.items():
+            positions = [header.index(alias) for alias in aliases if alias in header]
+            if positions:
+                found[name] = positions if name == "remark" else positions[:1]
+        has_amount = "amount" in found or ("credit" in found and "debit" in found)
+        return found if "date" in found and has_amount else None
+
+
+def load_profiles(directory: Path = PROFILES_DIR) -> tuple[BankProfile, ...]:
+    profiles = []
+    for path in sorted(directory.glob("*.toml")):
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        unknown = set(data.get("columns", {})) - set(FIELDS)
+        if unknown:
+            raise ValueError(f"{path.name}: unknown column field(s) {', '.join(sorted(unknown))}")
+        direction = data.get("direction", {})
+        profiles.append(
+            BankProfile(
+                code=data["profile"]["code"],
+                bank=data["profile"]["bank"],
+                columns={k: tuple(v) for k, v in data["columns"].items()},
+                credit_words=frozenset(direction.get("credit", ())),
+                debit_words=frozenset(direction.get("debit", ())),
+            )
+        )
+    return tuple(profiles)
+
+
+@lru_cache(maxsize=1)
+def default_profiles() -> tuple[BankProfile, ...]:
+    return load_profiles()
+
+
+def clean(cell: str) -> str:
+    """A cell without the padding banks add, and empty where it holds only a ``-----`` placeholder."""
+    text = cell.strip(PADDING)
+    return "" if text[:1] == "-" and not text.strip("-") else text
+
+
+def text_encoding(source: str, content: bytes) -> str:
+    """The encoding the whole file decodes in. The decoded copy is dropped at once: the reader
+    decodes again as it streams, instead of holding the text (four bytes a character in a StringIO)
+    beside a million parsed lines."""
+    if b"\x00" not in content:
+        for encoding in ("utf-8-sig", "gb18030"):
+            try:
+                content.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            return encoding
+    raise StatementError(source, None, None, "not UTF-8 or GBK/GB18030 text")
+
+
+@lru_cache(maxsize=65_536)  # statements repeat amounts (the same fee, paid many times)
+def parse_fen(text: str) -> int:
+    compact = text.replace(",", "").replace("，", "")
+    if not _AMOUNT.fullmatch(compact):
+        raise ValueError(f"{text!r} is not an amount")
+    fen = int(Decimal(compact) * 100)
+    if abs(fen) >= MAX_FEN:
+        raise ValueError(f"{text!r} is larger than any statement amount")
+    return fen
+
+
+@lru_cache(maxsize=65_536)  # a statement repeats few dates and times: parse each once
+def parse_when(text: str) -> tuple[date, time | None]:
+    """Dates as 2025-08-22, 2025/08/22, 20250822 or 2025.08.22, optionally followed by a time."""
+    day_text, _, time_text = text.partition(" ")
+    for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d"):
+        try:
+            day = datetime.strptime(day_text, pattern).date()
+            break
+        except ValueError:
+            continue
+    else:
+        raise ValueError(f"{text!r} is not a date")
+    return day, parse_time(time_text.strip()) if time_text.strip() else None
+
+
+@lru_cache(maxsize=65_536)
+def parse_time(text: str) -> time:
+    for pattern in ("%H:%M:%S", "%H%M%S", "%H:%M"):
+        try:
+            return datetime.strptime(text, pattern).time()
+        except ValueError:
+            continue
+    raise ValueError(f"{text!r} is not a time")
+
+
+def detect(
+    rows: list[list[str]], profiles: tuple[BankProfile, ...]
+) -> tuple[BankProfile, int, dict[str, list[int]]] | None:
+    """The profile matching a header row near the top, preferring the one that maps the most columns."""
+    best = None
+    for row_index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        header = [clean(cell) for cell in row]
+        for profile in profiles:
+            located = profile.locate(header)
+            if located is not None and (best is None or len(located) > len(best[2])):
+                best = (profile, row_index, located)
+        if best is not None:
+            return best
+    return None
