@@ -18,11 +18,11 @@ from datetime import UTC, datetime
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfgen.canvas import Canvas
 
-from feecollect.bills import signing
-from feecollect.bills.keys import private_key
-from feecollect.bills.models import Bill
-from feecollect.bills.pdf import render_bill, verification_url
-from feecollect.bills.xml import to_xml
+from feecollect.einvoices import signing
+from feecollect.einvoices.keys import private_key
+from feecollect.einvoices.models import Bill
+from feecollect.einvoices.pdf import render_bill, verification_url
+from feecollect.einvoices.xml import to_xml
 from feecollect.money import chinese_capital, format_yuan
 from feecollect.notices.pdf import FONT, QrCode
 from feecollect.settings import Settings

@@ -41,12 +41,12 @@ from sqlalchemy import func, make_url, select
 
 from feecollect.api.app import create_app
 from feecollect.audit.service import Actor
-from feecollect.bank.client import PAYMENTS, payment_body
 from feecollect.bank.service import add_bank
 from feecollect.bank.signing import signed_headers
 from feecollect.cases import service as cases
 from feecollect.cases.service import CaseData
 from feecollect.db.engine import unit_of_work
+from feecollect.devtools.bank_client import PAYMENTS, payment_body
 from feecollect.money import format_yuan
 from feecollect.notices import service as notices
 from feecollect.payments.models import Payment

@@ -197,7 +197,7 @@ def row_counts(client) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """Rows in every table: taken before and after a refused request to show it wrote nothing."""
     from sqlalchemy import func, select
 
-    from feecollect.db.models import Base
+    from feecollect.migrations.schema import Base
 
     with client.app.state.engine.connect() as connection:
         return {
@@ -246,7 +246,7 @@ def bank_key(client) -> tuple[str, str]:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def bank(client, bank_key):  # type: ignore[no-untyped-def]
     """The reference bank client, talking to the app."""
-    from feecollect.bank.client import BankClient
+    from feecollect.devtools.bank_client import BankClient
 
     return BankClient(client, *bank_key)
 

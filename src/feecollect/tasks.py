@@ -9,7 +9,7 @@ commits; they retry with backoff when the database is briefly unreachable.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from celery import Celery, Task
@@ -19,9 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from feecollect import events
 from feecollect.audit.service import Actor
-from feecollect.bills import repository as bills
-from feecollect.bills.service import issue_in_own_transaction
+from feecollect.bank import service as banks
 from feecollect.db.engine import make_engine, make_sessionmaker, unit_of_work
+from feecollect.einvoices import repository as bills
+from feecollect.einvoices.service import issue_in_own_transaction
 from feecollect.notices import service as notices
 from feecollect.reconcile.service import reconcile_day
 from feecollect.schedules.service import current_catalogue
@@ -113,6 +114,20 @@ def bill_after_payment(session: Session, paid: events.PaymentRecorded) -> None:
 
 
 celery_app.conf.beat_schedule["issue-missing-bills"] = {"task": ISSUE_MISSING_BILLS, "schedule": 300.0}
+
+
+PURGE_NONCES = "feecollect.bank.purge_nonces"
+
+
+@celery_app.task(name=PURGE_NONCES, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def purge_stale_nonces() -> int:
+    """Bank request nonces too old for any replay to use: without this the table grows forever."""
+    settings = get_settings()
+    with unit_of_work(_sessions(settings.database_url)) as session:
+        return banks.purge_stale_nonces(session, datetime.now(UTC))
+
+
+celery_app.conf.beat_schedule["purge-stale-nonces"] = {"task": PURGE_NONCES, "schedule": 3600.0}
 
 
 RECONCILE_DAY = "feecollect.reconcile.run_day"

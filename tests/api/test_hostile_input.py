@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from feecollect.api.limits import BANK_BODY_LIMIT, JSON_BODY_LIMIT
-from feecollect.bank.client import payment_body
 from feecollect.bank.signing import signed_headers
+from feecollect.devtools.bank_client import payment_body
 from tests.conftest import bearer, row_counts
 from tests.helpers import case_body
 

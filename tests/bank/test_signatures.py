@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from feecollect.bank.client import BankClient, payment_body
 from feecollect.bank.signing import TOLERANCE_SECONDS, signed_headers
+from feecollect.devtools.bank_client import BankClient, payment_body
 from tests.conftest import bearer, row_counts
 from tests.helpers import case_body
 
@@ -84,6 +84,34 @@ def test_a_replayed_nonce_is_refused_and_writes_nothing(client, bank_key, notice
     replay = client.post(PAY, content=body, headers=headers)
     assert replay.status_code == 401 and "X-Nonce was already used" in replay.json()["detail"]
     assert row_counts(client) == before
+
+
+def test_the_hourly_purge_forgets_only_nonces_no_replay_could_use(client, bank_key, notice):
+    from datetime import timedelta
+
+    from feecollect.bank.models import BankNonce
+    from feecollect.bank.service import NONCE_KEPT
+    from feecollect.db.engine import unit_of_work
+    from feecollect.tasks import celery_app, purge_stale_nonces
+
+    assert celery_app.conf.beat_schedule["purge-stale-nonces"]["schedule"] == 3600.0
+    key, secret = bank_key
+    body = body_for(notice)
+    headers = signed_headers(key, secret, "POST", PAY, body) | {"Content-Type": "application/json"}
+    assert client.post(PAY, content=body, headers=headers).json()["result"] == "accepted"
+    with unit_of_work(client.app.state.sessionmaker) as session:
+        session.add(BankNonce(key_id=key, nonce="old", seen_at=datetime.now(UTC) - NONCE_KEPT - timedelta(1)))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("FEECOLLECT_DATABASE_URL", client.app.state.settings.database_url)
+        from feecollect.settings import get_settings
+
+        get_settings.cache_clear()
+        try:
+            assert purge_stale_nonces.delay().get() == 1, "only the nonce older than any replay window"
+        finally:
+            get_settings.cache_clear()
+    replay = client.post(PAY, content=body, headers=headers)
+    assert replay.status_code == 401 and "X-Nonce was already used" in replay.json()["detail"]
 
 
 def test_rotation_keeps_two_keys_valid_until_the_old_one_is_retired(client, bank_key, notice, cli):

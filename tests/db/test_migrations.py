@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from feecollect.audit import service as audit
 from feecollect.db.engine import alembic_config, make_engine, migrate
-from feecollect.db.models import Base
+from feecollect.migrations.schema import Base
 
 
 def test_migrations_build_exactly_the_models_and_rerun_harmlessly(database_url):

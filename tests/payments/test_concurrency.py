@@ -11,14 +11,14 @@ from decimal import Decimal
 import httpx
 import pytest
 
+from feecollect import invariants
 from feecollect.api.app import create_app
 from feecollect.audit.service import SYSTEM
-from feecollect.bank.client import AsyncBankClient
 from feecollect.bank.service import add_bank
 from feecollect.cases import service as cases
 from feecollect.cases.service import CaseData
 from feecollect.db.engine import unit_of_work
-from feecollect.ledger import checks
+from feecollect.devtools.bank_client import AsyncBankClient
 from feecollect.money import format_yuan
 from feecollect.notices import service as notices
 from feecollect.schedules.service import CatalogueProvider
@@ -95,7 +95,7 @@ def test_64_clients_2000_callbacks_every_notice_paid_exactly_once(postgres_setti
     assert outcomes["accepted"] == NOTICES, outcomes
     assert set(outcomes) <= {"accepted", "duplicate", "notice_not_payable"}, outcomes
     with unit_of_work(app.state.sessionmaker) as session:
-        assert checks.problems(session) == []
+        assert invariants.problems(session) == []
         from sqlalchemy import func, select
 
         from feecollect.audit import service as audit

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from feecollect.billing.quote import quote
 from feecollect.projects.declaration import PROJECT_TYPES, Declaration, applicable_items, bundle_request
-from feecollect.projects.settlement import SettlementMismatch, settle
+from feecollect.projects.settlement_core import SettlementMismatch, settle
 from feecollect.schedules.catalogue import Catalogue
 from feecollect.schedules.loader import load_directory
 from tests.conftest import SHIPPED_SCHEDULES

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from feecollect.api.auth import Gate
-from feecollect.bank.client import payment_body
 from feecollect.bank.signing import signed_headers
+from feecollect.devtools.bank_client import payment_body
 from tests.conftest import bearer, row_counts
 from tests.helpers import PROJECT_PARAMS, USCC, all_routes, case_body, is_api, project_body
 

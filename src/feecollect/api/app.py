@@ -16,9 +16,9 @@ from feecollect.api.health import router as health_router
 from feecollect.api.limits import RequestLimits
 from feecollect.audit.endpoints import router as audit_router
 from feecollect.billing.endpoints import router as quotes_router
-from feecollect.bills.endpoints import router as bills_router
 from feecollect.cases.endpoints import router as cases_router
 from feecollect.db.engine import make_engine, make_sessionmaker, migrate, unit_of_work
+from feecollect.einvoices.endpoints import router as bills_router
 from feecollect.ledger.endpoints import router as ledger_router
 from feecollect.notices.endpoints import router as notices_router
 from feecollect.payments.endpoints import router as bank_router

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -10,6 +10,7 @@ from feecollect.audit.service import Actor, record
 from feecollect.bank import repository
 from feecollect.bank.models import Bank, BankKey
 from feecollect.bank.secret_box import seal
+from feecollect.bank.signing import TOLERANCE_SECONDS
 from feecollect.errors import Conflict, NotFound, Unprocessable
 
 BANK_CODE = re.compile(r"[A-Z][A-Z0-9]{1,15}")
@@ -80,3 +81,13 @@ def fresh_key(session: Session, master: str, actor: Actor, code: str, name: str)
         if old.retired_at is None:
             retire(session, actor, old.key_id)
     return rotate(session, master, actor, code)
+
+
+# A request is accepted while its timestamp is within the tolerance of our clock, in either direction:
+# its nonce can be replayed for at most twice the tolerance after it was seen, and no longer matters then.
+NONCE_KEPT = timedelta(seconds=2 * TOLERANCE_SECONDS)
+
+
+def purge_stale_nonces(session: Session, now: datetime) -> int:
+    """Forget the nonces no replay could use any more; returns how many."""
+    return repository.purge_nonces(session, now - NONCE_KEPT)

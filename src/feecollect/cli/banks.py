@@ -101,7 +101,7 @@ def bank_simulate(count: int, duplicates: float, concurrency: int, url: str) -> 
     """Issue COUNT notices as the operator, then pay them over HTTP as a bank would, with replays."""
     import asyncio
 
-    from feecollect.bank.simulator import prepare, run
+    from feecollect.devtools.bank_simulator import prepare, run
 
     settings = load_settings()
     with unit_of_work(open_database(settings)) as session:

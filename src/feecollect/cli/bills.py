@@ -24,7 +24,7 @@ def keys_group() -> None:
 )
 def keys_generate(directory: Path) -> None:
     """Write a new Ed25519 pair: bill_signing.key (owner-only) and bill_signing.pub."""
-    from feecollect.bills.keys import generate
+    from feecollect.einvoices.keys import generate
 
     try:
         private_path, public_path = generate(directory)
@@ -48,9 +48,9 @@ def bills_group() -> None:
 )
 def bills_verify(file: Path, public_key: Path | None) -> None:
     """Verify a bill's XML offline: exit 1 if any byte of its content or signature changed."""
-    from feecollect.bills import signing
-    from feecollect.bills.keys import load_public, private_key
-    from feecollect.bills.xml import BillXmlError, from_xml
+    from feecollect.einvoices import signing
+    from feecollect.einvoices.keys import load_public, private_key
+    from feecollect.einvoices.xml import BillXmlError, from_xml
 
     try:
         content, signature, algorithm = from_xml(file.read_bytes())

@@ -57,10 +57,10 @@ def ledger_balance(as_json: bool) -> None:
 @ledger_group.command("check")
 def ledger_check() -> None:
     """Check the invariants of SPEC §12 (2, 3); exit 1 listing every violation."""
-    from feecollect.ledger import checks
+    from feecollect import invariants
 
     with unit_of_work(open_database(load_settings())) as session:
-        found = checks.problems(session)
+        found = invariants.problems(session)
     for problem in found:
         click.echo(problem, err=True)
     if found:

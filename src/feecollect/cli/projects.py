@@ -27,9 +27,9 @@ def projects_group() -> None:
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def projects_ledger(project_no: str, out: Path) -> None:
     """Write a project's auditors' ledger as xlsx."""
-    from feecollect.projects import ledger as ledgers
+    from feecollect.projects import project_ledger as ledgers
     from feecollect.projects import service as projects
-    from feecollect.projects.ledger_report import ledger_workbook
+    from feecollect.projects.project_ledger_report import ledger_workbook
 
     settings = load_settings()
     with unit_of_work(open_database(settings)) as session:
@@ -50,7 +50,7 @@ def projects_ledger(project_no: str, out: Path) -> None:
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def projects_summary(start_text: str, end_text: str, out: Path) -> None:
     """Write the cross-project summary by department and month as xlsx."""
-    from feecollect.projects.ledger_report import summary_workbook
+    from feecollect.projects.project_ledger_report import summary_workbook
     from feecollect.projects.summary import summary
 
     settings = load_settings()

@@ -39,7 +39,7 @@ def _serve(host: str, port: int, workers: int, access_log: bool = True) -> None:
 @click.option("--no-serve", is_flag=True, help="prepare the demo database and exit")
 def demo(host: str, port: int, no_serve: bool) -> None:
     """Prepare the embedded demo (SQLite, shipped schedules, demo users and cases) and serve it."""
-    from feecollect.demo import seed
+    from feecollect.devtools.demo import seed
 
     settings = load_settings()
     sessions = open_database(settings)
@@ -56,7 +56,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         click.echo(f"  {name:<12} {password}")
     for case_no, code, amount in seeded.notices:
         click.echo(f"  case {case_no}: notice {code}, {amount} yuan")
-    from feecollect.demo import pay_through_the_bank_client
+    from feecollect.devtools.demo import pay_through_the_bank_client
 
     case_no, code, amount = seeded.notices[1]
     bill = pay_through_the_bank_client(settings, code, amount)
@@ -68,7 +68,7 @@ def demo(host: str, port: int, no_serve: bool) -> None:
             f"     verify: http://{host}:{port}/verify?code={bill['code']}&number={bill['number']}"
             f"&check={bill['check']}&format=html"
         )
-    from feecollect.demo import reconcile_today
+    from feecollect.devtools.demo import reconcile_today
 
     summary, report = reconcile_today(settings, seeded)
     found = ", ".join(f"{name} {count}" for name, count in summary["exceptions"].items() if count)

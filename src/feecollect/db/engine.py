@@ -11,7 +11,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Read by Alembic from the file system: the migrations (and the model registry they import) stand above
+# every domain, while this module stands below them all.
+MIGRATIONS_DIR = Path(__file__).parent.parent / "migrations"
 # Arbitrary constants naming PostgreSQL advisory locks that serialise start-up work across workers.
 MIGRATION_LOCK = 7_310_001
 SCHEDULE_LOCK = 7_310_002

@@ -3,9 +3,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from feecollect import invariants
 from feecollect.api.auth import AuditReader
 from feecollect.api.deps import CurrentCatalogue, DbSession
-from feecollect.ledger import accounts, checks, remittance
+from feecollect.ledger import accounts, remittance
 from feecollect.ledger import service as ledger
 from feecollect.money import format_yuan
 
@@ -50,7 +51,7 @@ def balances(_: AuditReader, session: DbSession, catalogue: CurrentCatalogue) ->
 
 @router.get("/check", response_model=CheckOut, summary="The ledger invariants of SPEC §12 (2, 3)")
 def check(_: AuditReader, session: DbSession) -> CheckOut:
-    found = checks.problems(session)
+    found = invariants.problems(session)
     return CheckOut(ok=not found, problems=found)
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
@@ -9,11 +9,10 @@ from fastapi.responses import Response
 from feecollect.api.auth import CaseReader, Clerk
 from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
 from feecollect.api.params import Offset
-from feecollect.bills import repository as bills
+from feecollect.einvoices import repository as bills
 from feecollect.notices import repository
 from feecollect.notices import service as notices
 from feecollect.notices.models import NOTICE_STATUSES
-from feecollect.notices.pdf import render_notice
 from feecollect.notices.schemas import BillRef, NoticeListOut, NoticeOut, VoidIn
 
 router = APIRouter(prefix="/api/v1", tags=["payment notices (缴款通知书)"])
@@ -74,19 +73,12 @@ def notice_pdf(
     catalogue: CurrentCatalogue,
     settings: AppSettings,
 ) -> Response:
-    return printable(session, settings, catalogue, principal, payment_code)
-
-
-def printable(session, settings, catalogue, principal, payment_code: str) -> Response:  # type: ignore[no-untyped-def]
-    """The notice as an inline PDF, for whoever may read it (the API and the pages both print here)."""
-    notice = notices.get(session, payment_code)
-    principal.require_department(notice.department_code, f"notice {payment_code}")
-    pdf = render_notice(
-        notice,
-        centre_name=settings.centre_name,
-        department_name=catalogue.department_names().get(notice.department_code, notice.department_code),
-        printed_at=datetime.now(UTC).astimezone(settings.zone),
+    return printable(
+        notices.printable_pdf(session, settings, catalogue, principal, payment_code), payment_code
     )
+
+
+def printable(pdf: bytes, payment_code: str) -> Response:
     return Response(
         pdf,
         media_type="application/pdf",

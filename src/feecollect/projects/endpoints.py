@@ -10,10 +10,10 @@ from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
 from feecollect.api.params import Offset
 from feecollect.errors import Unprocessable
 from feecollect.notices.schemas import NoticeOut
-from feecollect.projects import ledger as ledgers
-from feecollect.projects import repository, settling
+from feecollect.projects import project_ledger as ledgers
+from feecollect.projects import repository, settlement_service
 from feecollect.projects import service as projects
-from feecollect.projects.ledger_report import ledger_workbook, summary_workbook
+from feecollect.projects.project_ledger_report import project_ledger_file, summary_workbook
 from feecollect.projects.schemas import (
     ProjectIn,
     ProjectLedgerOut,
@@ -90,7 +90,9 @@ def settle_project(
     catalogue: CurrentCatalogue,
     settings: AppSettings,
 ) -> SettlementOut:
-    outcome = settling.settle_project(session, catalogue, settings, principal, project_no, body.actual())
+    outcome = settlement_service.settle_project(
+        session, catalogue, settings, principal, project_no, body.actual()
+    )
     return SettlementOut.of(outcome.project, outcome.settlement, outcome.top_up_notice, outcome.refund_order)
 
 
@@ -115,12 +117,9 @@ def project_ledger(
 def project_ledger_xlsx(
     project_no: str, _: AuditReader, session: DbSession, catalogue: CurrentCatalogue, settings: AppSettings
 ) -> Response:
-    ledger = ledgers.project_ledger(session, projects.get(session, project_no))
-    content = ledger_workbook(ledger, catalogue.department_names(), settings.zone)
+    name, content = project_ledger_file(session, project_no, catalogue.department_names(), settings.zone)
     return Response(
-        content,
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="project-ledger-{ledger.project.id}.xlsx"'},
+        content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
 
 

@@ -11,9 +11,9 @@ from feecollect.money import format_yuan
 from feecollect.notices.models import Notice
 from feecollect.notices.schemas import NoticeOut
 from feecollect.projects.declaration import Declaration
-from feecollect.projects.ledger import EVENT_NAMES, ProjectLedger
 from feecollect.projects.models import Project, ProjectSettlement
-from feecollect.projects.settlement import Settlement
+from feecollect.projects.project_ledger import EVENT_NAMES, ProjectLedger
+from feecollect.projects.settlement_core import Settlement
 from feecollect.projects.summary import MonthRow
 from feecollect.refunds.models import RefundOrder
 from feecollect.refunds.schemas import RefundOrderOut

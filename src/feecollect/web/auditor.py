@@ -9,17 +9,18 @@ from fastapi.responses import Response
 from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
 from feecollect.api.params import RowId
 from feecollect.audit import service as audit
-from feecollect.bills import service as bills
+from feecollect.einvoices import service as bills
 from feecollect.errors import NotFound
 from feecollect.notices import repository as notices_repository
-from feecollect.projects import ledger as ledgers
+from feecollect.projects import project_ledger as ledgers
 from feecollect.projects import repository as projects_repository
 from feecollect.projects import service as projects
-from feecollect.projects.endpoints import project_ledger_xlsx
-from feecollect.projects.ledger import EVENT_NAMES, Evidence
+from feecollect.projects.project_ledger import EVENT_NAMES, Evidence
+from feecollect.projects.project_ledger_report import project_ledger_file
 from feecollect.reconcile import repository as reconcile_repository
 from feecollect.web.auth import AuditorPage, FinanceOrAuditorPage, ReaderPage
 from feecollect.web.render import page
+from feecollect.xlsx import MEDIA_TYPE as XLSX
 
 router = APIRouter(include_in_schema=False)
 
@@ -74,7 +75,10 @@ def project_workbook(
     catalogue: CurrentCatalogue,
     settings: AppSettings,
 ) -> Response:
-    return project_ledger_xlsx(project_no, user.principal, session, catalogue, settings)
+    name, content = project_ledger_file(session, project_no, catalogue.department_names(), settings.zone)
+    return Response(
+        content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 @router.get("/bills/{code}/{number}")

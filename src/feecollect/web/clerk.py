@@ -16,10 +16,10 @@ from feecollect.billing.quote import QuoteRefused, quote
 from feecollect.cases import repository as cases_repository
 from feecollect.cases import service as cases
 from feecollect.cases.schemas import CaseIn
+from feecollect.einvoices import service as einvoices
 from feecollect.errors import FeeCollectError
 from feecollect.notices import repository as notices_repository
 from feecollect.notices import service as notices
-from feecollect.notices.endpoints import printable
 from feecollect.web.auth import ClerkPage, PageUser, ReaderPage
 from feecollect.web.render import page
 
@@ -148,18 +148,21 @@ def notice_pdf(
     settings: AppSettings,
     catalogue: CurrentCatalogue,
 ) -> Response:
-    return printable(session, settings, catalogue, user.principal, payment_code)
+    pdf = notices.printable_pdf(session, settings, catalogue, user.principal, payment_code)
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="notice-{payment_code}.pdf"'},
+    )
 
 
 @router.get("/notices/{payment_code}")
 def notice_page(
     payment_code: str, request: Request, user: ReaderPage, session: DbSession, issued: int = 0
 ) -> Response:
-    from feecollect.bills import repository as bills
-
     notice = notices.get(session, payment_code)
     user.principal.require_department(notice.department_code, f"缴款通知书 {payment_code}")
-    bill = bills.live_bill_of_notice(session, notice.id)
+    bill = einvoices.live_bill_of_notice(session, notice.id)
     message = "缴款通知书已开具，请打印交缴款人" if issued else None
     return page(request, "clerk/notice.html", user, notice=notice, bill=bill, message=message)
 

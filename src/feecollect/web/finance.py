@@ -13,7 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
 from feecollect.api.params import RowId
 from feecollect.errors import FeeCollectError, NotFound, Unprocessable
-from feecollect.projects import settling
+from feecollect.projects import settlement_service
 from feecollect.reconcile import results
 from feecollect.reconcile.daily import MAX_UPLOAD, import_files
 from feecollect.reconcile.report import CLASS_NAMES
@@ -169,7 +169,7 @@ def settle(
                 f"第 {number} 行：{line.strip()!r} 应为 参数=数值", code="invalid_settlement"
             ) from None
     try:
-        outcome = settling.settle_project(
+        outcome = settlement_service.settle_project(
             session, catalogue, settings, user.principal, project_no.strip(), actual
         )
     except FeeCollectError as exc:

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import httpx
 import pytest
 
-from feecollect.bank.client import AsyncBankClient
+from feecollect.devtools.bank_client import AsyncBankClient
 
 
 def test_a_dropped_connection_is_retried_with_a_new_nonce_and_the_same_body():

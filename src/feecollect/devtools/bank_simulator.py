@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from feecollect.audit.service import Actor
 from feecollect.bank import service as banks
-from feecollect.bank.client import AsyncBankClient
 from feecollect.cases import service as cases
 from feecollect.cases.service import CaseData
+from feecollect.devtools.bank_client import AsyncBankClient
 from feecollect.money import format_yuan
 from feecollect.notices import service as notices
 from feecollect.schedules.service import current_catalogue

@@ -1,4 +1,5 @@
-"""The ledger invariants of SPEC §12: (2) a notice is paid at most once and a bank transaction id is
+"""The invariants of SPEC §12, checked across the ledger, payments and refunds (so this module stands
+above all three): (2) a notice is paid at most once and a bank transaction id is
 applied at most once; (3) every transaction sums to zero and the special account holds what was paid
 minus what was refunded (and, beyond SPEC, minus what was remitted to the treasury, never more than a
 department's revenue)."""

@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from feecollect.bills.models import Bill, BillCounter
+from feecollect.einvoices.models import Bill, BillCounter
 from feecollect.notices.models import Notice
 from feecollect.payments.models import Payment
 

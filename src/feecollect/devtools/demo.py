@@ -124,9 +124,9 @@ def pay_through_the_bank_client(settings: Settings, payment_code: str, amount: s
 
     from feecollect.api.app import create_app
     from feecollect.bank import service as banks
-    from feecollect.bank.client import BankClient
-    from feecollect.bills import repository as bills
     from feecollect.db.engine import unit_of_work
+    from feecollect.devtools.bank_client import BankClient
+    from feecollect.einvoices import repository as bills
 
     app = create_app(settings)
     master = settings.secret_key.get_secret_value()

@@ -11,9 +11,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from feecollect.audit.service import SYSTEM, Actor, record
-from feecollect.bills import repository, signing
-from feecollect.bills.keys import private_key
-from feecollect.bills.models import Bill
+from feecollect.einvoices import repository, signing
+from feecollect.einvoices.keys import private_key
+from feecollect.einvoices.models import Bill
 from feecollect.errors import Conflict, NotFound, Unprocessable
 from feecollect.money import chinese_capital, format_yuan
 from feecollect.notices.models import Notice, NoticeLine
@@ -189,6 +189,11 @@ def get(session: Session, code: str, number: str, *, for_update: bool = False) -
     if bill is None:
         raise NotFound(f"no bill {code}/{number}", code="unknown_bill")
     return bill
+
+
+def live_bill_of_notice(session: Session, notice_id: int) -> Bill | None:
+    """The bill that stands for the notice's payment, if it is paid and billed."""
+    return repository.live_bill_of_notice(session, notice_id)
 
 
 def readable_by(

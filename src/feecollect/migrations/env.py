@@ -5,7 +5,7 @@ from sqlalchemy import Connection
 
 from feecollect.db.base import UtcDateTime
 from feecollect.db.engine import make_engine, migration_transaction
-from feecollect.db.models import Base
+from feecollect.migrations.schema import Base
 from feecollect.settings import get_settings
 
 target_metadata = Base.metadata

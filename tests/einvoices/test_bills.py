@@ -11,8 +11,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from pypdf import PdfReader
 
-from feecollect.bills import service
 from feecollect.db.engine import unit_of_work
+from feecollect.einvoices import service
 from feecollect.money import chinese_capital, parse_yuan
 from tests.conftest import bearer, row_counts
 from tests.helpers import backdate_notice, bills_left_to_workers, case_body

@@ -15,14 +15,14 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from feecollect.bills import repository as bills_repository
+from feecollect.einvoices import repository as bills_repository
 from feecollect.ledger import repository as ledger_repository
 from feecollect.money import parse_yuan
 from feecollect.notices import repository as notices_repository
 from feecollect.payments import repository as payments_repository
 from feecollect.projects import repository
 from feecollect.projects.models import Project
-from feecollect.projects.settlement import Settlement
+from feecollect.projects.settlement_core import Settlement
 from feecollect.reconcile import repository as reconcile_repository
 from feecollect.refunds import repository as refunds_repository
 

@@ -1,4 +1,4 @@
-"""Settling a project at completion: the pure arithmetic of :mod:`feecollect.projects.settlement` applied
+"""Settling a project at completion: the pure arithmetic of :mod:`feecollect.projects.settlement_core` applied
 to the stored bundle, with the top-up notice, the refund order and, once the money they ask for has
 moved, the split of the pre-collected money to each department's revenue in one balanced transaction."""
 
@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from feecollect import events
 from feecollect.audit.service import Actor, record
 from feecollect.billing.quote import Quote, QuotedLine, quote
-from feecollect.bills import service as bills
+from feecollect.einvoices import service as bills
 from feecollect.errors import Conflict, Unprocessable
 from feecollect.ledger import accounts
 from feecollect.ledger import service as ledger
@@ -26,7 +26,7 @@ from feecollect.projects import repository
 from feecollect.projects.declaration import bundle_request, declaration_problems
 from feecollect.projects.models import Project, ProjectSettlement
 from feecollect.projects.service import declaration_of, get, notice_of
-from feecollect.projects.settlement import Settlement, SettlementMismatch, settle
+from feecollect.projects.settlement_core import Settlement, SettlementMismatch, settle
 from feecollect.refunds import service as refunds
 from feecollect.refunds.models import RefundOrder
 from feecollect.schedules.catalogue import Catalogue

@@ -6,8 +6,12 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.orm import Session
+
 from feecollect.money import fen_to_decimal
-from feecollect.projects.ledger import EVENT_NAMES, ProjectLedger, Row
+from feecollect.projects import project_ledger
+from feecollect.projects import service as projects
+from feecollect.projects.project_ledger import EVENT_NAMES, ProjectLedger, Row
 from feecollect.projects.summary import MonthRow
 from feecollect.xlsx import add_sheet, new_workbook, workbook_bytes
 
@@ -119,3 +123,11 @@ def summary_workbook(rows: list[MonthRow], names: dict[str, str], start: date, e
     )
     add_sheet(workbook, "按部门按月汇总", SUMMARY_BY_MONTH_HEADERS, [*body, total], {4, 5, 6})
     return workbook_bytes(workbook)
+
+
+def project_ledger_file(
+    session: Session, project_no: str, department_names: dict[str, str], zone: ZoneInfo
+) -> tuple[str, bytes]:
+    """(file name, workbook) of a project's auditors' ledger."""
+    ledger = project_ledger.project_ledger(session, projects.get(session, project_no))
+    return f"project-ledger-{ledger.project.id}.xlsx", ledger_workbook(ledger, department_names, zone)

@@ -10,7 +10,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from feecollect.bills.models import Bill
+from feecollect.einvoices.models import Bill
 from feecollect.notices.pdf import BODY, SMALL, SUBTITLE, TITLE, QrCode, escape
 
 

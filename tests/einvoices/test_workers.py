@@ -12,8 +12,8 @@ import pytest
 import redis
 from sqlalchemy import func, select
 
-from feecollect.bills.models import Bill
 from feecollect.db.engine import unit_of_work
+from feecollect.einvoices.models import Bill
 from feecollect.payments.models import Payment
 from feecollect.tasks import ISSUE_BILL, make_celery
 from tests.conftest import bearer

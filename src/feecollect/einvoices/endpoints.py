@@ -8,11 +8,11 @@ from pydantic import BaseModel, Field
 
 from feecollect.api.auth import PUBLIC, CaseReader, Finance
 from feecollect.api.deps import AppSettings, DbSession
-from feecollect.bills import service, signing
-from feecollect.bills.keys import private_key, public_pem
-from feecollect.bills.models import Bill
-from feecollect.bills.pdf import render_bill
-from feecollect.bills.xml import to_xml
+from feecollect.einvoices import service, signing
+from feecollect.einvoices.keys import private_key, public_pem
+from feecollect.einvoices.models import Bill
+from feecollect.einvoices.pdf import render_bill
+from feecollect.einvoices.xml import to_xml
 from feecollect.errors import NotFound, Unprocessable
 from feecollect.users.principal import Principal
 from feecollect.web.render import page
