@@ -18,6 +18,7 @@ demo: install
 
 test: install browser
 	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 # The browser tests drive Debian's Chromium (never a downloaded one), with a font for Chinese text.

@@ -73,7 +73,7 @@ def chinese_capital(fen: int) -> str:
     """
     import cn2an  # about 0.1 s to import: only paid by code that prints amounts in words
 
-    words = cn2an.an2cn(format_yuan(abs(fen)), "rmb")
+    words = str(cn2an.an2cn(format_yuan(abs(fen)), "rmb"))
     if fen % 10 == 0 and not words.endswith("整"):
         words += "整"
     return ("负" if fen < 0 else "") + words

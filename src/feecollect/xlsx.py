@@ -34,7 +34,7 @@ def spreadsheet_text(value: str) -> str | Cell:
     text = ILLEGAL_CHARACTERS_RE.sub("", value)
     if not text.startswith(FORMULA_TRIGGERS):
         return text
-    cell = Cell(None)  # type: ignore[arg-type]  (the sheet it is appended to adopts it)
+    cell = Cell(None)  # the sheet it is appended to adopts it
     cell.value = text
     cell.data_type = "s"
     return cell
@@ -46,7 +46,7 @@ def _cell_value(value: Any) -> Any:
 
 def new_workbook() -> Workbook:
     workbook = Workbook()
-    workbook.remove(workbook.active)  # type: ignore[arg-type]
+    workbook.remove(workbook.active)
     return workbook
 
 

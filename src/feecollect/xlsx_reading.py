@@ -31,7 +31,7 @@ def first_sheet_rows(content: bytes, *, max_rows: int, max_unpacked: int) -> Ite
     sheet = workbook.worksheets[0]
     # The sheet's stated dimension is the writer's claim; read-only openpyxl stops at it, and rows
     # below it would be lost without a word. Every row the sheet holds is read.
-    sheet.reset_dimensions()  # type: ignore[union-attr]
+    sheet.reset_dimensions()
     try:
         for count, row in enumerate(sheet.iter_rows(values_only=True), 1):
             if count > max_rows:

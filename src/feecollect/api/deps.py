@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from feecollect.db.engine import unit_of_work
 from feecollect.schedules.catalogue import Catalogue
+from feecollect.schedules.service import CatalogueProvider
 from feecollect.settings import Settings
 
 
@@ -24,14 +25,16 @@ DbSession = Annotated[Session, Depends(_session, scope="function")]
 
 
 def _settings(request: Request) -> Settings:
-    return request.app.state.settings
+    settings: Settings = request.app.state.settings
+    return settings
 
 
 AppSettings = Annotated[Settings, Depends(_settings)]
 
 
 def _catalogue(request: Request, session: DbSession) -> Catalogue:
-    return request.app.state.catalogue_provider.get(session)
+    provider: CatalogueProvider = request.app.state.catalogue_provider
+    return provider.get(session)
 
 
 CurrentCatalogue = Annotated[Catalogue, Depends(_catalogue)]

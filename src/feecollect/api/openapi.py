@@ -75,7 +75,7 @@ def install(app: FastAPI) -> None:
             if not route.include_in_schema:
                 continue
             gated = any(not isinstance(gate, PublicGate) for gate in _gates(route.dependant))
-            for method in route.methods:
+            for method in route.methods or ():
                 operation = document["paths"].get(route.path_format, {}).get(method.lower())
                 if operation is None:
                     continue

@@ -22,7 +22,7 @@ def first_unchained(session: Session) -> int | None:
 
 
 def in_order(session: Session, batch: int = 1000) -> Iterator[AuditEntry]:
-    after = 0
+    after: int | None = 0
     while True:
         rows = session.scalars(
             select(AuditEntry).where(AuditEntry.seq > after).order_by(AuditEntry.seq).limit(batch)

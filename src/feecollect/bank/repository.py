@@ -34,7 +34,8 @@ def add(session: Session, row: Bank | BankKey | BankNonce) -> None:
 
 
 def purge_nonces(session: Session, before: datetime) -> int:
-    return session.execute(delete(BankNonce).where(BankNonce.seen_at < before)).rowcount or 0
+    result = session.execute(delete(BankNonce).where(BankNonce.seen_at < before))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def insert_nonce(session: Session, key_id: str, nonce: str, at: datetime) -> None:

@@ -93,8 +93,8 @@ class QuoteLineOut(BaseModel):
             pricing=item.pricing,
             unit=item.unit,
             rate=optional_rate(line.rate),
-            min=optional_rate(item.rate and item.rate.min),
-            max=optional_rate(item.rate and item.rate.max),
+            min=optional_rate(item.rate.min if item.rate else None),
+            max=optional_rate(item.rate.max if item.rate else None),
             quantity=format(line.quantity.normalize(), "f"),
             amount=format_yuan(line.amount_fen),
             basis=item.basis,
@@ -120,8 +120,12 @@ class QuoteOut(BaseModel):
 
 def parse_quantity(value: str | None) -> Decimal | None:
     """Leave judging the number to the quote engine, which names the line; only parse here."""
-    if value is None:
-        return None
+    return None if value is None else quantity_of(value)
+
+
+def quantity_of(value: str) -> Decimal:
+    """The number a quantity's text gives; text that is no number gives NaN, which is refused later,
+    by the rule that names the field."""
     try:
         return Decimal(value.strip())
     except ArithmeticError:

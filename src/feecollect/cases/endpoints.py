@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, UploadFile
+from sqlalchemy.orm import Session
 
 from feecollect.api.auth import CaseReader, Clerk
 from feecollect.api.deps import CurrentCatalogue, DbSession
@@ -10,6 +11,7 @@ from feecollect.api.params import Offset
 from feecollect.cases import repository
 from feecollect.cases import service as cases
 from feecollect.cases.importing import MAX_BYTES, locate, parse_import
+from feecollect.cases.models import Case
 from feecollect.cases.schemas import CaseIn, CaseListOut, CaseOut, ImportOut, ReasonIn
 from feecollect.notices import repository as notices_repository
 from feecollect.notices import service as notices
@@ -18,7 +20,7 @@ from feecollect.users.principal import Forbidden
 router = APIRouter(prefix="/api/v1/cases", tags=["cases (办件)"])
 
 
-def _out(session, case) -> CaseOut:  # type: ignore[no-untyped-def]
+def _out(session: Session, case: Case) -> CaseOut:
     notices = notices_repository.listing(
         session,
         department=None,

@@ -1,11 +1,18 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from feecollect.db.base import Base, UtcDateTime
+
+
+class CaseStatus(StrEnum):
+    ACCEPTED = "accepted"
+    COMPLETED = "completed"
+    WITHDRAWN = "withdrawn"
 
 
 class Case(Base):

@@ -13,13 +13,12 @@ from sqlalchemy.orm import Session
 from feecollect.audit.service import Actor, record
 from feecollect.billing.quote import LineRequest, Payer, QuoteRefused, QuoteRequest, quote
 from feecollect.cases import repository
-from feecollect.cases.models import Case, CaseItem
+from feecollect.cases.models import Case, CaseItem, CaseStatus
 from feecollect.errors import Conflict, NotFound, Unprocessable
 from feecollect.identity import InvalidIdentity, validate
 from feecollect.schedules.catalogue import Catalogue
 from feecollect.users.principal import Forbidden
 
-CASE_STATUSES = ("accepted", "completed", "withdrawn")
 PAYER_KIND_OF_ID = {"uscc": "enterprise", "ric": "person"}
 
 
@@ -149,7 +148,7 @@ def _new_case(data: CaseData, actor: Actor, now: datetime) -> Case:
         applicant_id_type=data.id_type,
         applicant_id_no=data.id_no,
         payer_flags=list(data.flags),
-        status="accepted",
+        status=CaseStatus.ACCEPTED,
         registered_by=actor.name,
         registered_at=now,
         items=[
@@ -192,7 +191,7 @@ def get(session: Session, case_no: str, *, for_update: bool = False) -> Case:
 def change_status(
     session: Session, actor: Actor, case: Case, target: str, *, reason: str | None = None
 ) -> Case:
-    if case.status != "accepted":
+    if case.status != CaseStatus.ACCEPTED:
         raise Conflict(
             f"case {case.case_no} is {case.status}; only an accepted case can become {target}",
             code="case_not_open",

@@ -152,9 +152,8 @@ def quote_command(
     settings = load_settings()
     on = parse_date(on_text, "--on") or datetime.now(settings.zone).date()
     requests = tuple(_parse_line(text) for text in lines)
-    result = quote(
-        todays_catalogue(settings), QuoteRequest(on, Payer(payer_kind, frozenset(flags)), requests)
-    )  # type: ignore[arg-type]
+    payer = Payer("person" if payer_kind == "person" else "enterprise", frozenset(flags))
+    result = quote(todays_catalogue(settings), QuoteRequest(on, payer, requests))
     if as_json:
         out = QuoteOut(
             service_date=on,

@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -151,7 +152,9 @@ def pay_through_the_bank_client(settings: Settings, payment_code: str, amount: s
 DEMO_SPECIAL_ACCOUNT = "43050162360800000001"
 
 
-def reconcile_today(settings: Settings, seeded: Seeded, report_dir: str = "demo-output") -> tuple[dict, str]:  # type: ignore[type-arg]
+def reconcile_today(
+    settings: Settings, seeded: Seeded, report_dir: str = "demo-output"
+) -> tuple[dict[str, Any], str]:
     """The daily job on demo data: a special-account statement (CCB corporate CSV, GBK) holding the
     notice the bank called back, one it never called back and a credit with no payment code, imported
     and reconciled for today. Run again, it imports nothing and finds the same."""

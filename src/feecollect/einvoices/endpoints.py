@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy.orm import Session
 
 from feecollect.api.auth import PUBLIC, CaseReader, Finance
 from feecollect.api.deps import AppSettings, DbSession
@@ -14,6 +15,7 @@ from feecollect.einvoices.models import Bill
 from feecollect.einvoices.pdf import render_bill
 from feecollect.einvoices.xml import to_xml
 from feecollect.errors import NotFound, Unprocessable
+from feecollect.settings import Settings
 from feecollect.users.principal import Principal
 from feecollect.web.render import page
 
@@ -71,7 +73,7 @@ def public_key(settings: AppSettings) -> str:
     return public_pem(private_key(settings).public_key())
 
 
-def _bill_for(session, principal: Principal, code: str, number: str) -> Bill:  # type: ignore[no-untyped-def]
+def _bill_for(session: Session, principal: Principal, code: str, number: str) -> Bill:
     return service.readable_by(session, principal, code, number)[0]
 
 
@@ -143,7 +145,9 @@ def verify(
     return result
 
 
-def _verification(session, settings, code: str, number: str, check: str) -> VerificationOut:  # type: ignore[no-untyped-def]
+def _verification(
+    session: Session, settings: Settings, code: str, number: str, check: str
+) -> VerificationOut:
     try:
         bill = service.get(session, code, number)
     except NotFound:

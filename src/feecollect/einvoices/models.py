@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, String, Text, UniqueConstraint
@@ -17,6 +18,11 @@ class BillCounter(Base):
 
     bill_code: Mapped[str] = mapped_column(String(8), primary_key=True)
     last_no: Mapped[int] = mapped_column(BigInteger)
+
+
+class BillStatus(StrEnum):
+    ISSUED = "issued"
+    REVERSED = "reversed"  # a red-letter bill (红字) stands against it
 
 
 class Bill(Base):

@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from feecollect.einvoices.models import Bill, BillCounter
+from feecollect.einvoices.models import Bill, BillCounter, BillStatus
 from feecollect.notices.models import Notice
 from feecollect.payments.models import Payment
 
@@ -38,7 +38,9 @@ def live_bill_of_notice(session: Session, notice_id: int) -> Bill | None:
     """The bill that stands for the notice's payment: the first bill, or the one re-issued after a
     refund reversed it."""
     query = select(Bill).where(
-        Bill.notice_id == notice_id, Bill.kind.in_(("normal", "replacement")), Bill.status == "issued"
+        Bill.notice_id == notice_id,
+        Bill.kind.in_(("normal", "replacement")),
+        Bill.status == BillStatus.ISSUED,
     )
     return session.scalars(query.order_by(Bill.id.desc())).first()
 

@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from feecollect.audit.service import SYSTEM, Actor, record
 from feecollect.einvoices import repository, signing
 from feecollect.einvoices.keys import private_key
-from feecollect.einvoices.models import Bill
+from feecollect.einvoices.models import Bill, BillStatus
 from feecollect.errors import Conflict, NotFound, Unprocessable
 from feecollect.money import chinese_capital, format_yuan
 from feecollect.notices.models import Notice, NoticeLine
@@ -125,7 +125,7 @@ def _create(
         bill_no=number,
         check_code=check,
         kind=kind,
-        status="issued",
+        status=BillStatus.ISSUED,
         payment_id=payment.id,
         notice_id=notice.id,
         original_bill_id=related.id if related else None,
@@ -164,7 +164,7 @@ def issue_for_payment(session: Session, settings: Settings, payment_id: int) -> 
     return bill
 
 
-def issue_in_own_transaction(sessions, settings: Settings, payment_id: int) -> Bill:  # type: ignore[no-untyped-def]
+def issue_in_own_transaction(sessions: sessionmaker[Session], settings: Settings, payment_id: int) -> Bill:
     """For tasks: a concurrent run that created the bill first wins; this one returns that bill."""
     from feecollect.db.engine import unit_of_work
 
@@ -175,11 +175,11 @@ def issue_in_own_transaction(sessions, settings: Settings, payment_id: int) -> B
             return bill
     except IntegrityError:
         with unit_of_work(sessions) as session:
-            bill = repository.for_payment(session, payment_id, "normal")
-            if bill is None:
+            first = repository.for_payment(session, payment_id, "normal")
+            if first is None:
                 raise
-            session.expunge(bill)
-            return bill
+            session.expunge(first)
+            return first
 
 
 def get(session: Session, code: str, number: str, *, for_update: bool = False) -> Bill:
@@ -229,7 +229,11 @@ def reverse(
     reversal = _create(
         session, settings, notice, payment, "reversal", related=original, remark=f"冲红：{reason}"
     )
-    original.status, original.reversed_at, original.reverse_reason = "reversed", datetime.now(UTC), reason
+    original.status, original.reversed_at, original.reverse_reason = (
+        BillStatus.REVERSED,
+        datetime.now(UTC),
+        reason,
+    )
     record(
         session,
         principal.actor,
@@ -263,7 +267,11 @@ def reissue_after_refund(
         reversal = _create(
             session, settings, notice, payment, "reversal", related=original, remark=f"冲红：{reason}"
         )
-        original.status, original.reversed_at, original.reverse_reason = "reversed", datetime.now(UTC), reason
+        original.status, original.reversed_at, original.reverse_reason = (
+            BillStatus.REVERSED,
+            datetime.now(UTC),
+            reason,
+        )
     replacement = _create(
         session,
         settings,

@@ -63,7 +63,8 @@ def to_xml(content: dict[str, Any], signature: str, algorithm: str, region: str)
     for key, value in (("Format", "DETACH"), ("Algorithm", algorithm), ("Value", signature)):
         ET.SubElement(sig, key).text = value
     ET.indent(root)
-    return ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return document
 
 
 def from_xml(data: bytes) -> tuple[dict[str, Any], str, str]:

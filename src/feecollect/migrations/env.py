@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 from sqlalchemy import Connection
 
 from feecollect.db.base import UtcDateTime
@@ -11,7 +14,7 @@ from feecollect.settings import get_settings
 target_metadata = Base.metadata
 
 
-def render_item(kind: str, item: object, autogen_context: object) -> str | bool:
+def render_item(kind: str, item: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Migrations store the column types, not our Python-side decorators."""
     if kind == "type" and isinstance(item, UtcDateTime):
         return "sa.DateTime(timezone=True)"

@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
+from sqlalchemy.orm import Session
 
 from feecollect.api.auth import CaseReader, Clerk
 from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
@@ -12,8 +13,9 @@ from feecollect.api.params import Offset
 from feecollect.einvoices import repository as bills
 from feecollect.notices import repository
 from feecollect.notices import service as notices
-from feecollect.notices.models import NOTICE_STATUSES
+from feecollect.notices.models import Notice
 from feecollect.notices.schemas import BillRef, NoticeListOut, NoticeOut, VoidIn
+from feecollect.notices.status import NoticeStatus
 
 router = APIRouter(prefix="/api/v1", tags=["payment notices (缴款通知书)"])
 PaymentCode = Annotated[str, Path(pattern=r"^\d{20}$", description="the 20-digit payment code")]
@@ -40,7 +42,7 @@ def list_notices(
     principal: CaseReader,
     session: DbSession,
     department: str | None = None,
-    status: Annotated[str | None, Query(pattern="^(" + "|".join(NOTICE_STATUSES) + ")$")] = None,
+    status: Annotated[str | None, Query(pattern="^(" + "|".join(NoticeStatus) + ")$")] = None,
     date_from: Annotated[date | None, Query(description="issued on or after")] = None,
     date_to: Annotated[date | None, Query(description="issued on or before")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
@@ -100,7 +102,7 @@ def void_notice(payment_code: PaymentCode, body: VoidIn, principal: Clerk, sessi
     return NoticeOut.of(notices.void(session, principal, payment_code, body.reason))
 
 
-def _with_bill(session, notice) -> NoticeOut:  # type: ignore[no-untyped-def]
+def _with_bill(session: Session, notice: Notice) -> NoticeOut:
     out = NoticeOut.of(notice)
     bill = bills.live_bill_of_notice(session, notice.id)
     if bill is not None:

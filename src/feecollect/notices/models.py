@@ -9,8 +9,6 @@ from feecollect.cases.models import Case
 from feecollect.db.base import Base, UtcDateTime
 from feecollect.projects.models import Project
 
-NOTICE_STATUSES = ("issued", "paid", "refunded", "voided", "expired")
-
 
 class PaymentCodeSequence(Base):
     """The last sequence number used for payment codes of one division and year; only ever increases."""

@@ -3,17 +3,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, selectinload
 
 from feecollect.notices.models import Notice, PaymentCodeSequence
+from feecollect.notices.status import NoticeStatus
 from feecollect.schedules.models import FeeItemVersion
 
-LIVE_STATUSES = ("issued", "paid")
+LIVE_STATUSES = (NoticeStatus.ISSUED, NoticeStatus.PAID)
 
 
-def _with_lines(query):  # type: ignore[no-untyped-def]
+def _with_lines(query: Select[Notice]) -> Select[Notice]:
     return query.options(selectinload(Notice.lines), selectinload(Notice.case), selectinload(Notice.project))
 
 
@@ -60,7 +61,9 @@ def listing(
 
 
 def overdue(session: Session, today: date) -> Sequence[Notice]:
-    query = select(Notice).where(Notice.status == "issued", Notice.due_date < today).with_for_update()
+    query = (
+        select(Notice).where(Notice.status == NoticeStatus.ISSUED, Notice.due_date < today).with_for_update()
+    )
     return session.scalars(query.order_by(Notice.id)).all()
 
 

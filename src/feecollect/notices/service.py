@@ -12,12 +12,13 @@ from sqlalchemy.orm import Session
 from feecollect.audit.service import SYSTEM, record
 from feecollect.billing.quote import Quote, QuotedLine, quote
 from feecollect.cases import service as cases
-from feecollect.cases.models import Case
+from feecollect.cases.models import Case, CaseStatus
 from feecollect.errors import Conflict, NotFound, Unprocessable
 from feecollect.money import format_rate, format_yuan
 from feecollect.notices import repository
 from feecollect.notices.models import Notice, NoticeLine
 from feecollect.notices.payment_code import make_payment_code
+from feecollect.notices.status import NoticeStatus
 from feecollect.schedules.catalogue import Catalogue
 from feecollect.settings import Settings
 from feecollect.users.principal import Principal
@@ -40,7 +41,7 @@ def issue(
 ) -> Notice:
     case = cases.get(session, case_no, for_update=True)  # one issuer per case at a time
     principal.require_department(case.department_code, f"case {case_no}")
-    if case.status == "withdrawn":
+    if case.status == CaseStatus.WITHDRAWN:
         raise Conflict(f"case {case_no} was withdrawn; no notice can be issued", code="case_not_open")
     live = repository.live_for_case(session, case.id)
     if live is not None:
@@ -96,7 +97,7 @@ def new_notice(
     notice.amount_fen = priced.total_fen
     notice.issue_date = today
     notice.due_date = today + timedelta(days=settings.notice_due_days)
-    notice.status = "issued"
+    notice.status = NoticeStatus.ISSUED
     notice.issued_by = principal.name
     notice.issued_at = now
     notice.lines = [
@@ -154,13 +155,13 @@ def void(session: Session, principal: Principal, payment_code: str, reason: str)
         )
     notice = get(session, payment_code, for_update=True)
     principal.require_department(notice.department_code, f"notice {payment_code}")
-    if notice.status != "issued":
+    if notice.status != NoticeStatus.ISSUED:
         raise Conflict(
             f"notice {payment_code} is {notice.status}; only an unpaid, unexpired notice can be voided",
             code="notice_not_voidable",
         )
     before = notice_summary(notice)
-    notice.status, notice.closed_at = "voided", datetime.now(UTC)
+    notice.status, notice.closed_at = NoticeStatus.VOIDED, datetime.now(UTC)
     notice.void_reason, notice.voided_by = reason, principal.name
     record(
         session,
@@ -184,7 +185,7 @@ def expire_overdue(session: Session, today: date) -> ExpiryReport:
     """Mark issued notices whose due date has passed (in the centre's calendar) as expired."""
     expired = []
     for notice in repository.overdue(session, today):
-        notice.status, notice.closed_at = "expired", datetime.now(UTC)
+        notice.status, notice.closed_at = NoticeStatus.EXPIRED, datetime.now(UTC)
         record(
             session,
             SYSTEM,

@@ -7,6 +7,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from feecollect.notices.models import Notice, NoticeLine
+from feecollect.notices.status import NoticeStatus
 from feecollect.payments.models import Payment
 
 
@@ -56,7 +57,9 @@ def insert_payment(session: Session, values: dict[str, object]) -> int:
 
 
 def mark_paid(session: Session, notice_id: int, at: datetime) -> None:
-    session.execute(update(Notice).where(Notice.id == notice_id).values(status="paid", closed_at=at))
+    session.execute(
+        update(Notice).where(Notice.id == notice_id).values(status=NoticeStatus.PAID, closed_at=at)
+    )
 
 
 def notice_status(session: Session, notice_id: int) -> str:
@@ -88,7 +91,7 @@ def paid_notices_without_payment(session: Session) -> list[str]:
     query = (
         select(Notice.payment_code)
         .outerjoin(Payment, Payment.notice_id == Notice.id)
-        .where(Notice.status == "paid", Payment.id.is_(None))
+        .where(Notice.status == NoticeStatus.PAID, Payment.id.is_(None))
     )
     return list(session.scalars(query))
 

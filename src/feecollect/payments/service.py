@@ -19,6 +19,7 @@ from feecollect.ledger import accounts
 from feecollect.ledger import service as ledger
 from feecollect.money import format_yuan, parse_yuan
 from feecollect.notices.payment_code import is_payment_code
+from feecollect.notices.status import NoticeStatus
 from feecollect.payments import repository
 from feecollect.settings import Settings
 
@@ -111,7 +112,7 @@ def apply_payment(
         raise Unprocessable(
             f"no notice with payment code {request.payment_code}", code="unknown_payment_code"
         )
-    if notice.status != "issued":
+    if notice.status != NoticeStatus.ISSUED:
         # A replay of this very transaction may have paid the notice while we waited for the lock.
         if (seen := _existing(session, caller, request)) is not None:
             return seen
@@ -155,7 +156,7 @@ def apply_payment(
             received_at=now,
         ),
         memo=f"缴款 {notice.payment_code}",
-        before_status="issued",
+        before_status=NoticeStatus.ISSUED,
         audit_after={
             "status": "paid",
             "bank_txn_id": request.bank_txn_id,

@@ -62,12 +62,12 @@ def declaration_problems(catalogue: Catalogue, declaration: Declaration) -> list
     """Every problem as (field, reason), a parameter named ``params.<name>``; empty when it may be
     registered."""
     problems: list[tuple[str, str]] = []
-    for field, value, limit in (
+    for field, text, limit in (
         ("project_no", declaration.project_no, 64),
         ("name", declaration.name, 200),
         ("developer.name", declaration.developer_name, 200),
     ):
-        if not value.strip() or len(value) > limit:
+        if not text.strip() or len(text) > limit:
             problems.append((field, f"must be 1–{limit} characters"))
     try:
         validate_uscc(declaration.developer_uscc)

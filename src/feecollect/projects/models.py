@@ -1,12 +1,24 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from feecollect.db.base import Base, UtcDateTime
+
+
+class ProjectStatus(StrEnum):
+    DECLARED = "declared"
+    SETTLING = "settling"  # settled at completion, waiting for a top-up or a refund to move
+    SETTLED = "settled"  # split to the departments
+
+
+class SettlementStatus(StrEnum):
+    PENDING = "pending"  # the top-up or refund the settlement asked for has not moved yet
+    SPLIT = "split"
 
 
 class Project(Base):
@@ -32,8 +44,8 @@ class Project(Base):
 
 class ProjectSettlement(Base):
     """A project's settlement at completion: at most one per project, so it cannot run twice. ``fees``
-    lists each fee as {item, department, collected_fen, final_fen}. ``status`` is ``awaiting_top_up`` or
-    ``awaiting_refund`` until the money the settlement asked for has moved, then ``split``."""
+    lists each fee as {item, department, collected_fen, final_fen}. ``status`` is ``pending`` until the
+    money the settlement asked for has moved, then ``split``."""
 
     __tablename__ = "project_settlements"
 

@@ -19,12 +19,14 @@ from feecollect.einvoices import repository as bills_repository
 from feecollect.ledger import repository as ledger_repository
 from feecollect.money import parse_yuan
 from feecollect.notices import repository as notices_repository
+from feecollect.notices.status import NoticeStatus
 from feecollect.payments import repository as payments_repository
 from feecollect.projects import repository
-from feecollect.projects.models import Project
+from feecollect.projects.models import Project, SettlementStatus
 from feecollect.projects.settlement_core import Settlement
 from feecollect.reconcile import repository as reconcile_repository
 from feecollect.refunds import repository as refunds_repository
+from feecollect.refunds.models import RefundStatus
 
 EVENT_NAMES = {
     "declared": "项目申报",
@@ -197,7 +199,7 @@ def facts_of(session: Session, project: Project) -> list[Fact]:
                 evidence,
             )
         )
-        if notice.status in ("voided", "expired") and notice.closed_at is not None:
+        if notice.status in (NoticeStatus.VOIDED, NoticeStatus.EXPIRED) and notice.closed_at is not None:
             facts.append(
                 Fact(
                     notice.closed_at,
@@ -215,11 +217,11 @@ def facts_of(session: Session, project: Project) -> list[Fact]:
         shares: dict[str, int] = {}
         for line in notice.lines:
             shares[line.department_code] = shares.get(line.department_code, 0) + line.amount_fen
-        evidence = [
+        proofs = [
             Evidence("notice", notice.payment_code, f"/api/v1/notices/{notice.payment_code}"),
             Evidence("payment", f"{payment.bank_code}:{payment.bank_txn_id}"),
         ]
-        evidence += [
+        proofs += [
             Evidence("statement_line", f"{booked_on} {serial}".strip(), f"/api/v1/statement-lines/{line_id}")
             for code, line_id, booked_on, serial, fen in lines
             if code == payment.payment_code and fen == payment.amount_fen
@@ -230,7 +232,7 @@ def facts_of(session: Session, project: Project) -> list[Fact]:
                 "paid",
                 f"bank:{payment.bank_code}",
                 payment.amount_fen,
-                tuple(evidence),
+                tuple(proofs),
                 tuple(Movement(department, fen) for department, fen in sorted(shares.items()) if fen),
             )
         )
@@ -269,7 +271,7 @@ def facts_of(session: Session, project: Project) -> list[Fact]:
         )
     )
     for order in refunds_repository.listing(session, project_id=project.id):
-        evidence = Evidence("refund", order.refund_id, "/api/v1/refunds")
+        order_evidence = Evidence("refund", order.refund_id, "/api/v1/refunds")
         refunded: dict[str, int] = {}
         for fee in order.fees:
             refunded[str(fee["department"])] = refunded.get(str(fee["department"]), 0) + int(fee["fen"])
@@ -279,12 +281,12 @@ def facts_of(session: Session, project: Project) -> list[Fact]:
                 "refund_approved",
                 order.approved_by,
                 order.amount_fen,
-                (evidence,),
+                (order_evidence,),
                 tuple(Movement(department, -fen) for department, fen in sorted(refunded.items())),
                 order.reason,
             )
         )
-        if order.status == "confirmed" and order.refunded_at is not None:
+        if order.status == RefundStatus.CONFIRMED and order.refunded_at is not None:
             bank_txn = Evidence("payment", f"{order.bank_code}:{order.bank_txn_id}")
             facts.append(
                 Fact(
@@ -292,12 +294,12 @@ def facts_of(session: Session, project: Project) -> list[Fact]:
                     "refunded",
                     f"bank:{order.bank_code}",
                     order.amount_fen,
-                    (evidence, bank_txn),
+                    (order_evidence, bank_txn),
                 )
             )
-    if settlement.status == "split" and settlement.split_at is not None:
+    if settlement.status == SettlementStatus.SPLIT and settlement.split_at is not None:
         transaction = ledger_repository.transaction_id(session, "split", project.project_no)
-        evidence = (settlement_evidence,) + (
+        split_evidence = (settlement_evidence,) + (
             (Evidence("ledger_transaction", f"split #{transaction}"),) if transaction else ()
         )
         facts.append(
@@ -306,7 +308,7 @@ def facts_of(session: Session, project: Project) -> list[Fact]:
                 "split",
                 "feecollect",
                 settlement.final_fen,
-                evidence,
+                split_evidence,
                 tuple(Movement(d, -fen, fen) for d, fen in arithmetic.allocations().items() if fen),
             )
         )

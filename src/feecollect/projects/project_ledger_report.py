@@ -4,6 +4,7 @@ sheet per department with its running balances) and the cross-project summary by
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -45,7 +46,7 @@ SUMMARY_BY_MONTH_HEADERS = (
 )
 
 
-def _yuan(fen: int | None):  # type: ignore[no-untyped-def]
+def _yuan(fen: int | None) -> Decimal | None:
     return None if fen is None else fen_to_decimal(fen)
 
 

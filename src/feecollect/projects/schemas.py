@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 
 from pydantic import BaseModel, Field
 
-from feecollect.billing.schemas import QuantityIn, parse_quantity
+from feecollect.billing.schemas import QuantityIn, quantity_of
 from feecollect.cases.schemas import CasePayerIn
 from feecollect.money import format_yuan
 from feecollect.notices.models import Notice
@@ -45,7 +46,7 @@ class ProjectIn(BaseModel):
             developer_uscc=self.developer.uscc,
             division=self.division,
             project_type=self.project_type,
-            params=tuple((name, parse_quantity(value)) for name, value in self.params.items()),  # type: ignore[misc]
+            params=tuple((name, quantity_of(value)) for name, value in self.params.items()),
             flags=frozenset(self.payer.flags),
             declared_on=on,
         )
@@ -74,7 +75,7 @@ class ProjectOut(BaseModel):
     fees: list[ProjectFeeOut]
 
     @classmethod
-    def of(cls, project: Project, fees: list[tuple[FeeItem, object]]) -> ProjectOut:
+    def of(cls, project: Project, fees: Sequence[tuple[FeeItem, object]]) -> ProjectOut:
         return cls(
             project_no=project.project_no,
             name=project.name,
@@ -112,7 +113,7 @@ class SettlementIn(BaseModel):
     params: dict[str, QuantityIn] = Field(max_length=50)
 
     def actual(self) -> dict[str, Decimal]:
-        return {name: parse_quantity(value) for name, value in self.params.items()}  # type: ignore[arg-type]
+        return {name: quantity_of(value) for name, value in self.params.items()}
 
 
 class SettledFeeOut(BaseModel):

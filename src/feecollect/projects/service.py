@@ -20,7 +20,7 @@ from feecollect.projects.declaration import (
     bundle_request,
     declaration_problems,
 )
-from feecollect.projects.models import Project
+from feecollect.projects.models import Project, ProjectStatus
 from feecollect.schedules.catalogue import Catalogue
 from feecollect.schedules.types import FeeItem
 from feecollect.settings import Settings
@@ -42,7 +42,7 @@ def declare(session: Session, catalogue: Catalogue, actor: Actor, declaration: D
         declared_params={name: str(value) for name, value in declaration.params},
         payer_flags=sorted(declaration.flags),
         declared_on=declaration.declared_on,
-        status="declared",
+        status=ProjectStatus.DECLARED,
         declared_by=actor.name,
         declared_at=datetime.now(UTC),
     )

@@ -21,14 +21,15 @@ from feecollect.money import format_yuan
 from feecollect.notices import repository as notices_repository
 from feecollect.notices.models import Notice
 from feecollect.notices.service import new_notice
+from feecollect.notices.status import NoticeStatus
 from feecollect.payments import repository as payments_repository
 from feecollect.projects import repository
 from feecollect.projects.declaration import bundle_request, declaration_problems
-from feecollect.projects.models import Project, ProjectSettlement
+from feecollect.projects.models import Project, ProjectSettlement, ProjectStatus, SettlementStatus
 from feecollect.projects.service import declaration_of, get, notice_of
 from feecollect.projects.settlement_core import Settlement, SettlementMismatch, settle
 from feecollect.refunds import service as refunds
-from feecollect.refunds.models import RefundOrder
+from feecollect.refunds.models import RefundOrder, RefundStatus
 from feecollect.schedules.catalogue import Catalogue
 from feecollect.settings import Settings
 from feecollect.users.principal import Principal
@@ -45,7 +46,9 @@ class SettlementOutcome:
 def _paid_bundle(session: Session, project: Project) -> Notice | None:
     """The project's paid one-form notice. Called before any settlement, so no top-up notice exists yet,
     and a project has at most one live bundle."""
-    return next((n for n in notices_repository.of_project(session, project.id) if n.status == "paid"), None)
+    return next(
+        (n for n in notices_repository.of_project(session, project.id) if n.status == NoticeStatus.PAID), None
+    )
 
 
 def settle_project(
@@ -98,7 +101,7 @@ def settle_project(
         ],
         collected_fen=result.collected_fen,
         final_fen=result.final_fen,
-        status="pending",
+        status=SettlementStatus.PENDING,
         settled_by=principal.name,
         settled_at=now,
     )
@@ -128,7 +131,7 @@ def settle_project(
         )
     settlement.top_up_notice_id = top_up.id if top_up else None
     settlement.refund_order_id = refund.id if refund else None
-    project.status = "settling"
+    project.status = ProjectStatus.SETTLING
     record(
         session,
         principal.actor,
@@ -185,15 +188,15 @@ def split_if_ready(
 ) -> None:
     """Once the top-up is paid and the refund confirmed, move each department's final amount from
     pre-collected to its revenue, in one balanced transaction (at most one per project)."""
-    if settlement.status == "split":
+    if settlement.status == SettlementStatus.SPLIT:
         return
     if settlement.top_up_notice_id is not None:
         top_up = session.get(Notice, settlement.top_up_notice_id)
-        if top_up is None or top_up.status != "paid":
+        if top_up is None or top_up.status != NoticeStatus.PAID:
             return
     if settlement.refund_order_id is not None:
         order = session.get(RefundOrder, settlement.refund_order_id)
-        if order is None or order.status != "confirmed":
+        if order is None or order.status != RefundStatus.CONFIRMED:
             return
     allocations = Settlement.of_stored(settlement.fees).allocations()
     if settlement.final_fen:
@@ -208,8 +211,8 @@ def split_if_ready(
                 *((accounts.revenue(department), -fen) for department, fen in allocations.items()),
             ],
         )
-    settlement.status, settlement.split_at = "split", datetime.now(UTC)
-    project.status = "settled"
+    settlement.status, settlement.split_at = SettlementStatus.SPLIT, datetime.now(UTC)
+    project.status = ProjectStatus.SETTLED
     record(
         session,
         actor,
@@ -241,7 +244,7 @@ def after_refund(session: Session, confirmed: events.RefundConfirmed) -> None:
     project = session.get(Project, order.project_id)
     settlement = repository.settlement_of(session, order.project_id)
     assert project is not None and settlement is not None
-    refunded = {str(fee["item"]): int(fee["fen"]) for fee in order.fees}  # type: ignore[call-overload]
+    refunded = {str(fee["item"]): int(fee["fen"]) for fee in order.fees}
     bundle = session.get(Notice, order.payment.notice_id)
     assert bundle is not None
     kept: dict[int, int] = {}

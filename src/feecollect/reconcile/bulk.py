@@ -30,4 +30,4 @@ def cyclic_gc_paused() -> Iterator[None]:
 def as_named(cls: type[Named], rows: Iterable[tuple[Any, ...]]) -> Iterator[Named]:
     """Rows as named tuples of ``cls``, made at C speed: ``cls._make`` is a Python call per row, a
     million times in a run. Each row must hold exactly the fields of ``cls``, in order."""
-    return map(functools.partial(tuple.__new__, cls), rows)  # type: ignore[arg-type]
+    return map(functools.partial(tuple.__new__, cls), rows)

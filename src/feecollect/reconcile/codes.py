@@ -39,7 +39,7 @@ def find_payment_code(text: str) -> str | None:
         text = unicodedata.normalize("NFKC", text)
     for digits in _WHOLE.findall(text):
         if is_payment_code(digits):
-            return digits
+            return str(digits)
     for match in _GROUPS.finditer(text):
         groups = re.split(r"[ \-]", match.group())
         for start in range(len(groups)):

@@ -9,6 +9,7 @@ from datetime import date, tzinfo
 from decimal import Decimal, InvalidOperation
 
 from feecollect.money import format_yuan
+from feecollect.notices.status import NoticeStatus
 from feecollect.reconcile.matching import STATEMENT_BANK, Finding
 from feecollect.reconcile.rows import CompletedCase, ItemLine, OverdueNotice, PricedLine, UnreceivedPayment
 from feecollect.schedules.types import Cancellation
@@ -125,7 +126,7 @@ def cancelled_items(lines: Iterable[ItemLine], cancelled: Mapping[str, Cancellat
         cancellation = cancelled.get(line.item_code)
         if cancellation is None or line.service_date < cancellation.on:
             continue
-        verb = "collected" if line.status == "paid" else "billed"
+        verb = "collected" if line.status == NoticeStatus.PAID else "billed"
         found.append(
             Finding(
                 "cancelled_item",

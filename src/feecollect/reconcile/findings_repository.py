@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from feecollect.cases.models import Case
+from feecollect.cases.models import Case, CaseStatus
 from feecollect.notices.models import Notice, NoticeLine
+from feecollect.notices.status import NoticeStatus
 from feecollect.payments.models import Payment
 from feecollect.reconcile.bulk import as_named
 from feecollect.reconcile.models import (
     BankAccount,
+    ExceptionStatus,
     ReconciliationException,
     ReconciliationFinding,
     ReconciliationRun,
@@ -74,7 +76,7 @@ def overdue_notices(session: Session, today: date) -> list[OverdueNotice]:
                 Notice.status,
             )
         )
-        .where(Notice.status.in_(("issued", "expired")), Notice.due_date < today)
+        .where(Notice.status.in_((NoticeStatus.ISSUED, NoticeStatus.EXPIRED)), Notice.due_date < today)
         .order_by(Notice.department_code, Notice.due_date, Notice.payment_code)
     )
     return list(as_named(OverdueNotice, session.execute(query)))
@@ -82,10 +84,12 @@ def overdue_notices(session: Session, today: date) -> list[OverdueNotice]:
 
 def completed_cases_without_payment(session: Session, through: datetime) -> Sequence[Case]:
     """Cases completed by ``through`` with no paid (or refunded) notice."""
-    paid = select(Notice.id).where(Notice.case_id == Case.id, Notice.status.in_(("paid", "refunded")))
+    paid = select(Notice.id).where(
+        Notice.case_id == Case.id, Notice.status.in_((NoticeStatus.PAID, NoticeStatus.REFUNDED))
+    )
     return session.scalars(
         select(Case)
-        .where(Case.status == "completed", Case.status_changed_at <= through, ~paid.exists())
+        .where(Case.status == CaseStatus.COMPLETED, Case.status_changed_at <= through, ~paid.exists())
         .order_by(Case.case_no)
     ).all()
 
@@ -132,7 +136,7 @@ def priced_lines_off_lowest_rate(session: Session) -> list[PricedLine]:
         )
         .join(Notice, Notice.id == NoticeLine.notice_id)
         .where(
-            Notice.status.in_(("paid", "refunded")),
+            Notice.status.in_((NoticeStatus.PAID, NoticeStatus.REFUNDED)),
             NoticeLine.rate.is_not(None),
             NoticeLine.lawful_min.is_not(None),
             NoticeLine.rate != NoticeLine.lawful_min,
@@ -166,7 +170,7 @@ def insert_exceptions(session: Session, rows: list[dict[str, Any]]) -> None:
     """Core executemany, not the ORM's bulk insert: a first run of a year's statement finds tens of
     thousands of exceptions, and the ORM path costs several times the insert itself."""
     if rows:
-        session.connection().execute(insert(ReconciliationException.__table__), rows)
+        session.connection().execute(insert(cast(Table, ReconciliationException.__table__)), rows)
 
 
 def touch_exceptions(session: Session, ids: list[int], day: date) -> None:
@@ -189,7 +193,7 @@ def finding_ids(session: Session, day: date) -> set[int]:
 def add_findings(session: Session, day: date, ids: Iterable[int]) -> None:
     rows = [{"run_date": day, "exception_id": i} for i in ids]
     if rows:
-        session.connection().execute(insert(ReconciliationFinding.__table__), rows)
+        session.connection().execute(insert(cast(Table, ReconciliationFinding.__table__)), rows)
 
 
 def remove_findings(session: Session, day: date, ids: Iterable[int]) -> None:
@@ -243,7 +247,7 @@ def open_counts(session: Session, day: date) -> dict[str, int]:
     rows = session.execute(
         select(ReconciliationException.exception_class, func.count())
         .join(ReconciliationFinding, ReconciliationFinding.exception_id == ReconciliationException.id)
-        .where(ReconciliationFinding.run_date == day, ReconciliationException.status == "open")
+        .where(ReconciliationFinding.run_date == day, ReconciliationException.status == ExceptionStatus.OPEN)
         .group_by(ReconciliationException.exception_class)
     )
     return {name: int(count) for name, count in rows}

@@ -211,7 +211,7 @@ def _store(
     return result, StoredLines(statement_file.id, lines)
 
 
-def _gap(session: Session, account: BankAccount, statement: Statement, first) -> list[str]:  # type: ignore[no-untyped-def]
+def _gap(session: Session, account: BankAccount, statement: Statement, first: date) -> list[str]:
     previous = repository.previous_file(session, account.id, first)
     if previous is None:
         return []
@@ -253,7 +253,7 @@ def _rows(
     times = list(map(iso.__getitem__, columns.booked_at))
     kept, keys = _dedup_keys(statement, days, times)
     if kept is not None:
-        columns = LineColumns(*(list(map(values.__getitem__, kept)) for values in columns))
+        columns = LineColumns._make(list(map(values.__getitem__, kept)) for values in columns)
         days, times = list(map(days.__getitem__, kept)), list(map(times.__getitem__, kept))
     line_ids = list(itertools.islice(ids, len(keys)))
     currencies = _clipped(columns.currency, 8)
@@ -335,7 +335,7 @@ def _dedup_keys(
             fingerprint = hashlib.sha1(  # a dedup key, not a security boundary
                 "\x1f".join(
                     (
-                        days[index],
+                        days[index] or "",
                         times[index] or "",
                         str(line.amount_fen),
                         line.currency,

@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from feecollect.money import format_yuan
+from feecollect.notices.status import NoticeStatus
 
 EXCEPTION_CLASSES = (
     "unidentified_credit",
@@ -168,7 +169,7 @@ def match_special_credits(
     }
     claim = claimed.add
     matched = 0
-    find = notices.get
+    find = cast("Callable[[str | None], NoticeFacts | None]", notices.get)
     for line in lines:  # every line of the day comes through here: kept to locals and unpacking
         _, _, kind, _, _, _, amount, currency, _, _, _, code = line
         if kind != "special" or amount <= 0:
@@ -178,7 +179,7 @@ def match_special_credits(
             verdict(Verdict("unidentified_credit", line, None))
             continue
         notice_id, _, status, expected, paid_through = notice
-        if status == "voided":
+        if status == NoticeStatus.VOIDED:
             verdict(Verdict("unidentified_credit", line, notice))
         elif amount != expected:
             verdict(Verdict("amount_mismatch", line, notice))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Date, ForeignKey, String, Text, UniqueConstraint
@@ -11,6 +12,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from feecollect.db.base import Base, UtcDateTime
 
 ACCOUNT_KINDS = ("special", "department")
+
+
+class ExceptionStatus(StrEnum):
+    OPEN = "open"
+    RESOLVED = "resolved"
 
 
 class BankAccount(Base):

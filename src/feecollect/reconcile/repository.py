@@ -8,11 +8,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from feecollect.cases.models import Case
 from feecollect.notices.models import Notice
+from feecollect.notices.status import NoticeStatus
 from feecollect.payments.models import Payment
 from feecollect.reconcile.models import (
     BankAccount,
@@ -182,7 +183,7 @@ def lines_of_day(session: Session, day: date, *, except_files: Iterable[int] = (
     return plain_rows(session, query)
 
 
-def _codes_credited_on(day: date):  # type: ignore[no-untyped-def]
+def _codes_credited_on(day: date) -> Select[str | None]:
     """The payment codes of the special-account credits booked on ``day`` (a subquery)."""
     return select(StatementLine.payment_code).where(
         StatementLine.account_id.in_(account_ids("special")),
@@ -229,7 +230,9 @@ def notice_origins(session: Session, notice_ids: set[int]) -> list[tuple[Any, ..
 def open_notices_by_payer(session: Session, names: set[str], amounts: set[int]) -> list[tuple[Any, ...]]:
     """Unpaid notices of these payer names at these amounts: where a code-less credit may belong. The
     amounts are compared here, not bound: a day of code-less credits has tens of thousands of them."""
-    query = select(Notice.payment_code, Notice.payer_name, Notice.amount_fen).where(Notice.status == "issued")
+    query = select(Notice.payment_code, Notice.payer_name, Notice.amount_fen).where(
+        Notice.status == NoticeStatus.ISSUED
+    )
     return [
         tuple(row) for row in in_chunks(session, query, Notice.payer_name, names) if row.amount_fen in amounts
     ]
@@ -277,4 +280,4 @@ def special_credits_of_codes(session: Session, codes: set[str]) -> list[tuple[st
         .where(BankAccount.kind == "special", StatementLine.amount_fen > 0)
         .order_by(StatementLine.id)
     )
-    return [tuple(row) for row in in_chunks(session, query, StatementLine.payment_code, codes)]  # type: ignore[misc]
+    return [tuple(row) for row in in_chunks(session, query, StatementLine.payment_code, codes)]

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from feecollect.audit.service import Actor, record
 from feecollect.errors import Conflict, NotFound, Unprocessable
 from feecollect.reconcile import findings_repository as repository
-from feecollect.reconcile.models import ReconciliationException
+from feecollect.reconcile.models import ExceptionStatus, ReconciliationException
 from feecollect.reconcile.report import reconciliation_workbook
 from feecollect.reconcile.rows import OverdueNotice
 
@@ -39,13 +39,13 @@ def resolve(session: Session, actor: Actor, exception_id: int, reason: str) -> R
     exception = repository.exception_by_id(session, exception_id, for_update=True)
     if exception is None:
         raise NotFound(f"no exception {exception_id}", code="not_found")
-    if exception.status == "resolved":
+    if exception.status == ExceptionStatus.RESOLVED:
         raise Conflict(
             f"exception {exception_id} was already resolved by {exception.resolved_by}: "
             f"{exception.resolution}",
             code="already_resolved",
         )
-    exception.status = "resolved"
+    exception.status = ExceptionStatus.RESOLVED
     exception.resolved_by = actor.name
     exception.resolved_at = datetime.now(UTC)
     exception.resolution = reason.strip()

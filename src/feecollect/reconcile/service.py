@@ -19,8 +19,10 @@ from sqlalchemy.orm import Session
 from feecollect.audit.service import Actor, record
 from feecollect.billing.quote import QuoteRefused, quote
 from feecollect.cases import service as cases
+from feecollect.cases.models import Case
 from feecollect.errors import Unprocessable
 from feecollect.money import format_yuan
+from feecollect.notices.status import NoticeStatus
 from feecollect.payments.service import NewPayment, record_payment
 from feecollect.reconcile import findings, findings_repository, repository
 from feecollect.reconcile.bulk import as_named, cyclic_gc_paused
@@ -39,7 +41,7 @@ from feecollect.reconcile.matching import (
     match_department_credits,
     match_special_credits,
 )
-from feecollect.reconcile.models import ReconciliationRun
+from feecollect.reconcile.models import ExceptionStatus, ReconciliationRun
 from feecollect.reconcile.rows import CompletedCase
 from feecollect.schedules.catalogue import Catalogue
 from feecollect.settings import Settings
@@ -192,7 +194,7 @@ def _pay_from_statement(session: Session, settings: Settings, line: Line, notice
     return notice.payment_code
 
 
-def _case_total(catalogue: Catalogue, case) -> tuple[int, tuple[int, ...]]:  # type: ignore[no-untyped-def]
+def _case_total(catalogue: Catalogue, case: Case) -> tuple[int, tuple[int, ...]]:
     try:
         priced = quote(catalogue, cases.data_of(case).quote_request())
     except QuoteRefused:
@@ -239,7 +241,10 @@ def _findings_from_stored_state(
         *findings.fee_outside_centre(completed),
         *findings.over_standard(findings_repository.priced_lines_off_lowest_rate(session), settings.zone),
         *findings.cancelled_items(
-            findings_repository.notice_lines_of_items(session, set(cancelled), ("issued", "paid")), cancelled
+            findings_repository.notice_lines_of_items(
+                session, set(cancelled), (NoticeStatus.ISSUED, NoticeStatus.PAID)
+            ),
+            cancelled,
         ),
     ]
 
@@ -252,7 +257,7 @@ def _store_findings(session: Session, day: date, findings: list[Finding]) -> boo
     now = datetime.now(UTC)
     unseen = [f for key, f in by_key.items() if key not in stored]
     new_ids = findings_repository.new_exception_ids(session, len(unseen))
-    new_rows = [
+    new_rows: list[dict[str, Any]] = [
         {
             "id": exception_id,
             "exception_class": f.exception_class,
@@ -264,7 +269,7 @@ def _store_findings(session: Session, day: date, findings: list[Finding]) -> boo
             "evidence": f.evidence,
             "first_run_date": day,
             "last_run_date": day,
-            "status": "open",
+            "status": ExceptionStatus.OPEN,
             "created_at": now,
         }
         # The ids may be an endless count (SQLite): the unseen findings end the pairing.

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, Select, func, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from feecollect.cases.models import Case
 from feecollect.notices.models import Notice
@@ -21,14 +21,16 @@ from feecollect.reconcile.models import (
 # project number stands in. Select it on a query passed through with_notice_origin.
 NOTICE_ORIGIN = func.coalesce(Case.case_no, Project.project_no)
 
+AnySelect = TypeVar("AnySelect", bound="Select[*tuple[Any, ...]]")
 
-def with_notice_origin(query):  # type: ignore[no-untyped-def]
+
+def with_notice_origin(query: AnySelect) -> AnySelect:
     return query.outerjoin(Case, Case.id == Notice.case_id).outerjoin(
         Project, Project.id == Notice.project_id
     )
 
 
-def plain_rows(session: Session, query) -> list[tuple[Any, ...]]:  # type: ignore[no-untyped-def]
+def plain_rows(session: Session, query: Select[*tuple[Any, ...]]) -> list[tuple[Any, ...]]:
     """Plain DBAPI tuples for the bulk reads of a run (a million rows): no ORM or Row objects, no
     per-row type processing. Only for queries whose values are dates, numbers and constants of ours,
     rendered inline; their selected columns are integers and text (no dates on SQLite)."""
@@ -37,12 +39,13 @@ def plain_rows(session: Session, query) -> list[tuple[Any, ...]]:  # type: ignor
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         cursor.execute(sql)
-        return cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
     finally:
         cursor.close()
 
 
-def account_ids(kind: str | None = None):  # type: ignore[no-untyped-def]
+def account_ids(kind: str | None = None) -> Select[int]:
     """The ids of the accounts (of one kind), as a subquery. A day's lines are asked for as "these
     accounts, this day", which the (account, day, key) index answers; joined to the accounts table
     instead, SQLite plans a scan of every statement line ever stored."""
@@ -62,7 +65,12 @@ def chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
         yield ordered[start : start + IN_CHUNK]
 
 
-def in_chunks(session: Session, query, column, values: Iterable[Any]):  # type: ignore[no-untyped-def]
+def in_chunks(
+    session: Session,
+    query: Select[*tuple[Any, ...]],
+    column: InstrumentedAttribute[Any],
+    values: Iterable[Any],
+) -> Iterator[Row[*tuple[Any, ...]]]:
     """Run an IN query in chunks: SQLite and the drivers cap the number of bound parameters."""
     for chunk in chunks(values):
         yield from session.connection().execute(query.where(column.in_(chunk)))

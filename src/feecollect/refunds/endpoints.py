@@ -17,13 +17,13 @@ from feecollect.bank.auth import BankCaller, Signed, handle_signed, signed_json_
 from feecollect.errors import Unprocessable
 from feecollect.money import format_yuan
 from feecollect.refunds import repository
-from feecollect.refunds.models import REFUND_STATUSES
+from feecollect.refunds.models import RefundStatus
 from feecollect.refunds.schemas import RefundConfirmIn, RefundConfirmOut, RefundOrderListOut, RefundOrderOut
 from feecollect.refunds.service import RefundConfirmation, confirm
 
 bank_router = APIRouter(prefix="/api/v1/bank", tags=["bank integration (SPEC §6)"])
 router = APIRouter(prefix="/api/v1/refunds", tags=["refunds"])
-StatusFilter = Annotated[str | None, Query(pattern="^(" + "|".join(REFUND_STATUSES) + ")$")]
+StatusFilter = Annotated[str | None, Query(pattern="^(" + "|".join(RefundStatus) + ")$")]
 
 
 @bank_router.get("/refunds", response_model=RefundOrderListOut, summary="Refund orders of the calling bank")

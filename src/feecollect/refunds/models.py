@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, ForeignKey, String, UniqueConstraint
@@ -9,7 +10,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from feecollect.db.base import Base, UtcDateTime
 from feecollect.payments.models import Payment
 
-REFUND_STATUSES = ("approved", "confirmed")
+
+class RefundStatus(StrEnum):
+    APPROVED = "approved"  # the money waits in refunds payable for the bank
+    CONFIRMED = "confirmed"  # the bank paid it back
 
 
 class RefundOrder(Base):

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from feecollect.refunds.models import RefundOrder
+from feecollect.refunds.models import RefundOrder, RefundStatus
 
 
 def add(session: Session, order: RefundOrder) -> None:
@@ -47,13 +47,15 @@ def listing(
 
 def total_confirmed(session: Session) -> int:
     total = select(func.coalesce(func.sum(RefundOrder.amount_fen), 0)).where(
-        RefundOrder.status == "confirmed"
+        RefundOrder.status == RefundStatus.CONFIRMED
     )
     return int(session.scalar(total) or 0)
 
 
 def confirmed_between(session: Session, start: datetime, end: datetime) -> Sequence[RefundOrder]:
     query = select(RefundOrder).where(
-        RefundOrder.status == "confirmed", RefundOrder.refunded_at >= start, RefundOrder.refunded_at < end
+        RefundOrder.status == RefundStatus.CONFIRMED,
+        RefundOrder.refunded_at >= start,
+        RefundOrder.refunded_at < end,
     )
     return session.scalars(query.order_by(RefundOrder.id)).all()

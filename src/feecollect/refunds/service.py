@@ -20,7 +20,7 @@ from feecollect.ledger import service as ledger
 from feecollect.money import format_yuan, parse_yuan
 from feecollect.payments.models import Payment
 from feecollect.refunds import repository
-from feecollect.refunds.models import RefundOrder
+from feecollect.refunds.models import RefundOrder, RefundStatus
 from feecollect.settings import Settings
 
 
@@ -50,7 +50,7 @@ def create_order(
         amount_fen=amount,
         fees=fees,
         reason=f"项目 {project_no} 决算退付"[:200],
-        status="approved",
+        status=RefundStatus.APPROVED,
         approved_by=actor.name,
         approved_at=now,
     )
@@ -114,7 +114,7 @@ def confirm(
     order = repository.by_refund_id(session, request.refund_id, for_update=True)
     if order is None or order.bank_code != caller.bank_code:
         raise Unprocessable(f"no refund order {request.refund_id!r} for this bank", code="unknown_refund")
-    if order.status != "approved":
+    if order.status != RefundStatus.APPROVED:
         if (seen := _existing(session, caller, request)) is not None:
             return seen
         raise Unprocessable(
@@ -128,7 +128,11 @@ def confirm(
             code="amount_mismatch",
         )
     refunded_at = request.refunded_at.astimezone(UTC)
-    order.status, order.bank_txn_id, order.refunded_at = "confirmed", request.bank_txn_id, refunded_at
+    order.status, order.bank_txn_id, order.refunded_at = (
+        RefundStatus.CONFIRMED,
+        request.bank_txn_id,
+        refunded_at,
+    )
     order.body_hash, order.confirmed_at = request.digest(), datetime.now(UTC)
     session.flush()
     actor = Actor(f"bank:{caller.bank_code}", "bank")

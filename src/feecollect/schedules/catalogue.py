@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
@@ -32,7 +32,7 @@ class Catalogue:
     def __len__(self) -> int:
         return sum(len(p) for p in self._periods.values())
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[FeeItem]:
         for code in sorted(self._periods):
             yield from self._periods[code]
 

@@ -4,11 +4,12 @@ follow the day's notices, void an unpaid one."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
 from feecollect.api.errors import validation_detail
@@ -20,13 +21,16 @@ from feecollect.einvoices import service as einvoices
 from feecollect.errors import FeeCollectError
 from feecollect.notices import repository as notices_repository
 from feecollect.notices import service as notices
+from feecollect.settings import Settings
 from feecollect.web.auth import ClerkPage, PageUser, ReaderPage
 from feecollect.web.render import page
 
 router = APIRouter(include_in_schema=False)
 
 
-def _home(request: Request, user: PageUser, session, settings, **context) -> HTMLResponse:  # type: ignore[no-untyped-def]
+def _home(
+    request: Request, user: PageUser, session: Session, settings: Settings, **context: Any
+) -> HTMLResponse:
     today = datetime.now(settings.zone).date()
     todays = notices_repository.listing(
         session,

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
 from feecollect.api.params import RowId
@@ -20,6 +21,7 @@ from feecollect.reconcile.report import CLASS_NAMES
 from feecollect.reconcile.results import resolve, run_summary
 from feecollect.reconcile.rows import OverdueNotice
 from feecollect.reconcile.service import reconcile_day
+from feecollect.settings import Settings
 from feecollect.web.auth import FinanceOrAuditorPage, FinancePage, PageUser
 from feecollect.web.render import page
 from feecollect.xlsx import MEDIA_TYPE as XLSX
@@ -28,7 +30,14 @@ router = APIRouter(include_in_schema=False)
 PAGE = 200  # exceptions listed on the page; the xlsx report has them all
 
 
-def _home(request: Request, user: PageUser, session, settings, day: date | None, **context) -> Response:  # type: ignore[no-untyped-def]
+def _home(
+    request: Request,
+    user: PageUser,
+    session: Session,
+    settings: Settings,
+    day: date | None,
+    **context: Any,
+) -> Response:
     day = day or datetime.now(settings.zone).date() - timedelta(days=1)
     try:
         summary = run_summary(session, day)
@@ -78,7 +87,8 @@ def upload_statement(
         for s in report.statements
     )
     last = max((s.last_date for s in report.statements), default=None)
-    return _home(request, user, session, settings, last, message=f"已导入 {imported}")
+    shown = date.fromisoformat(last) if last else None
+    return _home(request, user, session, settings, shown, message=f"已导入 {imported}")
 
 
 @router.post("/finance/reconciliations")

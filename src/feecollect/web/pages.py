@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from feecollect.api.auth import PUBLIC
 from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
+from feecollect.users.service import Role
 from feecollect.web import auth
 from feecollect.web.auth import HOME, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SignedInPage
 from feecollect.web.render import page
@@ -78,7 +79,7 @@ def login(
     except auth.SignInRequired as refused:
         auth.record_failure(session, name, address)
         return login_page(request, error=refused.detail, status_code=401)
-    response = RedirectResponse(HOME[auth.Role(user.role)], status_code=303)
+    response = RedirectResponse(HOME[Role(user.role)], status_code=303)
     auth.set_session_cookie(response, settings, token)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response

@@ -126,7 +126,7 @@ def _entry(source: str, index: int, number: int, entry: Element) -> StatementLin
         booked_on=booked_on,
         booked_at=booked_at,
         amount_fen=fen,
-        currency=(_find(entry, "Amt").attrib.get("Ccy", "") if _find(entry, "Amt") is not None else ""),
+        currency=amount.attrib.get("Ccy", "") if (amount := _find(entry, "Amt")) is not None else "",
         counterparty_name=name,
         counterparty_account=account,
         remark=" ".join(t for t in texts if t and t != "NOTPROVIDED"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import itertools
 import operator
+from collections.abc import Callable
+from typing import TypeVar
 
 from feecollect.reconcile.statements.bank_layouts import (
     CURRENCIES,
@@ -17,6 +19,8 @@ from feecollect.reconcile.statements.bank_layouts import (
     parse_when,
 )
 from feecollect.reconcile.statements.types import LineColumns
+
+T = TypeVar("T")
 
 
 class Irregular(Exception):
@@ -130,13 +134,13 @@ def _cells(table: list[list[str]], position: int) -> list[str]:
     return values
 
 
-def _taken(values: list, keep: list[int]) -> list:  # type: ignore[type-arg]
+def _taken(values: list[T], keep: list[int]) -> list[T]:
     return list(map(values.__getitem__, keep))
 
 
-def _parsed(texts: list[str], parse):  # type: ignore[no-untyped-def]
+def _parsed(texts: list[str], parse: Callable[[str], T]) -> list[T]:
     """``parse`` applied to each distinct text once; a text it refuses makes the table irregular."""
-    parsed = {}
+    parsed: dict[str, T] = {}
     for text in set(texts):
         try:
             parsed[text] = parse(text)
