@@ -21,11 +21,12 @@ test: install browser
 	$(BIN)/mypy
 	$(BIN)/pytest
 
-# The browser tests drive Debian's Chromium (never a downloaded one), with a font for Chinese text.
+# The browser tests drive Debian's Chromium (never a downloaded one), with a font for Chinese text;
+# the PDF tests read the text back with poppler's pdftotext.
 browser:
-	@command -v chromium >/dev/null 2>&1 && fc-list :lang=zh | grep -q . \
-	  || (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null) \
-	  || echo "warning: could not install chromium; the browser tests will be skipped"
+	@command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 && fc-list :lang=zh | grep -q . \
+	  || (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei poppler-utils >/dev/null) \
+	  || echo "warning: could not install chromium or poppler; the browser and PDF text tests will be skipped"
 
 bench: install
 	$(BIN)/python bench/quotes.py

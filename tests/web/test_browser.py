@@ -1,5 +1,5 @@
 """The pages in a real browser: Debian's Chromium driven by Playwright against uvicorn, as people at desks
-use them. Screenshots go to test-output/screenshots/ (the README shows the main page of each role)."""
+use them. Screenshots go to test-output/screenshots/ (docs/web-pages.md shows the main page of each role)."""
 
 from __future__ import annotations
 
