@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -91,3 +92,8 @@ NONCE_KEPT = timedelta(seconds=2 * TOLERANCE_SECONDS)
 def purge_stale_nonces(session: Session, now: datetime) -> int:
     """Forget the nonces no replay could use any more; returns how many."""
     return repository.purge_nonces(session, now - NONCE_KEPT)
+
+
+def banks_with_keys(session: Session) -> list[tuple[Bank, Sequence[BankKey]]]:
+    """Every bank with its keys, valid and retired (never their secrets)."""
+    return [(bank, repository.keys_of(session, bank.code)) for bank in repository.banks(session)]

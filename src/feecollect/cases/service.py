@@ -262,3 +262,7 @@ def import_cases(
         record(session, actor, "case.imported", "case", case.case_no, after=case_view(case))
         created.append(case.case_no)
     return ImportReport(created, unchanged)
+
+
+def exists(session: Session, case_no: str) -> bool:
+    return repository.by_case_no(session, case_no) is not None

@@ -71,12 +71,12 @@ def banks_retire(key_id: str) -> None:
 @banks_group.command("list")
 def banks_list() -> None:
     """Banks and their key ids (never their secrets)."""
-    from feecollect.bank import repository as bank_repository
+    from feecollect.bank import service as banks
 
     with unit_of_work(open_database(load_settings())) as session:
-        for bank in bank_repository.banks(session):
+        for bank, keys in banks.banks_with_keys(session):
             click.echo(f"{bank.code:<10} {bank.name}")
-            for key in bank_repository.keys_of(session, bank.code):
+            for key in keys:
                 state = f"retired {key.retired_at:%Y-%m-%d %H:%M}" if key.retired_at else "valid"
                 click.echo(f"  {key.key_id}  created {key.created_at:%Y-%m-%d %H:%M}  {state}")
 

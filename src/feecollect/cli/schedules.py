@@ -20,10 +20,9 @@ from feecollect.cli.common import (
 )
 from feecollect.db.engine import make_engine, make_sessionmaker, migrate, unit_of_work
 from feecollect.money import format_rate, format_yuan
-from feecollect.schedules import repository
 from feecollect.schedules.loader import check_directory
 from feecollect.schedules.schemas import ScheduleItemOut
-from feecollect.schedules.service import load_schedules, to_item
+from feecollect.schedules.service import history, load_schedules, to_item
 from feecollect.schedules.types import PAYER_KINDS, FeeItem
 
 
@@ -101,7 +100,7 @@ def _status_text(item: FeeItem) -> str:
 def schedules_show(code: str, as_json: bool) -> None:
     """Show every version of one item, superseded ones included."""
     with unit_of_work(open_database(load_settings())) as session:
-        rows = list(repository.history(session, code))
+        rows = list(history(session, code))
     if not rows:
         raise click.ClickException(f"no fee item with code {code!r}")
     if as_json:

@@ -3,7 +3,7 @@ lawful rate: no caller can pass a rate or an amount."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -213,3 +213,26 @@ def printable_pdf(
         department_name=catalogue.department_names().get(notice.department_code, notice.department_code),
         printed_at=datetime.now(UTC).astimezone(settings.zone),
     )
+
+
+def issued_today(session: Session, department: str | None, today: date) -> Sequence[Notice]:
+    """A window's notices of the day (the newest 200), all departments' for ``department=None``."""
+    return repository.listing(
+        session,
+        department=department,
+        status=None,
+        date_from=today,
+        date_to=today,
+        case_id=None,
+        limit=200,
+        offset=0,
+    )
+
+
+def live_notice_of_case(session: Session, case_id: int) -> Notice | None:
+    """The notice that stands for a case: issued or paid, at most one."""
+    return repository.live_for_case(session, case_id)
+
+
+def find(session: Session, payment_code: str) -> Notice | None:
+    return repository.by_code(session, payment_code)

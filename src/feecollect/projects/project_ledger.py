@@ -211,7 +211,7 @@ def facts_of(session: Session, project: Project) -> list[Fact]:
                 )
             )
     payments = payments_repository.of_notices(session, list(by_id))
-    lines = reconcile_repository.special_credits_of_codes(session, {p.payment_code for p in payments})
+    credits = reconcile_repository.special_credits_of_codes(session, {p.payment_code for p in payments})
     for payment in payments:
         notice = by_id[payment.notice_id]
         shares: dict[str, int] = {}
@@ -222,9 +222,13 @@ def facts_of(session: Session, project: Project) -> list[Fact]:
             Evidence("payment", f"{payment.bank_code}:{payment.bank_txn_id}"),
         ]
         proofs += [
-            Evidence("statement_line", f"{booked_on} {serial}".strip(), f"/api/v1/statement-lines/{line_id}")
-            for code, line_id, booked_on, serial, fen in lines
-            if code == payment.payment_code and fen == payment.amount_fen
+            Evidence(
+                "statement_line",
+                f"{line.booked_on} {line.serial}".strip(),
+                f"/api/v1/statement-lines/{line.line_id}",
+            )
+            for line in credits
+            if line.payment_code == payment.payment_code and line.amount_fen == payment.amount_fen
         ]
         facts.append(
             Fact(

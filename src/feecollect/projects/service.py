@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -133,3 +134,7 @@ def view(project: Project) -> dict[str, object]:
         "declared_on": project.declared_on.isoformat(),
         "status": project.status,
     }
+
+
+def recent(session: Session, limit: int = 200) -> Sequence[Project]:
+    return repository.listing(session, limit=limit, offset=0)

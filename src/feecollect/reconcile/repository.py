@@ -15,11 +15,14 @@ from feecollect.cases.models import Case
 from feecollect.notices.models import Notice
 from feecollect.notices.status import NoticeStatus
 from feecollect.payments.models import Payment
+from feecollect.reconcile.bulk import as_named
+from feecollect.reconcile.matching import EarlierCredit, Line, NoticeFacts, NoticeOrigin
 from feecollect.reconcile.models import (
     BankAccount,
     StatementFile,
     StatementLine,
 )
+from feecollect.reconcile.rows import CreditLine, PayerNotice
 from feecollect.reconcile.sql import (
     NOTICE_ORIGIN,
     account_ids,
@@ -157,9 +160,9 @@ def insert_lines(
     raise NotImplementedError(f"bulk statement import supports SQLite and PostgreSQL, not {dialect}")
 
 
-def lines_of_day(session: Session, day: date, *, except_files: Iterable[int] = ()) -> list[Any]:
-    """Every line booked on ``day`` but those of ``except_files`` (its date is not repeated), with its
-    account's number, kind and department, in booking order."""
+def lines_of_day(session: Session, day: date, *, except_files: Iterable[int] = ()) -> list[Line]:
+    """Every line booked on ``day`` but those of ``except_files``, with its account's number, kind and
+    department, in booking order (the date is not read back a million times: it is ``day``)."""
     query = (
         select(
             StatementLine.id,
@@ -180,7 +183,7 @@ def lines_of_day(session: Session, day: date, *, except_files: Iterable[int] = (
     )
     if excluded := sorted(except_files):
         query = query.where(StatementLine.file_id.not_in(excluded))
-    return plain_rows(session, query)
+    return [Line(r[0], r[1], r[2], r[3], day, *r[4:]) for r in plain_rows(session, query)]
 
 
 def _codes_credited_on(day: date) -> Select[str | None]:
@@ -193,8 +196,8 @@ def _codes_credited_on(day: date) -> Select[str | None]:
     )
 
 
-def earlier_special_credits(session: Session, day: date) -> list[Any]:
-    """(line id, code, amount) of special-account credits booked before ``day`` carrying a code that
+def earlier_special_credits(session: Session, day: date) -> list[EarlierCredit]:
+    """The special-account credits booked before ``day`` carrying a code that
     a credit of ``day`` carries too: the lines that may already have paid those notices."""
     query = (
         select(StatementLine.id, StatementLine.payment_code, StatementLine.amount_fen)
@@ -206,35 +209,37 @@ def earlier_special_credits(session: Session, day: date) -> list[Any]:
             StatementLine.payment_code.in_(_codes_credited_on(day)),
         )
     )
-    return plain_rows(session, query)
+    return list(as_named(EarlierCredit, plain_rows(session, query)))
 
 
-def notices_credited_on(session: Session, day: date) -> list[Any]:
-    """The notices whose codes the special-account credits of ``day`` carry: (id, code, status,
-    amount, bank code of its payment or None). Nothing else is read for a million notices; where one
+def notices_credited_on(session: Session, day: date) -> list[NoticeFacts]:
+    """The notices whose codes the special-account credits of ``day`` carry, with the bank code of
+    their payment (None while unpaid). Nothing else is read for a million notices; where one
     was issued from is read by :func:`notice_origins`, for the few a finding names."""
     query = (
         select(Notice.id, Notice.payment_code, Notice.status, Notice.amount_fen, Payment.bank_code)
         .outerjoin(Payment, Payment.notice_id == Notice.id)
         .where(Notice.payment_code.in_(_codes_credited_on(day)))
     )
-    return plain_rows(session, query)
+    return list(as_named(NoticeFacts, plain_rows(session, query)))
 
 
-def notice_origins(session: Session, notice_ids: set[int]) -> list[tuple[Any, ...]]:
-    """(notice id, department, case or project number) of these notices."""
+def notice_origins(session: Session, notice_ids: set[int]) -> dict[int, NoticeOrigin]:
+    """Where each of these notices was issued: its department, and its case or project number."""
     query = with_notice_origin(select(Notice.id, Notice.department_code, NOTICE_ORIGIN))
-    return [tuple(row) for row in in_chunks(session, query, Notice.id, notice_ids)]
+    return {row[0]: NoticeOrigin(row[1], row[2]) for row in in_chunks(session, query, Notice.id, notice_ids)}
 
 
-def open_notices_by_payer(session: Session, names: set[str], amounts: set[int]) -> list[tuple[Any, ...]]:
+def open_notices_by_payer(session: Session, names: set[str], amounts: set[int]) -> list[PayerNotice]:
     """Unpaid notices of these payer names at these amounts: where a code-less credit may belong. The
     amounts are compared here, not bound: a day of code-less credits has tens of thousands of them."""
     query = select(Notice.payment_code, Notice.payer_name, Notice.amount_fen).where(
         Notice.status == NoticeStatus.ISSUED
     )
     return [
-        tuple(row) for row in in_chunks(session, query, Notice.payer_name, names) if row.amount_fen in amounts
+        PayerNotice(row.payment_code, row.payer_name, row.amount_fen)
+        for row in in_chunks(session, query, Notice.payer_name, names)
+        if row.amount_fen in amounts
     ]
 
 
@@ -263,9 +268,8 @@ def first_business_day(session: Session) -> date | None:
     return min(found) if found else None
 
 
-def special_credits_of_codes(session: Session, codes: set[str]) -> list[tuple[str, int, date, str, int]]:
-    """(payment code, line id, booked on, bank serial, fen) of special-account credits naming the codes:
-    the statement lines that prove a payment arrived."""
+def special_credits_of_codes(session: Session, codes: set[str]) -> list[CreditLine]:
+    """The special-account credits naming the codes: the statement lines that prove a payment arrived."""
     if not codes:
         return []
     query = (
@@ -280,4 +284,4 @@ def special_credits_of_codes(session: Session, codes: set[str]) -> list[tuple[st
         .where(BankAccount.kind == "special", StatementLine.amount_fen > 0)
         .order_by(StatementLine.id)
     )
-    return [tuple(row) for row in in_chunks(session, query, StatementLine.payment_code, codes)]
+    return list(as_named(CreditLine, in_chunks(session, query, StatementLine.payment_code, codes)))

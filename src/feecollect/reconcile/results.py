@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from feecollect.audit.service import Actor, record
 from feecollect.errors import Conflict, NotFound, Unprocessable
 from feecollect.reconcile import findings_repository as repository
-from feecollect.reconcile.models import ExceptionStatus, ReconciliationException
+from feecollect.reconcile import repository as statements
+from feecollect.reconcile.models import ExceptionStatus, ReconciliationException, StatementLine
 from feecollect.reconcile.report import reconciliation_workbook
 from feecollect.reconcile.rows import OverdueNotice
 
@@ -95,3 +96,8 @@ def amounts_by_class(session: Session, day: date) -> dict[str, int]:
 def overdue_notices(session: Session, today: date, department: str | None = None) -> list[OverdueNotice]:
     """Unpaid notices past their due date as of ``today``, by department and due date."""
     return [n for n in repository.overdue_notices(session, today) if department in (None, n.department)]
+
+
+def statement_line(session: Session, line_id: int) -> tuple[StatementLine, str, str] | None:
+    """A stored statement line with its account number and source file name."""
+    return statements.line_with_origin(session, line_id)

@@ -65,3 +65,21 @@ class ItemLine(NamedTuple):
     amount_fen: int
     department: str
     item_name: str
+
+
+class PayerNotice(NamedTuple):
+    """An unpaid notice, by whom it is payable and for how much: where a code-less credit may belong."""
+
+    payment_code: str
+    payer_name: str
+    amount_fen: int
+
+
+class CreditLine(NamedTuple):
+    """A special-account credit naming a payment code: the proof a payment arrived."""
+
+    payment_code: str
+    line_id: int
+    booked_on: date
+    serial: str
+    amount_fen: int

@@ -25,17 +25,15 @@ from feecollect.money import format_yuan
 from feecollect.notices.status import NoticeStatus
 from feecollect.payments.service import NewPayment, record_payment
 from feecollect.reconcile import findings, findings_repository, repository
-from feecollect.reconcile.bulk import as_named, cyclic_gc_paused
+from feecollect.reconcile.bulk import cyclic_gc_paused
 from feecollect.reconcile.importing import ImportReport
 from feecollect.reconcile.matching import (
     EXCEPTION_CLASSES,
     STATEMENT_BANK,
     CaseFacts,
-    EarlierCredit,
     Finding,
     Line,
     NoticeFacts,
-    NoticeOrigin,
     applicant_ids_in,
     department_credits,
     match_department_credits,
@@ -85,10 +83,7 @@ def check_run_date(session: Session, settings: Settings, day: date) -> None:
 
 def _lines_of_day(session: Session, day: date, just_imported: ImportReport | None) -> list[Line]:
     files, fresh = just_imported.lines_of_day(day) if just_imported else (set(), [])
-    lines = [
-        Line(r[0], r[1], r[2], r[3], day, *r[4:])
-        for r in repository.lines_of_day(session, day, except_files=files)
-    ]
+    lines = repository.lines_of_day(session, day, except_files=files)
     if not fresh:
         return lines
     times = list(map(operator.attrgetter("booked_at"), fresh))
@@ -113,10 +108,8 @@ def _reconcile_day(
 ) -> RunOutcome:
     lines = _lines_of_day(session, day, just_imported)
     notices = _notices_credited_on(session, day)
-    earlier = [EarlierCredit._make(row) for row in repository.earlier_special_credits(session, day)]
-    day_result = match_special_credits(lines, notices, earlier)
-    named = repository.notice_origins(session, day_result.notice_ids)
-    origins = {row[0]: NoticeOrigin._make(row[1:]) for row in named}
+    day_result = match_special_credits(lines, notices, repository.earlier_special_credits(session, day))
+    origins = repository.notice_origins(session, day_result.notice_ids)
 
     paid = tuple(
         _pay_from_statement(session, settings, line, notice) for line, notice in day_result.pay_from_statement
@@ -150,8 +143,8 @@ def _reconcile_day(
 def _notices_credited_on(session: Session, day: date) -> dict[str, NoticeFacts]:
     """The notices the day's credits name, by payment code (a million, for a year's statement: built
     at C speed, and the rows they are read as are dropped on return)."""
-    rows = repository.notices_credited_on(session, day)
-    return dict(zip(map(operator.itemgetter(1), rows), as_named(NoticeFacts, rows), strict=True))
+    facts = repository.notices_credited_on(session, day)
+    return dict(zip(map(operator.attrgetter("payment_code"), facts), facts, strict=True))
 
 
 def _open_notices(session: Session, unknown: list[Line]) -> dict[tuple[str, int], list[str]]:
@@ -160,8 +153,8 @@ def _open_notices(session: Session, unknown: list[Line]) -> dict[tuple[str, int]
     rows = repository.open_notices_by_payer(
         session, {line.counterparty_name for line in unknown}, {line.amount_fen for line in unknown}
     )
-    for code, name, amount in rows:
-        found[(name, amount)].append(code)
+    for notice in rows:
+        found[(notice.payer_name, notice.amount_fen)].append(notice.payment_code)
     return found
 
 

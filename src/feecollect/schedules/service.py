@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -111,3 +112,8 @@ class CatalogueProvider:
             with self._lock:
                 self._catalogue, self._revision = catalogue, revision
         return self._catalogue
+
+
+def history(session: Session, code: str) -> Sequence[FeeItemVersion]:
+    """Every version of one item, superseded ones included, oldest first."""
+    return repository.history(session, code)

@@ -11,13 +11,12 @@ from feecollect.api.params import RowId
 from feecollect.audit import service as audit
 from feecollect.einvoices import service as bills
 from feecollect.errors import NotFound
-from feecollect.notices import repository as notices_repository
+from feecollect.notices import service as notices
 from feecollect.projects import project_ledger as ledgers
-from feecollect.projects import repository as projects_repository
 from feecollect.projects import service as projects
 from feecollect.projects.project_ledger import EVENT_NAMES, Evidence
 from feecollect.projects.project_ledger_report import project_ledger_file
-from feecollect.reconcile import repository as reconcile_repository
+from feecollect.reconcile import results
 from feecollect.web.auth import AuditorPage, FinanceOrAuditorPage, ReaderPage
 from feecollect.web.render import page
 from feecollect.xlsx import MEDIA_TYPE as XLSX
@@ -40,7 +39,7 @@ def auditor_home(request: Request, user: AuditorPage, session: DbSession) -> Res
         request,
         "auditor/home.html",
         user,
-        projects=projects_repository.listing(session, limit=200, offset=0),
+        projects=projects.recent(session),
         chain=audit.verify(session),
     )
 
@@ -91,11 +90,11 @@ def bill_page(code: str, number: str, request: Request, user: ReaderPage, sessio
 def statement_line_page(
     line_id: RowId, request: Request, user: FinanceOrAuditorPage, session: DbSession
 ) -> Response:
-    found = reconcile_repository.line_with_origin(session, line_id)
+    found = results.statement_line(session, line_id)
     if found is None:
         raise NotFound(f"没有编号为 {line_id} 的对账单明细")
     line, account_no, source = found
-    notice = notices_repository.by_code(session, line.payment_code) if line.payment_code else None
+    notice = notices.find(session, line.payment_code) if line.payment_code else None
     return page(
         request, "auditor/line.html", user, line=line, account_no=account_no, source=source, notice=notice
     )

@@ -14,12 +14,10 @@ from sqlalchemy.orm import Session
 from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
 from feecollect.api.errors import validation_detail
 from feecollect.billing.quote import QuoteRefused, quote
-from feecollect.cases import repository as cases_repository
 from feecollect.cases import service as cases
 from feecollect.cases.schemas import CaseIn
 from feecollect.einvoices import service as einvoices
 from feecollect.errors import FeeCollectError
-from feecollect.notices import repository as notices_repository
 from feecollect.notices import service as notices
 from feecollect.settings import Settings
 from feecollect.web.auth import ClerkPage, PageUser, ReaderPage
@@ -32,16 +30,7 @@ def _home(
     request: Request, user: PageUser, session: Session, settings: Settings, **context: Any
 ) -> HTMLResponse:
     today = datetime.now(settings.zone).date()
-    todays = notices_repository.listing(
-        session,
-        department=user.principal.department,
-        status=None,
-        date_from=today,
-        date_to=today,
-        case_id=None,
-        limit=200,
-        offset=0,
-    )
+    todays = notices.issued_today(session, user.principal.department, today)
     context.setdefault("form", {"service_date": today.isoformat(), "window": "", "id_type": "uscc"})
     return page(request, "clerk/home.html", user, today=today, notices=todays, **context)
 
@@ -56,7 +45,7 @@ def find_case(
     request: Request, user: ClerkPage, session: DbSession, settings: AppSettings, case_no: str = ""
 ) -> Response:
     case_no = case_no.strip()
-    if case_no and cases_repository.by_case_no(session, case_no) is not None:
+    if case_no and cases.exists(session, case_no):
         return RedirectResponse(f"/clerk/cases/{case_no}", status_code=303)
     return _home(
         request, user, session, settings, error=f"未找到办件 {case_no}" if case_no else "请输入办件号"
@@ -123,7 +112,7 @@ def case_page(
 ) -> Response:
     case = cases.get(session, case_no)
     user.principal.require_department(case.department_code, f"办件 {case_no}")
-    live = notices_repository.live_for_case(session, case.id)
+    live = notices.live_notice_of_case(session, case.id)
     try:
         priced = quote(catalogue, cases.data_of(case).quote_request())
         refused = None
