@@ -8,6 +8,10 @@ parse, import, match, write), on SQLite and, where reachable, on PostgreSQL. In 
 DuckDB joining the statement CSV with a notices CSV on the payment code: the floor.
 
     python bench/reconcile.py [--notices 1000000] [--skip-postgres]
+    python bench/reconcile.py --against ../other-checkout [--pairs 3]
+
+With ``--against DIR`` it times, on SQLite, this code and the code of another checkout (``DIR/src``)
+in turn, each run on a fresh copy of the same generated database: a same-run A/B.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import csv
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -202,26 +207,40 @@ def load(url: str, notices: list[tuple], payments: list[tuple], lined: list[int]
     engine.dispose()
 
 
-def run_reconcile(url: str, statement: Path, workdir: Path) -> tuple[float, dict, int]:
+def _environment(url: str, source: Path | None) -> dict[str, str]:
     env = os.environ | {
         "FEECOLLECT_DATABASE_URL": url,
         "FEECOLLECT_SCHEDULES_DIR": str(Path("fee_schedules").resolve()),
     }
-    feecollect = Path(sys.executable).with_name("feecollect")
+    if source is not None:
+        env["PYTHONPATH"] = str(source)
+    return env
+
+
+def add_account(url: str, workdir: Path) -> None:
     subprocess.run(
-        [feecollect, "accounts", "add", SPECIAL, "--kind", "special"],
-        env=env,
+        [sys.executable, "-m", "feecollect.cli", "accounts", "add", SPECIAL, "--kind", "special"],
+        env=_environment(url, None),
         check=True,
         capture_output=True,
         cwd=workdir,
     )
+
+
+def run_reconcile(
+    url: str, statement: Path, workdir: Path, source: Path | None = None
+) -> tuple[float, dict, int]:
+    """``source``: the ``src`` directory of the code to run (default: the installed code)."""
+    env = _environment(url, source)
     started = time.perf_counter()
     done = subprocess.run(
         [
             sys.executable,
             "-c",
             _PEAK_MEMORY_OF_CHILD,
-            feecollect,
+            sys.executable,
+            "-m",
+            "feecollect.cli",
             "reconcile",
             "--statement",
             str(statement),
@@ -271,10 +290,45 @@ def duckdb_floor(statement: Path, notices_csv: Path) -> float:
     return time.perf_counter() - started
 
 
+def compare(
+    other: Path,
+    notices: list,
+    payments: list,
+    lined: list,
+    statement: Path,
+    workdir: Path,
+    pairs: int,
+    floor: float,
+) -> None:
+    """This code and ``other`` in turn on copies of one SQLite database; their summaries must agree."""
+    template = workdir / "template.db"
+    load(f"sqlite:///{template}", notices, payments, lined)
+    add_account(f"sqlite:///{template}", workdir)
+    times: dict[str, list[float]] = {"this code": [], "other code": []}
+    summaries = set()
+    for _ in range(pairs):
+        for name, source in (("other code", other), ("this code", None)):
+            run = workdir / "run.db"
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{run}{suffix}").unlink(missing_ok=True)
+            shutil.copyfile(template, run)
+            elapsed, summary, _ = run_reconcile(f"sqlite:///{run}", statement, workdir, source)
+            times[name].append(elapsed)
+            summaries.add(json.dumps(summary, sort_keys=True))
+            print(f"{name}: {elapsed:.1f} s ({elapsed / floor:.1f}× the DuckDB floor)", flush=True)
+    for name, runs in times.items():
+        print(f"{name}: " + " / ".join(f"{t:.1f}" for t in runs) + f" s, best {min(runs):.1f} s")
+    ratio = min(times["this code"]) / min(times["other code"])
+    print(f"this code / other code, best against best: {ratio:.3f}")
+    print("summaries agree" if len(summaries) == 1 else f"summaries DIFFER: {summaries}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--notices", type=int, default=1_000_000)
     parser.add_argument("--skip-postgres", action="store_true")
+    parser.add_argument("--against", type=Path, help="another checkout: time its code and this one in turn")
+    parser.add_argument("--pairs", type=int, default=3, help="with --against: runs of each code")
     args = parser.parse_args()
     print(f"cores: {os.cpu_count()}; notices: {args.notices:,}")
     notices, payments, rows, lined = plan(args.notices)
@@ -306,6 +360,18 @@ def main() -> None:
         floor = duckdb_floor(statement, notices_csv)
         print(f"floor: DuckDB join of the two CSV files on payment code: {floor:.2f} s")
 
+        if args.against is not None:
+            compare(
+                args.against.resolve() / "src",
+                notices,
+                payments,
+                lined,
+                statement,
+                workdir,
+                args.pairs,
+                floor,
+            )
+            return
         targets = [("sqlite", f"sqlite:///{workdir / 'bench.db'}")]
         if not args.skip_postgres:
             try:
@@ -324,6 +390,7 @@ def main() -> None:
                 f"{name}: generated {len(notices):,} notices and {len(payments):,} payments in "
                 f"{time.perf_counter() - started:.1f} s (not timed below)"
             )
+            add_account(url, workdir)
             elapsed, summary, peak_kib = run_reconcile(url, statement, workdir)
             print(
                 f"{name}: feecollect reconcile end to end {elapsed:.1f} s, "

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from feecollect import events, tasks
+from feecollect import events, subscriptions
 
 USCC = "91110000600037341L"
 USCC_2 = "91110000MA0000001L"
@@ -105,8 +105,8 @@ def register_as_approval_system(client, body: dict) -> None:  # type: ignore[no-
 @contextmanager
 def bills_left_to_workers() -> Iterator[None]:
     """Payments made inside do not enqueue their bill (the test issues them another way)."""
-    events.unsubscribe(events.PaymentRecorded, tasks.bill_after_payment)
+    events.unsubscribe(events.PaymentRecorded, subscriptions.BILL_AFTER_PAYMENT)
     try:
         yield
     finally:
-        events.subscribe(events.PaymentRecorded, tasks.bill_after_payment)
+        events.subscribe(events.PaymentRecorded, subscriptions.BILL_AFTER_PAYMENT)

@@ -58,3 +58,18 @@ def test_a_failing_after_commit_action_does_not_stop_the_others(session, caplog)
     session.commit()
     assert ran == ["second"]
     assert "after-commit action failed: divide" in caplog.text
+
+
+HEARD_BY_PATH: list[str] = []
+
+
+def heard_by_path(_: Session, event: Happened) -> None:
+    HEARD_BY_PATH.append(event.what)
+
+
+def test_a_handler_named_by_its_path_is_imported_when_its_event_first_comes(session, monkeypatch):
+    monkeypatch.setattr(events, "_handlers", type(events._handlers)(list))
+    events.subscribe(Happened, "tests.test_events:heard_by_path")
+    events.publish(session, Happened("first"))
+    events.publish(session, Happened("second"))
+    assert HEARD_BY_PATH == ["first", "second"]

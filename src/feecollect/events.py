@@ -8,6 +8,8 @@ the transaction rolls back. Subscriptions are made once at start-up (``feecollec
 
 from __future__ import annotations
 
+import functools
+import importlib
 import logging
 from collections import defaultdict
 from collections.abc import Callable
@@ -26,7 +28,10 @@ _AFTER_COMMIT = "feecollect.events.after_commit"
 
 E = TypeVar("E")
 Handler = Callable[[Session, Any], None]
-_handlers: defaultdict[type, list[Handler]] = defaultdict(list)
+# A handler is a function, or the "module:function" path of one, imported when its event is first
+# published: the command line subscribes every handler yet imports none of them for a command that
+# records no payment.
+_handlers: defaultdict[type, list[Handler | str]] = defaultdict(list)
 
 
 @dataclass(frozen=True)
@@ -49,20 +54,27 @@ class RefundConfirmed:
     settings: Settings
 
 
-def subscribe(event_type: type[E], handler: Callable[[Session, E], None]) -> None:
+def subscribe(event_type: type[E], handler: Callable[[Session, E], None] | str) -> None:
     """Call ``handler`` for every ``event_type`` published from now on (once, however often asked)."""
     if handler not in _handlers[event_type]:
         _handlers[event_type].append(handler)
 
 
-def unsubscribe(event_type: type[E], handler: Callable[[Session, E], None]) -> None:
+def unsubscribe(event_type: type[E], handler: Callable[[Session, E], None] | str) -> None:
     if handler in _handlers[event_type]:
         _handlers[event_type].remove(handler)
 
 
 def publish(session: Session, happened: object) -> None:
     for handler in list(_handlers[type(happened)]):
-        handler(session, happened)
+        (_imported(handler) if isinstance(handler, str) else handler)(session, happened)
+
+
+@functools.cache
+def _imported(path: str) -> Handler:
+    module, _, name = path.partition(":")
+    handler: Handler = getattr(importlib.import_module(module), name)
+    return handler
 
 
 def after_commit(session: Session, action: Callable[[], None], description: str) -> None:

@@ -1,13 +1,17 @@
 """Who reacts to what (``feecollect.events``): made once at start-up by the API, the command line and
-the worker, before any request or task runs."""
+the worker, before any request or task runs. Handlers are named by path, so that subscribing imports
+none of them (a command that records no payment does not load the worker's tasks)."""
 
 from __future__ import annotations
 
-from feecollect import events, tasks
-from feecollect.projects import settlement_service
+from feecollect import events
+
+SETTLE_AFTER_PAYMENT = "feecollect.projects.settlement_service:after_project_payment"
+BILL_AFTER_PAYMENT = "feecollect.tasks:bill_after_payment"
+SETTLE_AFTER_REFUND = "feecollect.projects.settlement_service:after_refund"
 
 
 def install() -> None:
-    events.subscribe(events.PaymentRecorded, settlement_service.after_project_payment)
-    events.subscribe(events.PaymentRecorded, tasks.bill_after_payment)
-    events.subscribe(events.RefundConfirmed, settlement_service.after_refund)
+    events.subscribe(events.PaymentRecorded, SETTLE_AFTER_PAYMENT)
+    events.subscribe(events.PaymentRecorded, BILL_AFTER_PAYMENT)
+    events.subscribe(events.RefundConfirmed, SETTLE_AFTER_REFUND)

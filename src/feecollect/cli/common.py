@@ -11,6 +11,7 @@ import click
 from pydantic import ValidationError
 from sqlalchemy.orm import Session, sessionmaker
 
+from feecollect import subscriptions
 from feecollect.audit.service import Actor
 from feecollect.db.engine import make_engine, make_sessionmaker, migrate, unit_of_work
 from feecollect.errors import ConfigurationError, FeeCollectError
@@ -40,8 +41,6 @@ def load_settings() -> Settings:
 
 def open_database(settings: Settings) -> sessionmaker[Session]:
     """Migrate and load the schedule files, as the server does on start, then hand out sessions."""
-    from feecollect import subscriptions  # brings in the worker's tasks: only commands that need them
-
     subscriptions.install()
     sessions = make_sessionmaker(make_engine(settings.database_url))
     migrate(sessions.kw["bind"])
