@@ -73,3 +73,11 @@ def test_a_handler_named_by_its_path_is_imported_when_its_event_first_comes(sess
     events.publish(session, Happened("first"))
     events.publish(session, Happened("second"))
     assert HEARD_BY_PATH == ["first", "second"]
+
+
+def test_a_long_running_process_imports_the_handlers_at_start(monkeypatch):
+    monkeypatch.setattr(events, "_handlers", type(events._handlers)(list))
+    events.subscribe(Happened, "tests.test_events:heard_by_path")
+    events._imported.cache_clear()
+    events.import_handlers()
+    assert events._imported.cache_info().currsize == 1

@@ -70,6 +70,15 @@ def publish(session: Session, happened: object) -> None:
         (_imported(handler) if isinstance(handler, str) else handler)(session, happened)
 
 
+def import_handlers() -> None:
+    """Import every handler named by path now: a long-running process (the API, a worker) pays for it
+    at start, not in its first request."""
+    for handlers in _handlers.values():
+        for handler in handlers:
+            if isinstance(handler, str):
+                _imported(handler)
+
+
 @functools.cache
 def _imported(path: str) -> Handler:
     module, _, name = path.partition(":")

@@ -10,7 +10,7 @@ from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from feecollect import subscriptions, web
+from feecollect import events, subscriptions, web
 from feecollect.api import errors, openapi
 from feecollect.api.health import router as health_router
 from feecollect.api.limits import RequestLimits
@@ -46,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         load_schedules(session, settings.schedules_dir)
 
     subscriptions.install()
+    events.import_handlers()
 
     @contextlib.asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

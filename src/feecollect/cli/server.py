@@ -91,8 +91,10 @@ def worker(concurrency: int) -> None:
     if settings.broker_url is None:
         raise click.ClickException("FEECOLLECT_BROKER_URL is not set: without a broker, tasks run in-process")
     open_database(settings)
+    from feecollect import events
     from feecollect.tasks import celery_app
 
+    events.import_handlers()  # before the pool forks: each child starts with them loaded
     celery_app.worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency}"])
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -62,26 +61,8 @@ def resolve(session: Session, actor: Actor, exception_id: int, reason: str) -> R
     return exception
 
 
-def exceptions(
-    session: Session,
-    *,
-    day: date | None = None,
-    exception_class: str | None = None,
-    status: str | None = None,
-    department: str | None = None,
-    offset: int = 0,
-    limit: int | None = None,
-) -> tuple[int, Sequence[ReconciliationException]]:
-    """(how many match, the page of them by id)."""
-    return repository.exceptions(
-        session,
-        day=day,
-        exception_class=exception_class,
-        status=status,
-        department=department,
-        offset=offset,
-        limit=limit,
-    )
+# (how many match, the page of them by id): the listing needs no rule beyond its query.
+exceptions = repository.exceptions
 
 
 def find_exception(session: Session, exception_id: int) -> ReconciliationException | None:
