@@ -11,6 +11,7 @@ from feecollect.cli import (  # noqa: F401  (each module adds its commands to ``
     reconcile,
     schedules,
     server,
+    statements,
     users,
 )
 from feecollect.cli.common import main

@@ -46,7 +46,7 @@ READERS = (
     Reader("xlsx", lambda content: content.startswith(XLSX_MAGIC), lambda s, c: (read_xlsx(s, c),)),
     Reader("xls", lambda content: content.startswith(XLS_MAGIC), lambda s, c: (read_xls(s, c),)),
     Reader("camt.053", lambda content: is_camt(content.lstrip(b"\xef\xbb\xbf \t\r\n")), read_camt),
-    Reader("mt940", is_mt940, lambda s, c: (read_mt940(s, c),)),
+    Reader("mt940", is_mt940, read_mt940),
     Reader("bai2", _is_bai2, _refuse_bai2),
     Reader("csv", lambda content: True, lambda s, c: (read_csv(s, c),)),
 )

@@ -88,16 +88,39 @@ def _balance(balance: object, source: str, where: str) -> int | None:
     return _fen(amount, source, where)
 
 
-def read_mt940(source: str, content: bytes) -> Statement:
+def read_mt940(source: str, content: bytes) -> tuple[Statement, ...]:
+    """One statement per ``:20:`` block (a file may hold several accounts, or several days of one),
+    each with its own account and balances."""
     text = content.decode("utf-8", errors="replace") if b"\x00" not in content else ""
-    written = _statement_lines(source, text)
+    _statement_lines(source, text)  # the whole file's tags and lines, checked before anything is read
+    read = (_read_block(source, block, offset) for offset, block in _blocks(text))
+    statements = [statement for statement in read if statement is not None]
+    if not statements:
+        raise StatementError(source, None, ":61:", "no statement lines")
+    return tuple(statements)
+
+
+def _blocks(text: str) -> list[tuple[int, str]]:
+    """(lines before it, text) of each statement block: a block starts at a ``:20:`` line; what stands
+    before the first one (a header) goes with it."""
+    lines = text.splitlines(keepends=True)
+    starts = [index for index, line in enumerate(lines) if line.startswith(":20:")]
+    if not starts:
+        return [(0, text)]
+    starts[0] = 0
+    ends = [*starts[1:], len(lines)]
+    return [(start, "".join(lines[start:end])) for start, end in zip(starts, ends, strict=True)]
+
+
+def _read_block(source: str, text: str, offset: int) -> Statement | None:
+    written = [(number + offset, amount) for number, amount in _statement_lines(source, text)]
     transactions = mt940.models.Transactions()
     try:
         # The parser prints its diagnostics; the refusal below carries what a user needs.
         with contextlib.redirect_stdout(io.StringIO()):
             transactions.parse(text)
     except Exception as exc:  # the parser raises assorted errors on text that only looks like MT940
-        raise _refusal(source, text, exc) from None
+        raise _refusal(source, text, exc, offset) from None
     lines = []
     for index, transaction in enumerate(transactions):
         data = transaction.data
@@ -109,18 +132,17 @@ def read_mt940(source: str, content: bytes) -> Statement:
             raise StatementError(source, number, where, "the parser could not read this line as written")
         when = data.get("entry_date") or data.get("guessed_entry_date") or data["date"]
         booked_on = date(when.year, when.month, when.day)  # the package's own Date type, made plain
-        reference = data.get("bank_reference") or ""
         details = " ".join(
             part.replace("\n", "")
             for part in (data.get("transaction_details") or "", data.get("extra_details") or "")
             if part
         )
-        customer_reference = data.get("customer_reference") or ""
-        if customer_reference and customer_reference != "NONREF":
+        customer_reference = _reference(data.get("customer_reference"))
+        if customer_reference:
             details = f"{details} {customer_reference}".strip()
         lines.append(
             StatementLine(
-                line_no=number or index + 1,
+                line_no=number or offset + index + 1,
                 booked_on=booked_on,
                 booked_at=None,
                 amount_fen=_fen(data["amount"].amount, source, where),
@@ -128,7 +150,7 @@ def read_mt940(source: str, content: bytes) -> Statement:
                 counterparty_name="",
                 counterparty_account="",
                 remark=details,
-                serial=reference.strip(),
+                serial=_reference(data.get("bank_reference")),
                 balance_fen=None,
             )
         )
@@ -136,23 +158,38 @@ def read_mt940(source: str, content: bytes) -> Statement:
         number, _ = written[len(lines)]
         raise StatementError(source, number, ":61:", "the parser could not read this line as a transaction")
     if not lines:
-        raise StatementError(source, None, ":61:", "no statement lines")
+        return None  # a block without transactions (a quiet day) adds no line
+    balances = transactions.data
+    opening = balances.get("final_opening_balance") or balances.get("intermediate_opening_balance")
+    closing = balances.get("final_closing_balance") or balances.get("intermediate_closing_balance")
     return Statement(
         source=source,
         format="mt940",
         columns=LineColumns.of(lines),
-        opening_balance_fen=_balance(transactions.data.get("final_opening_balance"), source, ":60F:"),
-        closing_balance_fen=_balance(transactions.data.get("final_closing_balance"), source, ":62F:"),
-        account=transactions.data.get("account_identification"),
+        opening_balance_fen=_balance(opening, source, ":60F:"),
+        closing_balance_fen=_balance(closing, source, ":62F:"),
+        account=balances.get("account_identification"),
     )
 
 
-def _refusal(source: str, text: str, exc: Exception) -> StatementError:
+# What banks write where a reference is not given: no serial, so that the lines are told apart by
+# their content and position instead (SWIFT's own placeholder, and the empty one).
+_NO_REFERENCE = {"", "NONREF", "NOTPROVIDED"}
+
+
+def _reference(value: object) -> str:
+    text = str(value or "").strip()
+    return "" if text.upper() in _NO_REFERENCE else text
+
+
+def _refusal(source: str, text: str, exc: Exception, offset: int = 0) -> StatementError:
     """The parser's error as file, line and tag: it raises (message, tag, value) for a tag it cannot
     read, and plain errors (a month 13) from deeper down."""
     if len(exc.args) == 3 and isinstance(exc.args[1], mt940.tags.Tag):
         tag, value = exc.args[1], str(exc.args[2])
         first = value.split("\n", 1)[0]
-        number = next((n for n, line in enumerate(text.splitlines(), 1) if first and first in line), None)
+        number = next(
+            (offset + n for n, line in enumerate(text.splitlines(), 1) if first and first in line), None
+        )
         return StatementError(source, number, f":{tag.id}:", f"cannot read {first[:80]!r}")
     return StatementError(source, None, None, f"not a valid MT940 statement ({type(exc).__name__}: {exc})")

@@ -1,0 +1,79 @@
+"""MT940 files as their banks write them: several statements per file (one per :20: block, each with
+its own account and balances), and references that are placeholders rather than serials."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from feecollect.reconcile.statements import read_statements
+from tests.conftest import bearer, row_counts
+
+SAMPLES = Path(__file__).parent / "samples" / "mt940"
+
+
+def statements(name: str):  # type: ignore[no-untyped-def]
+    return read_statements(name, (SAMPLES / name).read_bytes())
+
+
+def test_each_block_is_its_own_statement_with_its_own_balances():
+    first, second = statements("rabobank-iban.sta")
+    assert (first.account, second.account) == ("NL71RABO0123456789", "NL71RABO0123456789")
+    assert (first.opening_balance_fen, first.closing_balance_fen) == (100000, 96500)
+    assert (second.opening_balance_fen, second.closing_balance_fen) == (96500, 93000)
+    assert [len(first.lines), len(second.lines)] == [2, 2]
+    # Merged into one, the two days' balances made a false "lines are missing" warning.
+    assert first.balance_problem() is None and second.balance_problem() is None
+
+
+def test_a_file_of_many_accounts_keeps_every_line_with_its_own_account():
+    read = statements("wolph_betterplace_sepa_mt9401.sta")
+    text = (SAMPLES / "wolph_betterplace_sepa_mt9401.sta").read_text()
+    assert len(read) == text.count("\n:20:") + text.startswith(":20:")
+    assert sum(len(s.lines) for s in read) == text.count("\n:61:") == 97
+    assert len({s.account for s in read}) > 1
+    assert all(s.account and s.account.startswith("50880050/") for s in read)
+
+
+def test_intermediate_balances_open_and_close_the_pages_of_a_statement():
+    first, second = statements("wolph_jejik_postfinance.sta")  # :60F:…:62M:, then :60M:…:62F:
+    assert (first.opening_balance_fen, first.closing_balance_fen) == (0, 22920)
+    assert (second.opening_balance_fen, second.closing_balance_fen) == (22920, 15960)
+    assert first.balance_problem() is None
+    # The file itself does not add up on its second page: 229.20 - 79.90 + 10.10 is 159.40.
+    assert "not the closing balance 159.60" in (second.balance_problem() or "")
+
+
+def test_nonref_is_no_serial_and_no_remark():
+    lines = [line for statement in statements("wolph_jejik_postfinance.sta") for line in statement.lines]
+    assert [line.serial for line in lines] == ["", "", "", ""]
+    assert not any("NONREF" in line.remark for line in lines)
+    assert lines[0].remark.startswith("GIRO AUS ONLINE-SIC 80532 AUFTRAGGEBER: JANE DOE")
+
+
+def test_lines_are_numbered_where_they_stand_in_the_whole_file():
+    _, second = statements("abnamro.sta")
+    text = (SAMPLES / "abnamro.sta").read_text().splitlines()
+    assert all(text[line.line_no - 1].startswith(":61:") for line in second.lines)
+
+
+def test_importing_a_file_of_two_statements_stores_each_and_adds_nothing_again(client, tokens, cli):
+    assert cli("accounts", "add", "123456789", "--kind", "special").exit_code == 0
+    finance = bearer(tokens["finance"])
+    body = (SAMPLES / "wolph_jejik_postfinance.sta").read_bytes()
+
+    def upload() -> list[dict]:  # type: ignore[type-arg]
+        response = client.post(
+            "/api/v1/statements", files={"file": ("pf.sta", body, "text/plain")}, headers=finance
+        )
+        assert response.status_code == 201, response.text
+        return response.json()["statements"]
+
+    stored = upload()
+    assert [(s["account"], s["lines"], s["new_lines"]) for s in stored] == [
+        ("123456789", 2, 2),
+        ("123456789", 2, 2),
+    ]
+    assert stored[0]["warnings"] == []
+    before = row_counts(client)
+    assert [s["new_lines"] for s in upload()] == [0, 0]
+    assert row_counts(client) == before
