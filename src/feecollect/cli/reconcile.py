@@ -85,7 +85,7 @@ def reconcile_command(
         click.progressbar(length=3, label="对账 reconciling", file=sys.stderr) as progress,
     ):
         # Every file is read and checked before the database is opened: a bad one writes nothing.
-        parsed = parse_files([(path.name, path.read_bytes()) for path in statements])
+        parsed = parse_files([(path.name, path.read_bytes()) for path in statements], settings.zone)
         progress.update(1)
         sessions = open_database(settings)
         with unit_of_work(sessions) as session:

@@ -46,7 +46,8 @@ def statements_check(file: Path, account: str | None, as_json: bool) -> None:
     from feecollect.reconcile.statements.checking import report
 
     try:
-        found = report(file.name, read_statements(file.name, file.read_bytes()), account)
+        zone = load_settings().zone
+        found = report(file.name, read_statements(file.name, file.read_bytes(), zone), account)
     except StatementError as exc:
         _refuse(exc, as_json)
         return
@@ -74,8 +75,9 @@ def statements_import(file: Path, account: str | None, as_json: bool) -> None:
     """Store a statement file's lines, every statement to its own registered account; no reconciliation."""
     from feecollect.reconcile.importing import import_statements, parse_files
 
-    parsed = parse_files([(file.name, file.read_bytes())])  # refused before the database is opened
-    with unit_of_work(open_database(load_settings())) as session:
+    settings = load_settings()
+    parsed = parse_files([(file.name, file.read_bytes())], settings.zone)  # before the database opens
+    with unit_of_work(open_database(settings)) as session:
         report = import_statements(session, cli_operator(), parsed, account)
     if as_json:
         echo_json({"statements": [s.as_dict() for s in report.statements]})

@@ -195,7 +195,7 @@ def reconcile_today(
         if not is_registered(session, DEMO_SPECIAL_ACCOUNT):
             add_account(session, DEMO, DEMO_SPECIAL_ACCOUNT, "special", None, "中国建设银行示范市分行", set())
     with unit_of_work(sessions) as session:
-        parsed = parse_files([(f"ccb-{today}.csv", statement)])
+        parsed = parse_files([(f"ccb-{today}.csv", statement)], settings.zone)
         done = import_and_reconcile(session, settings, current_catalogue(session), DEMO, parsed, day=today)
     with unit_of_work(sessions) as session:
         report = Path(report_dir) / f"reconciliation-{today}.xlsx"

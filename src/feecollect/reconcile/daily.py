@@ -33,10 +33,14 @@ class DayReconciled:
 
 
 def import_files(
-    session: Session, actor: Actor, files: list[tuple[str, bytes]], account_no: str | None = None
+    session: Session,
+    settings: Settings,
+    actor: Actor,
+    files: list[tuple[str, bytes]],
+    account_no: str | None = None,
 ) -> ImportReport:
     """Read every file, then store them: a malformed file refuses the import before anything is written."""
-    return import_statements(session, actor, parse_files(files), account_no)
+    return import_statements(session, actor, parse_files(files, settings.zone), account_no)
 
 
 def import_and_reconcile(

@@ -33,6 +33,7 @@ StatusFilter = Annotated[str | None, Query(pattern="^(open|resolved)$")]
 def upload_statements(
     principal: Finance,
     session: DbSession,
+    settings: AppSettings,
     file: Annotated[list[UploadFile], File(description="one or more statement files")],
     account: Annotated[str | None, Form(description="account number, where a file names none")] = None,
 ) -> dict[str, Any]:
@@ -43,7 +44,7 @@ def upload_statements(
         if len(content) > MAX_UPLOAD:
             raise Unprocessable(f"{upload.filename}: larger than 512 MiB", code="malformed_statement")
         files.append((upload.filename or "statement", content))
-    report = import_files(session, principal.actor, files, account)
+    report = import_files(session, settings, principal.actor, files, account)
     return {"statements": [s.as_dict() for s in report.statements]}
 
 

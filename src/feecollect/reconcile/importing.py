@@ -14,7 +14,7 @@ import operator
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -94,13 +94,14 @@ class ImportReport:
         return sorted(days)
 
 
-def parse_files(files: list[tuple[str, bytes]]) -> list[Statement]:
-    """Read every file first: a malformed one refuses the import before anything is written."""
+def parse_files(files: list[tuple[str, bytes]], zone: tzinfo | None = None) -> list[Statement]:
+    """Read every file first: a malformed one refuses the import before anything is written.
+    ``zone``: the centre's time zone, in which booking times stated with an offset are dated."""
     statements: list[Statement] = []
     for source, content in files:
         try:
             with cyclic_gc_paused():
-                statements.extend(read_statements(source, content))
+                statements.extend(read_statements(source, content, zone))
         except StatementError as exc:
             raise MalformedStatement(
                 str(exc), extra={"file": exc.source, "line": exc.line, "field": exc.field}
@@ -116,6 +117,8 @@ def import_statements(
     report = ImportReport()
     with cyclic_gc_paused():
         for statement, account in targets:
+            if not statement.columns.line_no:
+                continue  # a statement of a day without transactions: its balances, but no line
             imported, stored = _store(session, actor, statement, account)
             report.statements.append(imported)
             if stored is not None:

@@ -79,7 +79,7 @@ def upload_statement(
     if len(content) > MAX_UPLOAD:
         raise Unprocessable(f"{file.filename}: 文件超过 512 MiB", code="malformed_statement")
     report = import_files(
-        session, user.principal.actor, [(file.filename or "statement", content)], account or None
+        session, settings, user.principal.actor, [(file.filename or "statement", content)], account or None
     )
     imported = "；".join(
         f"{s.source}：账户 {s.account_no}，{s.lines} 笔，新增 {s.new_lines} 笔"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import tzinfo
 
 from feecollect.reconcile.statements.camt import is_camt, read_camt
 from feecollect.reconcile.statements.csv_profiles import read_csv
@@ -28,14 +29,14 @@ class Reader:
 
     name: str
     identify: Callable[[bytes], bool]
-    read: Callable[[str, bytes], tuple[Statement, ...]]
+    read: Callable[[str, bytes, tzinfo | None], tuple[Statement, ...]]
 
 
 def _is_bai2(content: bytes) -> bool:
     return content.lstrip().startswith(b"01,") and b"\n02," in content[:4096]
 
 
-def _refuse_bai2(source: str, content: bytes) -> tuple[Statement, ...]:
+def _refuse_bai2(source: str, content: bytes, zone: tzinfo | None) -> tuple[Statement, ...]:
     raise StatementError(
         source, None, None, "BAI2 (a US format) is not supported: export camt.053, MT940, CSV or XLSX"
     )
@@ -43,12 +44,12 @@ def _refuse_bai2(source: str, content: bytes) -> tuple[Statement, ...]:
 
 # Asked in order; the first that identifies a file reads it. CSV, last, takes whatever is left.
 READERS = (
-    Reader("xlsx", lambda content: content.startswith(XLSX_MAGIC), lambda s, c: (read_xlsx(s, c),)),
-    Reader("xls", lambda content: content.startswith(XLS_MAGIC), lambda s, c: (read_xls(s, c),)),
+    Reader("xlsx", lambda content: content.startswith(XLSX_MAGIC), lambda s, c, _: (read_xlsx(s, c),)),
+    Reader("xls", lambda content: content.startswith(XLS_MAGIC), lambda s, c, _: (read_xls(s, c),)),
     Reader("camt.053", lambda content: is_camt(content.lstrip(b"\xef\xbb\xbf \t\r\n")), read_camt),
-    Reader("mt940", is_mt940, read_mt940),
+    Reader("mt940", is_mt940, lambda s, c, _: read_mt940(s, c)),
     Reader("bai2", _is_bai2, _refuse_bai2),
-    Reader("csv", lambda content: True, lambda s, c: (read_csv(s, c),)),
+    Reader("csv", lambda content: True, lambda s, c, _: (read_csv(s, c),)),
 )
 
 
@@ -60,11 +61,14 @@ def detect_format(content: bytes) -> str:
     return reader_of(content).name
 
 
-def read_statements(source: str, content: bytes) -> tuple[Statement, ...]:
-    """Every statement in one file (camt.053 may hold several accounts'); refused whole on any error."""
+def read_statements(source: str, content: bytes, zone: tzinfo | None = None) -> tuple[Statement, ...]:
+    """Every statement in one file, in file order; refused whole on any error. ``zone``: the centre's
+    time zone, in which booking times stated with an offset are dated."""
     if not content.strip():
         raise StatementError(source, None, None, "the file is empty")
     if len(content) > MAX_FILE_BYTES:
         raise StatementError(source, None, None, f"larger than {MAX_FILE_BYTES // 2**20} MiB")
     digest = hashlib.sha256(content).hexdigest()
-    return tuple(replace(statement, digest=digest) for statement in reader_of(content).read(source, content))
+    return tuple(
+        replace(statement, digest=digest) for statement in reader_of(content).read(source, content, zone)
+    )

@@ -1,10 +1,14 @@
 """ISO 20022 camt.053 (bank-to-customer statement), any version: elements are found by local name,
-because the namespace changes with each version (001.02 … 001.08) while the element names do not."""
+because the namespace changes with each version (001.02 … 001.08) while the element names do not.
+
+A batch entry (one ``Ntry`` booking several transactions, ``TxDtls``) becomes one line per
+transaction, each with its own amount, text and references, where the transactions state amounts that
+add up to the entry's; a statement without entries (a quiet day) is kept for its balances."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import date, datetime, time, tzinfo
 from decimal import Decimal, InvalidOperation
 from xml.etree.ElementTree import Element, ParseError
 
@@ -14,6 +18,7 @@ from defusedxml.ElementTree import fromstring
 from feecollect.reconcile.statements.types import LineColumns, Statement, StatementError, StatementLine
 
 _NAMESPACE = re.compile(r"^\{[^}]*\}")
+# By preference: the opening booked balance, else the previous day's closing booked balance.
 OPENING_CODES = ("OPBD", "PRCD")
 CLOSING_CODES = ("CLBD",)
 
@@ -46,7 +51,8 @@ def is_camt(content: bytes) -> bool:
     return b"<Document" in head and b"camt." in head
 
 
-def read_camt(source: str, content: bytes) -> tuple[Statement, ...]:
+def read_camt(source: str, content: bytes, zone: tzinfo | None = None) -> tuple[Statement, ...]:
+    """``zone``: the centre's time zone, in which booking times stated with an offset are dated."""
     try:
         root = fromstring(content)
     except (ParseError, DefusedXmlException) as exc:
@@ -60,25 +66,23 @@ def read_camt(source: str, content: bytes) -> tuple[Statement, ...]:
     statements = _children(message, "Stmt")
     if not statements:
         raise StatementError(source, None, "Stmt", "no statement in the file")
-    return tuple(_statement(source, index, element) for index, element in enumerate(statements, 1))
+    return tuple(_statement(source, index, element, zone) for index, element in enumerate(statements, 1))
 
 
-def _statement(source: str, index: int, element: Element) -> Statement:
+def _statement(source: str, index: int, element: Element, zone: tzinfo | None) -> Statement:
     account = _text(element, "Acct/Id/IBAN") or _text(element, "Acct/Id/Othr/Id")
-    opening = closing = None
+    balances: dict[str, int] = {}
     for balance in _children(element, "Bal"):
         code = _text(balance, "Tp/CdOrPrtry/Cd")
         if code in OPENING_CODES or code in CLOSING_CODES:
-            fen = _signed_fen(source, index, balance, f"Stmt[{index}]/Bal[{code}]")
-            if code in OPENING_CODES:
-                opening = fen
-            else:
-                closing = fen
+            balances.setdefault(code, _signed_fen(source, index, balance, f"Stmt[{index}]/Bal[{code}]"))
+    opening = next((balances[code] for code in OPENING_CODES if code in balances), None)
+    closing = next((balances[code] for code in CLOSING_CODES if code in balances), None)
     lines = tuple(
-        _entry(source, index, number, entry) for number, entry in enumerate(_children(element, "Ntry"), 1)
+        line
+        for number, entry in enumerate(_children(element, "Ntry"), 1)
+        for line in _entry(source, index, number, entry, zone)
     )
-    if not lines:
-        raise StatementError(source, None, f"Stmt[{index}]", "no entries (Ntry) in the statement")
     return Statement(
         source=source,
         format="camt.053",
@@ -89,7 +93,11 @@ def _statement(source: str, index: int, element: Element) -> Statement:
     )
 
 
-def _signed_fen(source: str, index: int, element: Element, where: str) -> int:
+def _signed_fen(
+    source: str, index: int, element: Element, where: str, indicator_of: Element | None = None
+) -> int:
+    """The element's ``Amt``, signed by its ``CdtDbtInd`` (or that of ``indicator_of``, where the
+    element states none)."""
     amount_text = _text(element, "Amt")
     try:
         amount = Decimal(amount_text)
@@ -97,18 +105,67 @@ def _signed_fen(source: str, index: int, element: Element, where: str) -> int:
         raise StatementError(source, None, f"{where}/Amt", f"{amount_text!r} is not an amount") from None
     if amount != amount.quantize(Decimal("0.01")) or amount < 0 or amount >= Decimal(10) ** 13:
         raise StatementError(source, None, f"{where}/Amt", f"{amount_text!r} is not an amount in fen")
-    indicator = _text(element, "CdtDbtInd")
+    indicator = _text(element, "CdtDbtInd") or (_text(indicator_of, "CdtDbtInd") if indicator_of else "")
     if indicator not in ("CRDT", "DBIT"):
         raise StatementError(source, None, f"{where}/CdtDbtInd", f"{indicator!r} is neither CRDT nor DBIT")
     fen = int(amount * 100)
     return fen if indicator == "CRDT" else -fen
 
 
-def _entry(source: str, index: int, number: int, entry: Element) -> StatementLine:
+def _entry(source: str, index: int, number: int, entry: Element, zone: tzinfo | None) -> list[StatementLine]:
     where = f"Stmt[{index}]/Ntry[{number}]"
     fen = _signed_fen(source, index, entry, where)
-    booked_on, booked_at = _when(source, entry, where)
-    details = _find(entry, "NtryDtls/TxDtls")
+    booked_on, booked_at = _when(source, entry, where, zone)
+    currency = amount.attrib.get("Ccy", "") if (amount := _find(entry, "Amt")) is not None else ""
+    serial = _text(entry, "AcctSvcrRef") or _text(entry, "NtryRef")
+    transactions = [tx for details in _children(entry, "NtryDtls") for tx in _children(details, "TxDtls")]
+    amounts = [
+        _transaction_fen(source, index, tx, entry, f"{where}/TxDtls[{n}]")
+        for n, tx in enumerate(transactions, 1)
+    ]
+    if len(transactions) <= 1 or None in amounts:
+        details = transactions[0] if transactions else None
+        return [_line(number, booked_on, booked_at, fen, currency, serial, details, entry)]
+    if sum(a for a in amounts if a is not None) != fen:
+        raise StatementError(
+            source,
+            None,
+            f"{where}/TxDtls",
+            "the transactions of this batch entry do not add up to its amount",
+        )
+    return [
+        _line(
+            number,
+            booked_on,
+            booked_at,
+            tx_fen or 0,
+            currency,
+            _text(tx, "Refs/AcctSvcrRef") or (f"{serial}/{n}" if serial else ""),
+            tx,
+            None,
+        )
+        for n, (tx, tx_fen) in enumerate(zip(transactions, amounts, strict=True), 1)
+    ]
+
+
+def _transaction_fen(source: str, index: int, tx: Element, entry: Element, where: str) -> int | None:
+    """A transaction's own amount (``Amt``, or ``AmtDtls/TxAmt/Amt``), None where it states none."""
+    holder = tx if _find(tx, "Amt") is not None else _find(tx, "AmtDtls/TxAmt")
+    if holder is None:
+        return None
+    return _signed_fen(source, index, holder, where, indicator_of=tx if _text(tx, "CdtDbtInd") else entry)
+
+
+def _line(
+    number: int,
+    booked_on: date,
+    booked_at: time | None,
+    fen: int,
+    currency: str,
+    serial: str,
+    details: Element | None,
+    entry: Element | None,
+) -> StatementLine:
     party = "Dbtr" if fen > 0 else "Cdtr"
     name = _text(details, f"RltdPties/{party}/Nm") or _text(details, f"RltdPties/{party}/Pty/Nm")
     account = _text(details, f"RltdPties/{party}Acct/Id/IBAN") or _text(
@@ -126,11 +183,11 @@ def _entry(source: str, index: int, number: int, entry: Element) -> StatementLin
         booked_on=booked_on,
         booked_at=booked_at,
         amount_fen=fen,
-        currency=amount.attrib.get("Ccy", "") if (amount := _find(entry, "Amt")) is not None else "",
+        currency=currency,
         counterparty_name=name,
         counterparty_account=account,
         remark=" ".join(t for t in texts if t and t != "NOTPROVIDED"),
-        serial=_text(entry, "AcctSvcrRef") or _text(entry, "NtryRef"),
+        serial=serial,
         balance_fen=None,
     )
 
@@ -141,7 +198,7 @@ def _all(element: Element | None, name: str) -> list[Element]:
     return [child for child in element.iter() if _local(child) == name]
 
 
-def _when(source: str, entry: Element, where: str) -> tuple[date, time | None]:
+def _when(source: str, entry: Element, where: str, zone: tzinfo | None) -> tuple[date, time | None]:
     day = _text(entry, "BookgDt/Dt") or _text(entry, "ValDt/Dt")
     stamp = _text(entry, "BookgDt/DtTm") or _text(entry, "ValDt/DtTm")
     try:
@@ -149,6 +206,8 @@ def _when(source: str, entry: Element, where: str) -> tuple[date, time | None]:
             return date.fromisoformat(day), None
         if stamp:
             moment = datetime.fromisoformat(stamp)
+            if moment.tzinfo is not None and zone is not None:
+                moment = moment.astimezone(zone)  # 23:30Z is the next morning in Asia/Shanghai
             return moment.date(), moment.time().replace(tzinfo=None)
     except ValueError:
         raise StatementError(source, None, f"{where}/BookgDt", f"{day or stamp!r} is not a date") from None

@@ -18,8 +18,8 @@ class StatementCheck:
     currency: str | None
     opening_fen: int | None
     closing_fen: int | None
-    first_day: str
-    last_day: str
+    first_day: str | None  # None for a statement without transactions
+    last_day: str | None
     lines: int
     credits: int
     credit_fen: int
@@ -64,8 +64,8 @@ def check(statement: Statement, account_no: str | None = None) -> StatementCheck
         currency=currencies[0] if len(currencies) == 1 else None,
         opening_fen=statement.opening_balance_fen,
         closing_fen=statement.closing_balance_fen,
-        first_day=min(columns.booked_on).isoformat(),
-        last_day=max(columns.booked_on).isoformat(),
+        first_day=min(columns.booked_on).isoformat() if columns.booked_on else None,
+        last_day=max(columns.booked_on).isoformat() if columns.booked_on else None,
         lines=len(amounts),
         credits=sum(1 for fen in amounts if fen > 0),
         credit_fen=sum(fen for fen in amounts if fen > 0),
