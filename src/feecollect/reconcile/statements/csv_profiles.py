@@ -57,6 +57,26 @@ def _refuse_spanning_row(source: str, block: list[list[str]], lines_before: int)
             )
 
 
+# Words that only a card's bill carries above or in its header (an account's 对账单 has none of them):
+# its lines are purchases and repayments of a card, not money in and out of an account.
+CARD_COLUMNS = ("本期账单", "卡末四位", "卡号末四位", "卡号后四位")
+CARD_BILL_MARKERS = ("信用卡", *CARD_COLUMNS)
+
+
+def _refuse_card_bill(source: str, head: list[list[str]], markers: tuple[str, ...]) -> None:
+    for number, row in enumerate(head, 1):
+        for cell in row:
+            marker = next((m for m in markers if m in cell), None)
+            if marker is not None:
+                raise StatementError(
+                    source,
+                    number,
+                    clean(cell)[:40],
+                    f"a credit-card bill ({marker}), not an account statement: export the account's "
+                    "transaction list (交易明细) of the special or department account",
+                )
+
+
 def read_rows(
     source: str, rows: Iterable[list[str]], kind: str, profiles: tuple[BankProfile, ...] | None = None
 ) -> Statement:
@@ -70,6 +90,10 @@ def read_rows(
     rows = iter(rows)
     head = list(itertools.islice(rows, HEADER_SEARCH_ROWS))
     found = detect(head, profiles)
+    # Above and in the header a card's bill says what it is; below it, a line may well mention a card.
+    _refuse_card_bill(
+        source, head[: found[1] + 1] if found else head, CARD_BILL_MARKERS if found else CARD_COLUMNS
+    )
     if found is None:
         raise StatementError(
             source,
