@@ -77,3 +77,49 @@ def test_importing_a_file_of_two_statements_stores_each_and_adds_nothing_again(c
     before = row_counts(client)
     assert [s["new_lines"] for s in upload()] == [0, 0]
     assert row_counts(client) == before
+
+
+TWO_ACCOUNTS = """:20:A1
+:25:50880050/0194774600888
+:28C:1/1
+:60F:C261120CNY100,00
+:61:2611211121C20,00NTRFNONREF
+:86:缴款 one
+:62F:C261121CNY120,00
+-
+:20:A2
+:25:NL71 RABO 0123 4567 89 EUR
+:28C:1/1
+:60F:C261120CNY0,00
+:61:2611211121C5,00NTRFNONREF
+:86:缴款 two
+:62F:C261121CNY5,00
+-
+"""
+
+
+def test_each_statement_goes_to_its_own_account_however_the_file_writes_the_number(client, tokens, cli):
+    for number in ("0194774600888", "NL71RABO0123456789"):
+        assert cli("accounts", "add", number, "--kind", "special").exit_code == 0
+    response = client.post(
+        "/api/v1/statements",
+        files={"file": ("two.sta", TWO_ACCOUNTS.encode(), "text/plain")},
+        headers=bearer(tokens["finance"]),
+    )
+    assert response.status_code == 201, response.text
+    assert [(s["account"], s["new_lines"]) for s in response.json()["statements"]] == [
+        ("0194774600888", 1),
+        ("NL71RABO0123456789", 1),
+    ]
+
+
+def test_the_account_given_overrides_the_one_the_file_names(client, tokens, cli):
+    assert cli("accounts", "add", "4305-0162-3608-0000-0001", "--kind", "special").exit_code == 0
+    response = client.post(
+        "/api/v1/statements",
+        files={"file": ("two.sta", TWO_ACCOUNTS.encode(), "text/plain")},
+        data={"account": "4305 0162 3608 0000 0001"},
+        headers=bearer(tokens["finance"]),
+    )
+    assert response.status_code == 201, response.text
+    assert {s["account"] for s in response.json()["statements"]} == {"43050162360800000001"}

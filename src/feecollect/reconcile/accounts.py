@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -11,6 +12,38 @@ from feecollect.audit.service import Actor, record
 from feecollect.errors import Conflict, Unprocessable
 from feecollect.reconcile import repository
 from feecollect.reconcile.models import ACCOUNT_KINDS, BankAccount
+
+_CURRENCY_SUFFIX = re.compile(r"^(?P<number>.+?)\s*(?:[A-Z]{3})$")
+
+
+def plain_account_no(written: str) -> str:
+    """An account number without the spaces, dots and dashes people write in it.
+
+    >>> plain_account_no("6217 0000-1000.1234")
+    '6217000010001234'
+    """
+    return re.sub(r"[\s.\-]", "", written)
+
+
+def account_candidates(written: str) -> list[str]:
+    """The numbers an account written in a statement may be registered as, most exact first: the
+    whole, without a trailing currency (``IBAN CCY``, MT940's ``:25:``), and the number after a bank
+    code (``BIC/number``, ``BLZ/number``).
+
+    >>> account_candidates("NL71 RABO 0123 4567 89 EUR")
+    ['NL71RABO0123456789EUR', 'NL71RABO0123456789']
+    >>> account_candidates("50880050/0194774600888")
+    ['50880050/0194774600888', '0194774600888']
+    >>> account_candidates("4305-0162-3608-0000-0001")
+    ['43050162360800000001']
+    """
+    found = [plain_account_no(written)]
+    spaced = written.strip()
+    if (suffix := _CURRENCY_SUFFIX.match(spaced)) and re.search(r"\s[A-Z]{3}$", spaced):
+        found.append(plain_account_no(suffix.group("number")))
+    if "/" in spaced:
+        found.append(plain_account_no(spaced.rsplit("/", 1)[1]))
+    return list(dict.fromkeys(number for number in found if number))
 
 
 def add_account(
@@ -22,7 +55,7 @@ def add_account(
     bank: str | None,
     known_departments: set[str],
 ) -> BankAccount:
-    number = account_no.replace(" ", "").replace("-", "")
+    number = plain_account_no(account_no)
     if not number or len(number) > 64:
         raise Unprocessable(f"account number {account_no!r}: 1 to 64 characters", code="invalid_account")
     if kind not in ACCOUNT_KINDS:

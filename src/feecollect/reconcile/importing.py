@@ -23,6 +23,7 @@ from feecollect.audit.service import Actor, record
 from feecollect.errors import NotFound, Unprocessable
 from feecollect.money import format_yuan
 from feecollect.reconcile import repository
+from feecollect.reconcile.accounts import account_candidates
 from feecollect.reconcile.bulk import cyclic_gc_paused
 from feecollect.reconcile.codes import find_payment_code
 from feecollect.reconcile.matching import Line
@@ -127,34 +128,22 @@ def import_statements(
 
 
 def _account_for(session: Session, statement: Statement, account_no: str | None) -> BankAccount:
-    if account_no is not None:
-        if (
-            statement.account
-            and _plain(statement.account) != _plain(account_no)
-            and "*" not in statement.account
-        ):
-            raise MalformedStatement(
-                f"{statement.source}: the statement is of account {statement.account}, not {account_no}"
-            )
-        wanted = account_no
-    elif statement.account:
-        wanted = statement.account
-    else:
+    """The registered account the statement goes to: ``account_no`` where given (it overrides what the
+    file names), else the file's own account, however the file writes it."""
+    wanted = account_no or statement.account
+    if not wanted:
         raise MalformedStatement(
             f"{statement.source}: the file does not name its account; give the account number (--account)"
         )
-    account = repository.account_by_no(session, _plain(wanted))
-    if account is None:
-        raise NotFound(
-            f"{statement.source}: account {wanted} is not registered; add it with "
-            "`feecollect accounts add NO --kind special|department`",
-            code="unknown_account",
-        )
-    return account
-
-
-def _plain(account_no: str) -> str:
-    return account_no.replace(" ", "").replace("-", "")
+    for candidate in account_candidates(wanted):
+        account = repository.account_by_no(session, candidate)
+        if account is not None:
+            return account
+    raise NotFound(
+        f"{statement.source}: account {wanted} is not registered; add it with "
+        "`feecollect accounts add NO --kind special|department`",
+        code="unknown_account",
+    )
 
 
 def _store(
