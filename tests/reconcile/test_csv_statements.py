@@ -110,9 +110,12 @@ def test_ccb_corporate_gbk_with_metadata_rows():
     assert (fee.amount_fen, fee.counterparty_name, fee.balance_fen) == (-100_000, "", 258_380_000)
 
 
-def test_a_totals_row_with_amounts_but_no_date_is_refused():
-    with pytest.raises(StatementError, match=r"ccb\.csv:8 \(交易时间\): empty"):
-        read_csv("ccb.csv", CCB_CORPORATE.encode("gb18030"))
+def test_a_totals_row_is_checked_against_the_lines_not_read_as_one():
+    statement = read_csv("ccb.csv", CCB_CORPORATE.encode("gb18030"))
+    assert [line.amount_fen for line in statement.lines] == [158_480_000, -100_000]
+    altered = CCB_CORPORATE.replace('"1,584,800.00",,,,,,,,,', '"1,584,900.00",,,,,,,,,')
+    with pytest.raises(StatementError, match=r"ccb\.csv:8 \(贷方发生额（收入）\): the totals row states"):
+        read_csv("ccb.csv", altered.encode("gb18030"))
 
 
 def test_icbc_corporate_marker_row_and_cmbc_metadata_rows():

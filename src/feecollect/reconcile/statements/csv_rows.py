@@ -4,7 +4,9 @@ first bad line and field."""
 from __future__ import annotations
 
 import operator
+from typing import NamedTuple
 
+from feecollect.money import format_yuan
 from feecollect.reconcile.statements.bank_layouts import (
     CURRENCIES,
     FIELDS,
@@ -37,6 +39,7 @@ class RowReader:
         self.fetch = operator.itemgetter(*wanted)
         self.padding = (PADDING,) * len(wanted)
         self.accounts: set[str] = set()  # the account numbers the lines name
+        self.totals: list[Totals] = []  # the 合计 rows, checked against the lines once all are read
 
     def header_of(self, name: str) -> str:
         return self.header[self.positions[name]] if name in self.positions else name
@@ -45,7 +48,39 @@ class RowReader:
         read = self.read
         numbered = enumerate(table, first_line_no)
         lines = [line for line_no, row in numbered if (line := read(row, line_no)) is not None]
+        self.check_totals(lines)
         return LineColumns.of(lines), self.accounts
+
+    def check_totals(self, lines: list[StatementLine]) -> None:
+        """Each 合计 row must state what the lines above it add up to: those since the previous 合计
+        (a page's total) or all of them (the file's)."""
+        for totals in self.totals:
+            above = [line.amount_fen for line in lines if line.line_no < totals.line_no]
+            page = [fen for line, fen in zip(lines, above, strict=False) if line.line_no > totals.after]
+            for name, stated, pick in (
+                ("credit", totals.credit_fen, lambda fen: fen if fen > 0 else 0),
+                ("debit", totals.debit_fen, lambda fen: -fen if fen < 0 else 0),
+                ("amount", totals.net_fen, lambda fen: fen),
+            ):
+                if stated is None:
+                    continue
+                if abs(stated) not in {abs(sum(map(pick, above))), abs(sum(map(pick, page)))}:
+                    raise self.fail(
+                        totals.line_no,
+                        name,
+                        f"the totals row states {format_yuan(stated)}, but the lines above it add up to "
+                        f"{format_yuan(sum(map(pick, above)))}: lines are missing or altered",
+                    )
+
+    def totals_row(self, line_no: int, amount: str, credit: str, debit: str) -> Totals:
+        def fen(text: str, name: str) -> int | None:
+            try:
+                return parse_fen(text) if text else None
+            except ValueError as exc:
+                raise self.fail(line_no, name, str(exc)) from None
+
+        after = self.totals[-1].line_no if self.totals else 0
+        return Totals(line_no, after, fen(credit, "credit"), fen(debit, "debit"), fen(amount, "amount"))
 
     def fail(self, line_no: int, name: str, message: str) -> StatementError:
         return StatementError(self.source, line_no, self.header_of(name), message)
@@ -57,6 +92,9 @@ class RowReader:
             cells = [clean(cell) for cell in cells]
         account, when, time_text, amount_text, credit, debit, direction, currency, balance_text = cells[:9]
         name, counterparty_account, serial, *remarks = cells[9:]
+        if "计" in "".join(cells) and any(map(_is_totals_label, cells)):  # one C-level test first
+            self.totals.append(self.totals_row(line_no, amount_text, credit, debit))
+            return None
         if not when:
             if not (amount_text or credit or debit):
                 return None  # an empty row, or a summary or note row below the lines
@@ -90,6 +128,19 @@ class RowReader:
             serial,
             balance,
         )
+
+
+class Totals(NamedTuple):
+    line_no: int
+    after: int  # the line number of the previous totals row (0: none), where its page begins
+    credit_fen: int | None
+    debit_fen: int | None
+    net_fen: int | None
+
+
+def _is_totals_label(cell: str) -> bool:
+    """合计, 本页合计, 人民币合计, 总计…: a row that sums the lines rather than being one."""
+    return cell.endswith(("合计", "总计")) and len(cell) <= 12
 
 
 def _amount(
