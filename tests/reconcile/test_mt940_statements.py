@@ -123,3 +123,27 @@ def test_the_account_given_overrides_the_one_the_file_names(client, tokens, cli)
     )
     assert response.status_code == 201, response.text
     assert {s["account"] for s in response.json()["statements"]} == {"43050162360800000001"}
+
+
+def test_structured_details_give_the_payer_their_account_and_the_purpose():
+    (statement,) = statements("php_Kontist.sta")
+    third = statement.lines[2]
+    assert (third.counterparty_name, third.counterparty_account) == (
+        "DM PUTZ + STUCK UG HAFTUNGSBESCHRANKT",
+        "DE32334400000003909884",
+    )
+    assert third.remark == "Rechnung-Nr.: INV-00002 v. 13.02.21"
+
+
+def test_a_payment_code_wrapped_over_two_purpose_fields_is_found_whole():
+    from feecollect.notices.payment_code import make_payment_code
+    from feecollect.reconcile.codes import find_payment_code
+
+    code = make_payment_code("430321", 2026, 365)
+    text = (
+        ":20:W\n:25:123\n:28C:1\n:60F:C261120CNY0,00\n:61:2611211121C1,00NTRFNONREF\n"
+        f":86:166?00GUTSCHRIFT?20SVWZ+JIAOKUAN {code[:11]}?21{code[11:]}?32ZHANG SAN\n"
+        ":62F:C261121CNY1,00\n-\n"
+    )
+    ((line,),) = [s.lines for s in read_statements("w.sta", text.encode())]
+    assert find_payment_code(line.remark) == code and line.counterparty_name == "ZHANG SAN"

@@ -14,6 +14,7 @@ import logging
 import re
 from datetime import date
 from decimal import Decimal
+from typing import NamedTuple
 
 import mt940
 import mt940.tags
@@ -114,7 +115,9 @@ def _blocks(text: str) -> list[tuple[int, str]]:
 
 def _read_block(source: str, text: str, offset: int) -> Statement | None:
     written = [(number + offset, amount) for number, amount in _statement_lines(source, text)]
-    transactions = mt940.models.Transactions()
+    # The package's own reading of a structured :86: drops the purpose and cuts the name; the text is
+    # kept as written and read by _structured_details.
+    transactions = mt940.models.Transactions(processors={"post_transaction_details": []})
     try:
         # The parser prints its diagnostics; the refusal below carries what a user needs.
         with contextlib.redirect_stdout(io.StringIO()):
@@ -132,9 +135,14 @@ def _read_block(source: str, text: str, offset: int) -> Statement | None:
             raise StatementError(source, number, where, "the parser could not read this line as written")
         when = data.get("entry_date") or data.get("guessed_entry_date") or data["date"]
         booked_on = date(when.year, when.month, when.day)  # the package's own Date type, made plain
+        structured = _structured_details(data.get("transaction_details") or "")
+        name, counterparty_account = (structured.name, structured.account) if structured else ("", "")
         details = " ".join(
             part.replace("\n", "")
-            for part in (data.get("transaction_details") or "", data.get("extra_details") or "")
+            for part in (
+                structured.text if structured else data.get("transaction_details") or "",
+                data.get("extra_details") or "",
+            )
             if part
         )
         customer_reference = _reference(data.get("customer_reference"))
@@ -147,8 +155,8 @@ def _read_block(source: str, text: str, offset: int) -> Statement | None:
                 booked_at=None,
                 amount_fen=_fen(data["amount"].amount, source, where),
                 currency=data.get("currency") or data["amount"].currency,
-                counterparty_name="",
-                counterparty_account="",
+                counterparty_name=name,
+                counterparty_account=counterparty_account,
                 remark=details,
                 serial=_reference(data.get("bank_reference")),
                 balance_fen=None,
@@ -170,6 +178,41 @@ def _read_block(source: str, text: str, offset: int) -> Statement | None:
         closing_balance_fen=_balance(closing, source, ":62F:"),
         account=balances.get("account_identification"),
     )
+
+
+class Details(NamedTuple):
+    text: str  # the purpose (?20–?29, ?60–?63) and the posting text (?00)
+    name: str  # the other party (?32, ?33)
+    account: str  # its account or IBAN (?31)
+
+
+_SUBFIELD = re.compile(r"\?(\d{2})")
+
+
+def _structured_details(written: str) -> Details | None:
+    """The subfields of a structured ``:86:`` (a business code, then ``?NN`` fields, as German and
+    SEPA statements write it). A purpose wraps over ?20, ?21, … mid-word, so its parts are joined as
+    they stand: a payment code cut by the wrap is whole again. None where the text is not structured.
+
+    >>> written = "166?00GUTSCHRIFT?20SVWZ+缴款码 4303212600?210000000365?31DE5932050000?32CHRISTIAN ?33BENDT"
+    >>> d = _structured_details(written)
+    >>> d.text, d.name, d.account
+    ('SVWZ+缴款码 43032126000000000365 GUTSCHRIFT', 'CHRISTIAN BENDT', 'DE5932050000')
+    """
+    joined = "".join(line.strip("\r\n") for line in written.splitlines())
+    if not re.match(r"^\d{3}\?\d{2}", joined):
+        return None
+    parts = _SUBFIELD.split(joined)
+    fields: dict[int, str] = {}
+    for key, value in zip(parts[1::2], parts[2::2], strict=True):
+        fields[int(key)] = fields.get(int(key), "") + value
+
+    def run(keys: range) -> str:
+        return "".join(fields.get(key, "") for key in keys)
+
+    purpose = run(range(20, 30)) + run(range(60, 64))
+    text = " ".join(part.strip() for part in (purpose, fields.get(0, "")) if part.strip())
+    return Details(text, run(range(32, 34)).strip(), fields.get(31, "").strip())
 
 
 # What banks write where a reference is not given: no serial, so that the lines are told apart by
