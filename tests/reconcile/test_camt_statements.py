@@ -85,3 +85,28 @@ def test_a_booking_time_in_utc_is_dated_in_the_centre_time_zone():
     late = entry("1.00", "", booked="<DtTm>2026-11-21T17:30:00Z</DtTm>")
     (statement,) = read_statements("z.xml", camt(late), SHANGHAI)
     assert (statement.lines[0].booked_on, statement.lines[0].booked_at) == (date(2026, 11, 22), time(1, 30))
+
+
+def zipped(**members: bytes) -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in members.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def test_a_zip_of_statement_files_is_read_member_by_member():
+    archive = zipped(**{"d1.xml": camt(entry("1.00", "")), "d2.xml": camt(entry("2.00", ""))})
+    first, second = read_statements("day.zip", archive)
+    assert (first.source, second.source) == ("day.zip/d1.xml", "day.zip/d2.xml")
+    assert [first.lines[0].amount_fen, second.lines[0].amount_fen] == [100, 200]
+
+
+def test_a_zip_with_a_bad_member_is_refused_naming_the_member():
+    with pytest.raises(StatementError, match=r"day\.zip/notes\.txt"):
+        read_statements("day.zip", zipped(**{"d1.xml": camt(entry("1.00", "")), "notes.txt": b"hello"}))
+    with pytest.raises(StatementError, match="an archive inside the archive"):
+        read_statements("outer.zip", zipped(**{"inner.zip": zipped(**{"d1.xml": camt(entry("1.00", ""))})}))

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import tzinfo
 
+from feecollect.reconcile.statements.archive import ZIP_MAGIC, is_workbook, read_archive
 from feecollect.reconcile.statements.camt import is_camt, read_camt
 from feecollect.reconcile.statements.csv_profiles import read_csv
 from feecollect.reconcile.statements.spreadsheet import XLS_MAGIC, XLSX_MAGIC, read_xls, read_xlsx
@@ -44,7 +45,10 @@ def _refuse_bai2(source: str, content: bytes, zone: tzinfo | None) -> tuple[Stat
 
 # Asked in order; the first that identifies a file reads it. CSV, last, takes whatever is left.
 READERS = (
-    Reader("xlsx", lambda content: content.startswith(XLSX_MAGIC), lambda s, c, _: (read_xlsx(s, c),)),
+    Reader("xlsx", lambda c: c.startswith(XLSX_MAGIC) and is_workbook(c), lambda s, c, _: (read_xlsx(s, c),)),
+    Reader(
+        "zip", lambda content: content.startswith(ZIP_MAGIC), lambda s, c, z: read_archive(s, c, z, _read)
+    ),
     Reader("xls", lambda content: content.startswith(XLS_MAGIC), lambda s, c, _: (read_xls(s, c),)),
     Reader("camt.053", lambda content: is_camt(content.lstrip(b"\xef\xbb\xbf \t\r\n")), read_camt),
     Reader("mt940", is_mt940, lambda s, c, _: read_mt940(s, c)),
@@ -64,11 +68,14 @@ def detect_format(content: bytes) -> str:
 def read_statements(source: str, content: bytes, zone: tzinfo | None = None) -> tuple[Statement, ...]:
     """Every statement in one file, in file order; refused whole on any error. ``zone``: the centre's
     time zone, in which booking times stated with an offset are dated."""
-    if not content.strip():
-        raise StatementError(source, None, None, "the file is empty")
     if len(content) > MAX_FILE_BYTES:
         raise StatementError(source, None, None, f"larger than {MAX_FILE_BYTES // 2**20} MiB")
     digest = hashlib.sha256(content).hexdigest()
-    return tuple(
-        replace(statement, digest=digest) for statement in reader_of(content).read(source, content, zone)
-    )
+    return tuple(replace(statement, digest=digest) for statement in _read(source, content, zone))
+
+
+def _read(source: str, content: bytes, zone: tzinfo | None) -> tuple[Statement, ...]:
+    """One file's statements (a member of an archive is read the same way)."""
+    if not content.strip():
+        raise StatementError(source, None, None, "the file is empty")
+    return reader_of(content).read(source, content, zone)

@@ -1,0 +1,49 @@
+"""A zip of statement files (banks send a day's camt.053 or MT940 files so): each member is read as a
+file of its own, and the archive is refused whole where one member is."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable
+from datetime import tzinfo
+
+from feecollect.reconcile.statements.types import Statement, StatementError
+
+ZIP_MAGIC = b"PK\x03\x04"
+MAX_MEMBERS = 1000
+MAX_UNPACKED = 512 * 1024 * 1024  # as much as one statement file may be
+
+
+def is_workbook(content: bytes) -> bool:
+    """An XLSX is a zip too: it is told by the content-types part every Office file holds."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return "[Content_Types].xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return True  # not a readable archive: the workbook reader names what is wrong with it
+
+
+def read_archive(
+    source: str,
+    content: bytes,
+    zone: tzinfo | None,
+    read: Callable[[str, bytes, tzinfo | None], tuple[Statement, ...]],
+) -> tuple[Statement, ...]:
+    """Every statement of every member, in the archive's order; ``read`` reads one member."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        members = [info for info in archive.infolist() if not info.is_dir()]
+        if not members:
+            raise StatementError(source, None, None, "the zip archive holds no file")
+        if len(members) > MAX_MEMBERS:
+            raise StatementError(source, None, None, f"more than {MAX_MEMBERS} files in the archive")
+        if sum(info.file_size for info in members) > MAX_UNPACKED:
+            raise StatementError(source, None, None, f"unpacks to more than {MAX_UNPACKED // 2**20} MiB")
+        statements: list[Statement] = []
+        for info in members:
+            name = f"{source}/{info.filename}"
+            data = archive.read(info)
+            if data.startswith(ZIP_MAGIC) and not is_workbook(data):
+                raise StatementError(name, None, None, "an archive inside the archive: unpack it first")
+            statements.extend(read(name, data, zone))
+    return tuple(statements)
