@@ -147,3 +147,11 @@ def test_a_payment_code_wrapped_over_two_purpose_fields_is_found_whole():
     )
     ((line,),) = [s.lines for s in read_statements("w.sta", text.encode())]
     assert find_payment_code(line.remark) == code and line.counterparty_name == "ZHANG SAN"
+
+
+def test_a_bank_writing_the_payers_iban_as_reference_is_read_with_the_long_reference_variant():
+    read = statements("wolph_ASNB_mt940.txt")
+    text = (SAMPLES / "wolph_ASNB_mt940.txt").read_text()
+    assert sum(len(s.lines) for s in read) == text.count("\n:61:")
+    first = read[0].lines[0]
+    assert first.amount_fen == -6500 and first.remark.startswith("NL47INGB9999999999 hr gjlm paulissen")

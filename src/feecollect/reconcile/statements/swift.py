@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import logging
 import re
 from datetime import date
@@ -26,13 +27,22 @@ _TAG = re.compile(rb"^:(20|25|28C|60F|61):", re.MULTILINE)
 _TAG_LIKE = re.compile(r"^:(?P<tag>[0-9A-Za-z]{1,4}):")
 _KNOWN_TAG = re.compile(r"^(?:[0-9]{2}|NS)[A-Z]?$")
 _STATEMENT_LINE = mt940.tags.Statement().re
+# Some banks (ASN Bank) write the payer's IBAN as the reference, longer than the standard's 16
+# characters; the package's variant reads up to 34, and is used for the blocks that need it.
+_LONG_REFERENCE_LINE = mt940.tags.StatementASNB().re
 # The parser reports what it cannot read at ERROR level, with its regular expressions; the refusal
 # raised here says what a person needs instead.
 logging.getLogger("mt940").setLevel(logging.CRITICAL)
 
 
-def _statement_lines(source: str, text: str) -> list[tuple[int, str]]:
-    """(line number, amount as written) of every ``:61:`` line, each checked against the layout
+class WrittenLine(NamedTuple):
+    line_no: int
+    amount: str  # as written
+    long_reference: bool
+
+
+def _statement_lines(source: str, text: str) -> list[WrittenLine]:
+    """Every ``:61:`` line, each checked against the layout
     6!n[4!n]2a[1!a]15d (the amount may wrap to the next line); from the first tag on, any line
     starting like a tag must be one the format knows."""
     found = []
@@ -53,17 +63,33 @@ def _statement_lines(source: str, text: str) -> list[tuple[int, str]]:
         if tag != "61":
             continue
         value = line[4:].rstrip()
-        parsed = _STATEMENT_LINE.match(value)
-        if parsed is None and index + 1 < len(lines):
-            parsed = _STATEMENT_LINE.match(f"{value}\n{lines[index + 1].rstrip()}")
+        following = itertools.takewhile(lambda line: not _TAG_LIKE.match(line), lines[index + 1 :])
+        parsed, long_reference = _match_line(value, [line.rstrip() for line in following])
         if parsed is None or not parsed.group("amount").strip(","):
             raise StatementError(source, number, ":61:", "not a statement line (date, D/C mark, amount…)")
         try:
             date(2000 + int(parsed.group("year")), int(parsed.group("month")), int(parsed.group("day")))
         except ValueError:
             raise StatementError(source, number, ":61:", f"value date {value[:6]} is not a date") from None
-        found.append((number, parsed.group("amount")))
+        found.append(WrittenLine(number, parsed.group("amount"), long_reference))
     return found
+
+
+def _match_line(value: str, following: list[str]) -> tuple[re.Match[str] | None, bool]:
+    """The ``:61:`` value read by the standard's layout, else by the long-reference variant (and
+    whether the variant was needed). The package reads the value with the lines that follow it up to
+    the next tag, so the variant is needed where that whole value does not read."""
+    whole = "\n".join([value, *following])
+    attempts = (
+        (_STATEMENT_LINE, whole, False),
+        (_LONG_REFERENCE_LINE, whole, True),
+        (_STATEMENT_LINE, value, False),  # supplementary details below it that this check need not read
+        (_STATEMENT_LINE, "\n".join([value, *following[:1]]), False),  # an amount wrapped to the next line
+    )
+    for pattern, candidate, long_reference in attempts:
+        if (parsed := pattern.match(candidate)) is not None:
+            return parsed, long_reference
+    return None, False
 
 
 def _mt940_amount(written: str) -> Decimal:
@@ -114,10 +140,15 @@ def _blocks(text: str) -> list[tuple[int, str]]:
 
 
 def _read_block(source: str, text: str, offset: int) -> Statement | None:
-    written = [(number + offset, amount) for number, amount in _statement_lines(source, text)]
+    found = _statement_lines(source, text)
+    written = [(line.line_no + offset, line.amount) for line in found]
+    long_references = any(line.long_reference for line in found)
     # The package's own reading of a structured :86: drops the purpose and cuts the name; the text is
     # kept as written and read by _structured_details.
-    transactions = mt940.models.Transactions(processors={"post_transaction_details": []})
+    transactions = mt940.models.Transactions(
+        processors={"post_transaction_details": []},
+        tags={61: mt940.tags.StatementASNB()} if long_references else None,
+    )
     try:
         # The parser prints its diagnostics; the refusal below carries what a user needs.
         with contextlib.redirect_stdout(io.StringIO()):
