@@ -155,3 +155,9 @@ def test_a_bank_writing_the_payers_iban_as_reference_is_read_with_the_long_refer
     assert sum(len(s.lines) for s in read) == text.count("\n:61:")
     first = read[0].lines[0]
     assert first.amount_fen == -6500 and first.remark.startswith("NL47INGB9999999999 hr gjlm paulissen")
+
+
+def test_a_statement_numbering_only_its_page_is_read():
+    text = ":20:P\n:25:123\n:28C: /1\n:60F:C261120CNY0,00\n:61:2611211121C1,00NTRFNONREF\n:62F:C261121CNY1,00\n-\n"
+    ((line,),) = [s.lines for s in read_statements("p.sta", text.encode())]
+    assert line.amount_fen == 100

@@ -35,6 +35,10 @@ _LONG_REFERENCE_LINE = mt940.tags.StatementASNB().re
 logging.getLogger("mt940").setLevel(logging.CRITICAL)
 
 
+# ":28C: /1": a bank that numbers only the pages of a statement; read as statement 0, page 1.
+_STATEMENT_NUMBER_LEFT_OUT = re.compile(r"^(?P<tag>:28C?:)\s*/(?P<page>\d{1,5})\s*$", re.MULTILINE)
+
+
 class WrittenLine(NamedTuple):
     line_no: int
     amount: str  # as written
@@ -119,6 +123,7 @@ def read_mt940(source: str, content: bytes) -> tuple[Statement, ...]:
     """One statement per ``:20:`` block (a file may hold several accounts, or several days of one),
     each with its own account and balances."""
     text = content.decode("utf-8", errors="replace") if b"\x00" not in content else ""
+    text = _STATEMENT_NUMBER_LEFT_OUT.sub(r"\g<tag>0/\g<page>", text)
     _statement_lines(source, text)  # the whole file's tags and lines, checked before anything is read
     read = (_read_block(source, block, offset) for offset, block in _blocks(text))
     statements = [statement for statement in read if statement is not None]
