@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from feecollect.reconcile.statements import read_statements
+import pytest
+
+from feecollect.reconcile.statements import StatementError, read_statements
 
 CMB = Path(__file__).parent / "samples" / "cn" / "cmb_debit.csv"
 
@@ -41,3 +43,17 @@ def test_an_unknown_banks_export_with_the_usual_headers_is_read_by_synonyms():
         "X1",
     )
     assert line.balance_fen == 157000 and "43032126000000000365" in line.remark
+
+
+def test_a_bank_layout_matches_only_with_its_distinguishing_columns():
+    # 交易日期 and 交易金额 alone are ABC's first two columns, and any card bill's: not ABC's layout.
+    text = "交易日期,入账日期,交易描述,交易金额\n2024-11-09,2024-11-09,某商户,5.90\n"
+    with pytest.raises(StatementError, match="no header row of a known bank layout"):
+        read_statements("x.csv", text.encode())
+
+
+def test_an_ambiguous_header_is_refused_naming_the_columns_it_could_not_place():
+    text = "交易日期,贷方发生额,借方发生额,发生额,摘要\n2026-11-21,100.00,,100.00,缴款\n"
+    with pytest.raises(StatementError, match="发生额 hold beside") as refused:
+        read_statements("x.csv", text.encode())
+    assert (refused.value.line, refused.value.field) == (1, "发生额")

@@ -69,11 +69,11 @@ def test_a_negative_amount_in_the_credit_column_is_refused_not_stored_as_a_debit
 
 
 def test_a_negative_amount_marked_as_a_credit_is_refused() -> None:
-    header = "交易日期,交易时间,交易金额,借贷,摘要\n"
+    header = "交易日期,交易时间,交易类型,借贷,交易金额,余额,对方账号,对方户名,摘要\n"  # BOCOM's layout
     with pytest.raises(StatementError, match="negative") as refused:
-        read_statements("day.csv", (header + "20261120,10:00:00,-300.00,贷,b\n").encode())
+        read_statements("day.csv", (header + "20261120,10:00:00,转账,贷,-300.00,,,,b\n").encode())
     assert (refused.value.line, refused.value.field) == (2, "交易金额")
-    (debit,) = read_statements("day.csv", (header + "20261120,10:00:00,-300.00,借,b\n").encode())
+    (debit,) = read_statements("day.csv", (header + "20261120,10:00:00,转账,借,-300.00,,,,b\n").encode())
     assert debit.columns.amount_fen == [-30000]
 
 

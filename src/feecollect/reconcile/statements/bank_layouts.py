@@ -37,6 +37,8 @@ FIELDS = (
     "serial",
 )
 HEADER_SEARCH_ROWS = 30
+# Words that make a column an amount; "余额" (a balance) is not one of them.
+AMOUNT_WORDS = ("金额", "发生额", "收入", "支出", "存入", "支取", "转入", "转出")
 MAX_FEN = 10**15
 PADDING = " \t\u3000\r\n"
 _AMOUNT = re.compile(r"^[+-]?\d+(\.\d{1,2})?$")
@@ -50,6 +52,9 @@ class BankProfile:
     columns: dict[str, tuple[str, ...]]
     credit_words: frozenset[str] = field(default_factory=frozenset)
     debit_words: frozenset[str] = field(default_factory=frozenset)
+    # A bank's own layout matches only a header holding every column it names: its distinguishing
+    # columns, not a date and an amount that any table has. The generic layout takes what it finds.
+    lenient: bool = False
 
     def locate(self, header: list[str]) -> dict[str, list[int]] | None:
         """Column positions for this profile in a header row, or None when it is not this layout."""
@@ -59,7 +64,19 @@ class BankProfile:
             if positions:
                 found[name] = positions if name == "remark" else positions[:1]
         has_amount = "amount" in found or ("credit" in found and "debit" in found)
+        if not self.lenient and len(found) < len(self.columns):
+            return None
         return found if "date" in found and has_amount else None
+
+    def unplaced_amounts(self, header: list[str], found: dict[str, list[int]]) -> list[str]:
+        """Columns of the header that name an amount this layout did not place: where the generic
+        layout matched, the file is ambiguous (which is the credit?) and is refused naming them."""
+        placed = {position for positions in found.values() for position in positions}
+        return [
+            name
+            for position, name in enumerate(header)
+            if position not in placed and any(word in name for word in AMOUNT_WORDS)
+        ]
 
 
 def load_profiles(directory: Path = PROFILES_DIR) -> tuple[BankProfile, ...]:
@@ -77,6 +94,7 @@ def load_profiles(directory: Path = PROFILES_DIR) -> tuple[BankProfile, ...]:
                 columns={k: tuple(v) for k, v in data["columns"].items()},
                 credit_words=frozenset(direction.get("credit", ())),
                 debit_words=frozenset(direction.get("debit", ())),
+                lenient=bool(data["profile"].get("lenient", False)),
             )
         )
     return tuple(profiles)

@@ -23,6 +23,7 @@ from feecollect.reconcile.statements.csv_columns import ColumnReader, Irregular
 from feecollect.reconcile.statements.csv_rows import RowReader
 from feecollect.reconcile.statements.types import Statement, StatementError
 
+AMOUNT_FIELDS = ("amount", "credit", "debit")
 __all__ = ["BankProfile", "clean", "default_profiles", "detect", "load_profiles", "read_csv", "read_rows"]
 
 
@@ -104,6 +105,15 @@ def read_rows(
         )
     profile, header_index, columns = found
     header = [clean(cell) for cell in head[header_index]]
+    if profile.lenient and (unplaced := profile.unplaced_amounts(header, columns)):
+        raise StatementError(
+            source,
+            header_index + 1,
+            unplaced[0],
+            f"cannot tell what the column(s) {', '.join(unplaced)} hold beside the ones read as amounts "
+            f"({', '.join(header[columns[name][0]] for name in AMOUNT_FIELDS if name in columns)}): "
+            "the layout is ambiguous; add a bank layout for it",
+        )
     first_line_no = header_index + 2
     by_rows = RowReader(source, profile, header, columns)
     table = head[header_index + 1 :]
