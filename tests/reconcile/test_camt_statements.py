@@ -110,3 +110,10 @@ def test_a_zip_with_a_bad_member_is_refused_naming_the_member():
         read_statements("day.zip", zipped(**{"d1.xml": camt(entry("1.00", "")), "notes.txt": b"hello"}))
     with pytest.raises(StatementError, match="an archive inside the archive"):
         read_statements("outer.zip", zipped(**{"inner.zip": zipped(**{"d1.xml": camt(entry("1.00", ""))})}))
+
+
+def test_a_broken_zip_is_refused_as_such_never_an_error():
+    archive = bytearray(zipped(**{"d1.xml": camt(entry("1.00", "")) * 3}))
+    archive[60] ^= 0xFF  # a byte of the member's data: its check sum no longer holds
+    with pytest.raises(StatementError, match="zip archive"):
+        read_statements("day.zip", bytes(archive))

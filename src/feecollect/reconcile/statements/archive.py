@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Callable
 from datetime import tzinfo
 
@@ -31,6 +32,20 @@ def read_archive(
     read: Callable[[str, bytes, tzinfo | None], tuple[Statement, ...]],
 ) -> tuple[Statement, ...]:
     """Every statement of every member, in the archive's order; ``read`` reads one member."""
+    try:
+        return _read_members(source, content, zone, read)
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        raise StatementError(source, None, None, f"a broken zip archive: {exc}") from None
+    except (NotImplementedError, RuntimeError) as exc:  # an unknown compression, an encrypted member
+        raise StatementError(source, None, None, f"a zip archive that cannot be unpacked: {exc}") from None
+
+
+def _read_members(
+    source: str,
+    content: bytes,
+    zone: tzinfo | None,
+    read: Callable[[str, bytes, tzinfo | None], tuple[Statement, ...]],
+) -> tuple[Statement, ...]:
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         members = [info for info in archive.infolist() if not info.is_dir()]
         if not members:
