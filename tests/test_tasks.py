@@ -75,3 +75,14 @@ def test_a_real_worker_on_redis_runs_the_expiry(client, tokens, settings, redis_
             worker.wait(timeout=20)
         except subprocess.TimeoutExpired:
             worker.kill()
+
+
+def test_a_worker_however_started_reacts_to_events(monkeypatch):
+    from celery import signals
+
+    from feecollect import events, subscriptions
+
+    monkeypatch.setattr(events, "_handlers", type(events._handlers)(list))
+    signals.worker_init.send(sender=None)
+    assert subscriptions.BILL_AFTER_PAYMENT in events._handlers[events.PaymentRecorded]
+    assert subscriptions.SETTLE_AFTER_REFUND in events._handlers[events.RefundConfirmed]

@@ -12,12 +12,12 @@ import logging
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from celery import Celery, Task
+from celery import Celery, Task, signals
 from celery.schedules import crontab
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from feecollect import events
+from feecollect import events, subscriptions
 from feecollect.audit.service import Actor
 from feecollect.bank import service as banks
 from feecollect.db.engine import make_engine, make_sessionmaker, unit_of_work
@@ -55,6 +55,14 @@ def make_celery(settings: Settings) -> Celery:
 
 
 celery_app = make_celery(get_settings())
+
+
+@signals.worker_init.connect
+def _react_to_events_in_the_worker(**_: Any) -> None:
+    """However a worker is started (``feecollect worker`` or celery's own command), the payments its
+    tasks record are billed and settle projects, as in the API."""
+    subscriptions.install()
+    events.import_handlers()
 
 
 _engines: dict[str, sessionmaker[Session]] = {}
