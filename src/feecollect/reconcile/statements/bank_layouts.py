@@ -127,7 +127,15 @@ def text_encoding(source: str, content: bytes) -> str:
 
 @lru_cache(maxsize=65_536)  # statements repeat amounts (the same fee, paid many times)
 def parse_fen(text: str) -> int:
+    """Yuan as written in bank exports: thousands separators, a sign, a currency mark around it.
+
+    >>> parse_fen("1,584,800.00"), parse_fen("+10000.00"), parse_fen("¥1,234.5"), parse_fen("-3.00元")
+    (158480000, 1000000, 123450, -300)
+    """
     compact = text.replace(",", "").replace("，", "")
+    if not compact[:1].isdigit():
+        compact = compact.replace("¥", "").replace("￥", "")
+    compact = compact.removesuffix("元")
     if not _AMOUNT.fullmatch(compact):
         raise ValueError(f"{text!r} is not an amount")
     fen = int(Decimal(compact) * 100)
@@ -138,9 +146,16 @@ def parse_fen(text: str) -> int:
 
 @lru_cache(maxsize=65_536)  # a statement repeats few dates and times: parse each once
 def parse_when(text: str) -> tuple[date, time | None]:
-    """Dates as 2025-08-22, 2025/08/22, 20250822 or 2025.08.22, optionally followed by a time."""
+    """Dates as 2025-08-22, 2025/08/22, 20250822, 2025.08.22 or 2025年08月22日, optionally followed
+    by a time (after a space, or a ``T``).
+
+    >>> parse_when("2025年8月22日"), parse_when("2025-08-22T09:30:00")[1]
+    ((datetime.date(2025, 8, 22), None), datetime.time(9, 30))
+    """
     day_text, _, time_text = text.partition(" ")
-    for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d"):
+    if not time_text and "T" in day_text[8:11]:
+        day_text, _, time_text = day_text.partition("T")
+    for pattern in ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%Y.%m.%d", "%Y年%m月%d日"):
         try:
             day = datetime.strptime(day_text, pattern).date()
             break
