@@ -161,3 +161,9 @@ def test_a_statement_numbering_only_its_page_is_read():
     text = ":20:P\n:25:123\n:28C: /1\n:60F:C261120CNY0,00\n:61:2611211121C1,00NTRFNONREF\n:62F:C261121CNY1,00\n-\n"
     ((line,),) = [s.lines for s in read_statements("p.sta", text.encode())]
     assert line.amount_fen == 100
+
+
+def test_a_statement_number_wrapped_onto_the_next_line_is_read_and_lines_keep_their_numbers():
+    text = ":20:P\n:25:123\n:28C:00001/\n001\n:60F:C261120CNY0,00\n:61:2611211121C1,00NTRFNONREF\n:62F:C261121CNY1,00\n-\n"
+    ((line,),) = [s.lines for s in read_statements("p.sta", text.encode())]
+    assert (line.amount_fen, line.line_no) == (100, 6)

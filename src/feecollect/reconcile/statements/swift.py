@@ -39,6 +39,12 @@ logging.getLogger("mt940").setLevel(logging.CRITICAL)
 _STATEMENT_NUMBER_LEFT_OUT = re.compile(r"^(?P<tag>:28C?:)\s*/(?P<page>\d{1,5})\s*$", re.MULTILINE)
 
 
+# ":28C:00001/" with "001" on the next line: the value joined, the emptied line kept (line numbers hold).
+_STATEMENT_NUMBER_WRAPPED = re.compile(
+    r"^(?P<tag>:28C?:)(?P<number>\d{1,5}/)[ \t]*\r?\n(?P<page>\d{1,5})[ \t]*$", re.MULTILINE
+)
+
+
 class WrittenLine(NamedTuple):
     line_no: int
     amount: str  # as written
@@ -124,6 +130,7 @@ def read_mt940(source: str, content: bytes) -> tuple[Statement, ...]:
     each with its own account and balances."""
     text = content.decode("utf-8", errors="replace") if b"\x00" not in content else ""
     text = _STATEMENT_NUMBER_LEFT_OUT.sub(r"\g<tag>0/\g<page>", text)
+    text = _STATEMENT_NUMBER_WRAPPED.sub(r"\g<tag>\g<number>\g<page>\n", text)
     _statement_lines(source, text)  # the whole file's tags and lines, checked before anything is read
     read = (_read_block(source, block, offset) for offset, block in _blocks(text))
     statements = [statement for statement in read if statement is not None]
