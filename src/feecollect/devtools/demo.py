@@ -164,7 +164,7 @@ def reconcile_today(
     from feecollect.reconcile.accounts import add_account, is_registered
     from feecollect.reconcile.daily import import_and_reconcile
     from feecollect.reconcile.importing import parse_files
-    from feecollect.reconcile.results import day_report
+    from feecollect.reconcile.results import day_report, day_report_name
     from feecollect.schedules.service import current_catalogue
 
     today = datetime.now(settings.zone).date()
@@ -198,7 +198,7 @@ def reconcile_today(
         parsed = parse_files([(f"ccb-{today}.csv", statement)], settings.zone)
         done = import_and_reconcile(session, settings, current_catalogue(session), DEMO, parsed, day=today)
     with unit_of_work(sessions) as session:
-        report = Path(report_dir) / f"reconciliation-{today}.xlsx"
+        report = Path(report_dir) / day_report_name(today)
         report.parent.mkdir(parents=True, exist_ok=True)
         report.write_bytes(day_report(session, today))
     summary = done.outcome.summary

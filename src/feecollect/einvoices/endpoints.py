@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from feecollect.api.auth import PUBLIC, CaseReader, Finance
 from feecollect.api.deps import AppSettings, DbSession
+from feecollect.api.files import PDF, shown
 from feecollect.einvoices import service, signing
 from feecollect.einvoices.keys import private_key, public_pem
 from feecollect.einvoices.models import Bill
@@ -82,10 +83,10 @@ def bill_xml(
     code: str, number: str, principal: CaseReader, session: DbSession, settings: AppSettings
 ) -> Response:
     bill = _bill_for(session, principal, code, number)
-    return Response(
+    return shown(
         to_xml(bill.content, bill.signature, bill.algorithm, settings.bill_region),
-        media_type="application/xml",
-        headers={"Content-Disposition": f'inline; filename="bill-{code}-{number}.xml"'},
+        "application/xml",
+        f"bill-{code}-{number}.xml",
     )
 
 
@@ -94,11 +95,7 @@ def bill_pdf(
     code: str, number: str, principal: CaseReader, session: DbSession, settings: AppSettings
 ) -> Response:
     bill = _bill_for(session, principal, code, number)
-    return Response(
-        render_bill(bill, base_url=settings.public_base_url),
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="bill-{code}-{number}.pdf"'},
-    )
+    return shown(render_bill(bill, base_url=settings.public_base_url), PDF, f"bill-{code}-{number}.pdf")
 
 
 @router.get("/api/v1/bills/{code}/{number}", response_model=BillOut, summary="The bill as JSON")

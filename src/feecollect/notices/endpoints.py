@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from feecollect.api.auth import CaseReader, Clerk
 from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
+from feecollect.api.files import PDF, shown
 from feecollect.api.params import Offset
 from feecollect.einvoices import repository as bills
 from feecollect.notices import repository
@@ -75,17 +76,8 @@ def notice_pdf(
     catalogue: CurrentCatalogue,
     settings: AppSettings,
 ) -> Response:
-    return printable(
-        notices.printable_pdf(session, settings, catalogue, principal, payment_code), payment_code
-    )
-
-
-def printable(pdf: bytes, payment_code: str) -> Response:
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="notice-{payment_code}.pdf"'},
-    )
+    name, pdf = notices.printable_pdf(session, settings, catalogue, principal, payment_code)
+    return shown(pdf, PDF, name)
 
 
 @router.get("/notices/{payment_code}", response_model=NoticeOut, summary="One notice")

@@ -201,18 +201,20 @@ def expire_overdue(session: Session, today: date) -> ExpiryReport:
 
 def printable_pdf(
     session: Session, settings: Settings, catalogue: Catalogue, principal: Principal, payment_code: str
-) -> bytes:
-    """The notice as an A4 PDF, for whoever may read it (the API and the pages both print here)."""
+) -> tuple[str, bytes]:
+    """(file name, A4 PDF) of the notice, for whoever may read it (the API and the pages both print
+    here)."""
     from feecollect.notices.pdf import render_notice  # reportlab loads only when a notice is printed
 
     notice = get(session, payment_code)
     principal.require_department(notice.department_code, f"notice {payment_code}")
-    return render_notice(
+    pdf = render_notice(
         notice,
         centre_name=settings.centre_name,
         department_name=catalogue.department_names().get(notice.department_code, notice.department_code),
         printed_at=datetime.now(UTC).astimezone(settings.zone),
     )
+    return f"notice-{payment_code}.pdf", pdf
 
 
 def issued_today(session: Session, department: str | None, today: date) -> Sequence[Notice]:

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Response
 
 from feecollect.api.auth import AuditReader, CaseReader, Clerk, Finance
 from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
+from feecollect.api.files import download
 from feecollect.api.params import Offset
 from feecollect.errors import Unprocessable
 from feecollect.notices.schemas import NoticeOut
@@ -118,9 +119,7 @@ def project_ledger_xlsx(
     project_no: str, _: AuditReader, session: DbSession, catalogue: CurrentCatalogue, settings: AppSettings
 ) -> Response:
     name, content = project_ledger_file(session, project_no, catalogue.department_names(), settings.zone)
-    return Response(
-        content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return download(content, XLSX, name)
 
 
 summary_router = APIRouter(prefix="/api/v1/ledger", tags=["ledger"])
@@ -167,8 +166,6 @@ def projects_summary_xlsx(
     end: End,
 ) -> Response:
     rows = _summary_rows(session, settings, start, end)
-    return Response(
-        summary_workbook(rows, catalogue.department_names(), start, end),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="projects-{start}-{end}.xlsx"'},
+    return download(
+        summary_workbook(rows, catalogue.department_names(), start, end), XLSX, f"projects-{start}-{end}.xlsx"
     )

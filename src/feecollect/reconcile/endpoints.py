@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from feecollect.api.auth import Finance, FinanceReader
 from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
+from feecollect.api.files import download
 from feecollect.api.params import Offset, RowId
 from feecollect.errors import NotFound, Unprocessable
 from feecollect.money import format_yuan
@@ -19,7 +20,7 @@ from feecollect.reconcile import repository, results
 from feecollect.reconcile.daily import MAX_UPLOAD, import_files
 from feecollect.reconcile.matching import EXCEPTION_CLASSES
 from feecollect.reconcile.report import overdue_workbook
-from feecollect.reconcile.results import day_report, resolve, run_summary
+from feecollect.reconcile.results import day_report, day_report_name, resolve, run_summary
 from feecollect.reconcile.schemas import ExceptionOut, ExceptionPage, ResolveIn, RunIn, StatementLineOut
 from feecollect.reconcile.service import reconcile_day
 from feecollect.xlsx import MEDIA_TYPE as XLSX
@@ -85,11 +86,7 @@ def get_reconciliation(day: date, principal: FinanceReader, session: DbSession) 
 
 @router.get("/reconciliations/{day}/report.xlsx", summary="The date's report as xlsx")
 def reconciliation_report(day: date, principal: FinanceReader, session: DbSession) -> Response:
-    return Response(
-        day_report(session, day),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="reconciliation-{day}.xlsx"'},
-    )
+    return download(day_report(session, day), XLSX, day_report_name(day))
 
 
 @dataclass
@@ -177,8 +174,4 @@ def overdue_report(
     today = on or datetime.now(settings.zone).date()
     rows = results.overdue_notices(session, today, department)
     names = catalogue.department_names()
-    return Response(
-        overdue_workbook(rows, today, names),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="overdue-{today}.xlsx"'},
-    )
+    return download(overdue_workbook(rows, today, names), XLSX, f"overdue-{today}.xlsx")

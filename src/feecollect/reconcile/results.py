@@ -22,6 +22,10 @@ def day_report(session: Session, day: date) -> bytes:
     return reconciliation_workbook(run_summary(session, day), found)
 
 
+def day_report_name(day: date) -> str:
+    return f"reconciliation-{day}.xlsx"
+
+
 def run_summary(session: Session, day: date) -> dict[str, Any]:
     run = repository.run_of(session, day)
     if run is None:

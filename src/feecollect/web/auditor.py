@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
+from feecollect.api.files import download
 from feecollect.api.params import RowId
 from feecollect.audit import service as audit
 from feecollect.einvoices import service as bills
@@ -75,9 +76,7 @@ def project_workbook(
     settings: AppSettings,
 ) -> Response:
     name, content = project_ledger_file(session, project_no, catalogue.department_names(), settings.zone)
-    return Response(
-        content, media_type=XLSX, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-    )
+    return download(content, XLSX, name)
 
 
 @router.get("/bills/{code}/{number}")

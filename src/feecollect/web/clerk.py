@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
 from feecollect.api.errors import validation_detail
+from feecollect.api.files import PDF, shown
 from feecollect.billing.quote import QuoteRefused, quote
 from feecollect.cases import service as cases
 from feecollect.cases.schemas import CaseIn
@@ -141,12 +142,8 @@ def notice_pdf(
     settings: AppSettings,
     catalogue: CurrentCatalogue,
 ) -> Response:
-    pdf = notices.printable_pdf(session, settings, catalogue, user.principal, payment_code)
-    return Response(
-        pdf,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'inline; filename="notice-{payment_code}.pdf"'},
-    )
+    name, pdf = notices.printable_pdf(session, settings, catalogue, user.principal, payment_code)
+    return shown(pdf, PDF, name)
 
 
 @router.get("/notices/{payment_code}")

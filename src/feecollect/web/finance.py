@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
+from feecollect.api.files import download
 from feecollect.api.params import RowId
 from feecollect.errors import FeeCollectError, NotFound, Unprocessable
 from feecollect.projects import settlement_service
@@ -105,11 +106,7 @@ def run_reconciliation(
 
 @router.get("/finance/reconciliations/{day}/report.xlsx")
 def report(day: date, user: FinanceOrAuditorPage, session: DbSession) -> Response:
-    return Response(
-        results.day_report(session, day),
-        media_type=XLSX,
-        headers={"Content-Disposition": f'attachment; filename="reconciliation-{day}.xlsx"'},
-    )
+    return download(results.day_report(session, day), XLSX, results.day_report_name(day))
 
 
 @router.get("/finance/exceptions/{exception_id}")
