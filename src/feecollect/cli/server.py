@@ -91,10 +91,8 @@ def worker(concurrency: int) -> None:
     if settings.broker_url is None:
         raise click.ClickException("FEECOLLECT_BROKER_URL is not set: without a broker, tasks run in-process")
     open_database(settings)
-    from feecollect import events
-    from feecollect.tasks import celery_app
+    from feecollect.tasks import celery_app  # its worker_init signal imports the event handlers
 
-    events.import_handlers()  # before the pool forks: each child starts with them loaded
     celery_app.worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency}"])
 
 

@@ -6,11 +6,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from feecollect.cli.common import cli_operator, echo_json, load_settings, main, open_database
 from feecollect.db.engine import unit_of_work
+
+if TYPE_CHECKING:
+    from feecollect.reconcile.statements import StatementError
 
 FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -20,17 +24,12 @@ def statements_group() -> None:
     """Bank statement files: check (writes nothing) or import (stores, does not reconcile)."""
 
 
-def _refuse(exc: Exception, as_json: bool) -> None:
+def _refuse(exc: StatementError, as_json: bool) -> None:
     """Exit 1 with the refusal: the JSON object alone on stdout, or one line for a person."""
-    from feecollect.reconcile.statements import StatementError
-
-    line = exc.line if isinstance(exc, StatementError) else None
-    field = exc.field if isinstance(exc, StatementError) else None
     detail = f"对账单文件无法读取：{exc}"
     if as_json:
-        click.echo(
-            json.dumps({"error": "malformed_statement", "detail": detail, "line": line, "field": field})
-        )
+        refusal = {"error": "malformed_statement", "detail": detail, "line": exc.line, "field": exc.field}
+        click.echo(json.dumps(refusal, ensure_ascii=False))
     else:
         click.echo(f"错误：{detail}", err=True)
     sys.exit(1)

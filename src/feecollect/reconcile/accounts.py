@@ -13,7 +13,7 @@ from feecollect.errors import Conflict, Unprocessable
 from feecollect.reconcile import repository
 from feecollect.reconcile.models import ACCOUNT_KINDS, BankAccount
 
-_CURRENCY_SUFFIX = re.compile(r"^(?P<number>.+?)\s*(?:[A-Z]{3})$")
+_CURRENCY_SUFFIX = re.compile(r"^(?P<number>.+?)\s+[A-Z]{3}$")
 
 
 def plain_account_no(written: str) -> str:
@@ -39,7 +39,7 @@ def account_candidates(written: str) -> list[str]:
     """
     found = [plain_account_no(written)]
     spaced = written.strip()
-    if (suffix := _CURRENCY_SUFFIX.match(spaced)) and re.search(r"\s[A-Z]{3}$", spaced):
+    if suffix := _CURRENCY_SUFFIX.match(spaced):
         found.append(plain_account_no(suffix.group("number")))
     if "/" in spaced:
         found.append(plain_account_no(spaced.rsplit("/", 1)[1]))

@@ -1,5 +1,6 @@
-"""The finance office's daily step, whoever starts it (the command line, a page, the API, the demo, the
-beat): statement files in, then the day reconciled, in one transaction."""
+"""The finance office's daily step: statement files in (``import_files``, for the API and the finance
+page), or in and the day reconciled in one transaction (``import_and_reconcile``, for the command line
+and the demo)."""
 
 from __future__ import annotations
 

@@ -115,16 +115,16 @@ def _reconcile_day(
         _pay_from_statement(session, settings, line, notice) for line, notice in day_result.pay_from_statement
     )
     credits = department_credits(lines)
-    findings = [
+    found = [
         *day_result.findings(origins, _open_notices(session, day_result.unknown_credits)),
         *match_department_credits(credits, _cases_of_payers(session, catalogue, credits)),
         *_findings_from_stored_state(session, settings, catalogue, day),
     ]
     counts = dict.fromkeys(EXCEPTION_CLASSES, 0)
-    for finding in findings:
+    for finding in found:
         counts[finding.exception_class] += 1
     summary = {"date": day.isoformat(), "matched": day_result.matched, "exceptions": counts}
-    changed = _store_findings(session, day, findings)
+    changed = _store_findings(session, day, found)
     run = findings_repository.run_of(session, day)
     if run is None or run.summary != summary:
         if run is None:
