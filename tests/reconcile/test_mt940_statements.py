@@ -157,10 +157,10 @@ def test_a_bank_writing_the_payers_iban_as_reference_is_read_with_the_long_refer
     assert first.amount_fen == -6500 and first.remark.startswith("NL47INGB9999999999 hr gjlm paulissen")
 
 
-def test_a_statement_numbering_only_its_page_is_read():
-    text = ":20:P\n:25:123\n:28C: /1\n:60F:C261120CNY0,00\n:61:2611211121C1,00NTRFNONREF\n:62F:C261121CNY1,00\n-\n"
+def test_a_statement_numbering_only_its_page_is_read_and_lines_keep_their_numbers():
+    text = ":20:P\n:25:123\n:28C: /1\n\n:60F:C261120CNY0,00\n:61:2611211121C1,00NTRFNONREF\n:62F:C261121CNY1,00\n-\n"
     ((line,),) = [s.lines for s in read_statements("p.sta", text.encode())]
-    assert line.amount_fen == 100
+    assert (line.amount_fen, line.line_no) == (100, 6)
 
 
 def test_a_statement_number_wrapped_onto_the_next_line_is_read_and_lines_keep_their_numbers():

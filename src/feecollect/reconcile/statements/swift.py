@@ -36,7 +36,7 @@ logging.getLogger("mt940").setLevel(logging.CRITICAL)
 
 
 # ":28C: /1": a bank that numbers only the pages of a statement; read as statement 0, page 1.
-_STATEMENT_NUMBER_LEFT_OUT = re.compile(r"^(?P<tag>:28C?:)\s*/(?P<page>\d{1,5})\s*$", re.MULTILINE)
+_STATEMENT_NUMBER_LEFT_OUT = re.compile(r"^(?P<tag>:28C?:)[ \t]*/(?P<page>\d{1,5})[ \t]*$", re.MULTILINE)
 
 
 # ":28C:00001/" with "001" on the next line: the value joined, the emptied line kept (line numbers hold).
