@@ -53,24 +53,28 @@ class RowReader:
 
     def check_totals(self, lines: list[StatementLine]) -> None:
         """Each 合计 row must state what the lines above it add up to: those since the previous 合计
-        (a page's total) or all of them (the file's)."""
+        (a page's total) or all of them (the file's). One pass over the lines, which are in file order."""
+        whole, page = [0, 0, 0], [0, 0, 0]  # credits, debits, net
+        index = 0
         for totals in self.totals:
-            above = [line.amount_fen for line in lines if line.line_no < totals.line_no]
-            page = [fen for line, fen in zip(lines, above, strict=False) if line.line_no > totals.after]
-            for name, stated, pick in (
-                ("credit", totals.credit_fen, lambda fen: fen if fen > 0 else 0),
-                ("debit", totals.debit_fen, lambda fen: -fen if fen < 0 else 0),
-                ("amount", totals.net_fen, lambda fen: fen),
-            ):
-                if stated is None:
-                    continue
-                if abs(stated) not in {abs(sum(map(pick, above))), abs(sum(map(pick, page)))}:
+            while index < len(lines) and lines[index].line_no < totals.line_no:
+                fen = lines[index].amount_fen
+                for sums in (whole, page):
+                    sums[0] += max(fen, 0)
+                    sums[1] += max(-fen, 0)
+                    sums[2] += fen
+                index += 1
+            stated = (totals.credit_fen, totals.debit_fen, totals.net_fen)
+            for position, name in enumerate(("credit", "debit", "amount")):
+                value = stated[position]
+                if value is not None and abs(value) not in {abs(whole[position]), abs(page[position])}:
                     raise self.fail(
                         totals.line_no,
                         name,
-                        f"the totals row states {format_yuan(stated)}, but the lines above it add up to "
-                        f"{format_yuan(sum(map(pick, above)))}: lines are missing or altered",
+                        f"the totals row states {format_yuan(value)}, but the lines above it add up to "
+                        f"{format_yuan(whole[position])}: lines are missing or altered",
                     )
+            page = [0, 0, 0]
 
     def totals_row(self, line_no: int, amount: str, credit: str, debit: str) -> Totals:
         def fen(text: str, name: str) -> int | None:
@@ -79,8 +83,7 @@ class RowReader:
             except ValueError as exc:
                 raise self.fail(line_no, name, str(exc)) from None
 
-        after = self.totals[-1].line_no if self.totals else 0
-        return Totals(line_no, after, fen(credit, "credit"), fen(debit, "debit"), fen(amount, "amount"))
+        return Totals(line_no, fen(credit, "credit"), fen(debit, "debit"), fen(amount, "amount"))
 
     def fail(self, line_no: int, name: str, message: str) -> StatementError:
         return StatementError(self.source, line_no, self.header_of(name), message)
@@ -88,11 +91,12 @@ class RowReader:
     def read(self, row: list[str], line_no: int) -> StatementLine | None:
         row = [*row, ""] if len(row) >= self.width else row + [""] * (self.width + 1 - len(row))
         cells = list(map(str.strip, self.fetch(row), self.padding))
-        if "\x1f-" in "\x1f" + "\x1f".join(cells):  # a cell starting with "-": a placeholder or a sign
+        joined = "\x1f" + "\x1f".join(cells)
+        if "\x1f-" in joined:  # a cell starting with "-": a placeholder or a sign
             cells = [clean(cell) for cell in cells]
         account, when, time_text, amount_text, credit, debit, direction, currency, balance_text = cells[:9]
         name, counterparty_account, serial, *remarks = cells[9:]
-        if "计" in "".join(cells) and any(map(_is_totals_label, cells)):  # one C-level test first
+        if "计" in joined and any(map(_is_totals_label, cells)):  # one C-level test first
             self.totals.append(self.totals_row(line_no, amount_text, credit, debit))
             return None
         if not when:
@@ -132,7 +136,6 @@ class RowReader:
 
 class Totals(NamedTuple):
     line_no: int
-    after: int  # the line number of the previous totals row (0: none), where its page begins
     credit_fen: int | None
     debit_fen: int | None
     net_fen: int | None
