@@ -117,3 +117,15 @@ def test_a_broken_zip_is_refused_as_such_never_an_error():
     archive[60] ^= 0xFF  # a byte of the member's data: its check sum no longer holds
     with pytest.raises(StatementError, match="zip archive"):
         read_statements("day.zip", bytes(archive))
+
+
+def test_a_single_transaction_is_never_judged_by_its_own_amount_fields():
+    odd = "<TxDtls><AmtDtls><TxAmt><Amt Ccy='CNY'>not an amount</Amt></TxAmt></AmtDtls></TxDtls>"
+    (statement,) = read_statements("one.xml", camt(entry("1.00", odd)))
+    assert [x.amount_fen for x in statement.lines] == [100]
+
+
+def test_a_batch_whose_transactions_state_another_currency_stays_one_line():
+    foreign = "<TxDtls><AmtDtls><TxAmt><Amt Ccy='EUR'>10.00</Amt></TxAmt></AmtDtls></TxDtls>"
+    (statement,) = read_statements("fx.xml", camt(entry("150.00", foreign + foreign)))
+    assert [x.amount_fen for x in statement.lines] == [15000]

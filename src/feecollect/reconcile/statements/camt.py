@@ -119,11 +119,16 @@ def _entry(source: str, index: int, number: int, entry: Element, zone: tzinfo | 
     currency = amount.attrib.get("Ccy", "") if (amount := _find(entry, "Amt")) is not None else ""
     serial = _text(entry, "AcctSvcrRef") or _text(entry, "NtryRef")
     transactions = [tx for details in _children(entry, "NtryDtls") for tx in _children(details, "TxDtls")]
-    amounts = [
-        _transaction_fen(source, index, tx, entry, f"{where}/TxDtls[{n}]")
-        for n, tx in enumerate(transactions, 1)
-    ]
-    if len(transactions) <= 1 or None in amounts:
+    # Only a batch is split; a single transaction's own amount fields are never needed (nor checked).
+    amounts = (
+        [
+            _transaction_fen(source, index, tx, entry, currency, f"{where}/TxDtls[{n}]")
+            for n, tx in enumerate(transactions, 1)
+        ]
+        if len(transactions) > 1
+        else [None]
+    )
+    if None in amounts:
         details = transactions[0] if transactions else None
         return [_line(number, booked_on, booked_at, fen, currency, serial, details, entry)]
     if sum(a for a in amounts if a is not None) != fen:
@@ -148,10 +153,14 @@ def _entry(source: str, index: int, number: int, entry: Element, zone: tzinfo | 
     ]
 
 
-def _transaction_fen(source: str, index: int, tx: Element, entry: Element, where: str) -> int | None:
-    """A transaction's own amount (``Amt``, or ``AmtDtls/TxAmt/Amt``), None where it states none."""
+def _transaction_fen(
+    source: str, index: int, tx: Element, entry: Element, currency: str, where: str
+) -> int | None:
+    """A transaction's own amount (``Amt``, or ``AmtDtls/TxAmt/Amt``) in the entry's currency; None where
+    it states none, or states it in another currency (what was instructed, not what was booked)."""
     holder = tx if _find(tx, "Amt") is not None else _find(tx, "AmtDtls/TxAmt")
-    if holder is None:
+    written = _find(holder, "Amt") if holder is not None else None
+    if holder is None or written is None or written.attrib.get("Ccy", currency) != currency:
         return None
     return _signed_fen(source, index, holder, where, indicator_of=tx if _text(tx, "CdtDbtInd") else entry)
 
