@@ -24,9 +24,7 @@ def first_sheet_rows(content: bytes, *, max_rows: int, max_unpacked: int) -> Ite
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         unpacked = sum(member.file_size for member in archive.infolist())
     if unpacked > max_unpacked:
-        raise WorkbookRefused(
-            f"the workbook unpacks to {unpacked // 2**20} MiB; at most {max_unpacked // 2**20} MiB are read"
-        )
+        raise WorkbookRefused(f"工作簿解压后为 {unpacked // 2**20} MiB，最多读取 {max_unpacked // 2**20} MiB")
     workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     sheet = workbook.worksheets[0]
     # The sheet's stated dimension is the writer's claim; read-only openpyxl stops at it, and rows
@@ -35,7 +33,7 @@ def first_sheet_rows(content: bytes, *, max_rows: int, max_unpacked: int) -> Ite
     try:
         for count, row in enumerate(sheet.iter_rows(values_only=True), 1):
             if count > max_rows:
-                raise WorkbookRefused(f"the sheet has more than {max_rows:,} rows")
+                raise WorkbookRefused(f"工作表超过 {max_rows:,} 行")
             yield row
     finally:
         workbook.close()

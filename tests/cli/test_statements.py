@@ -58,7 +58,8 @@ def test_check_of_a_file_that_is_no_statement_exits_1_with_the_refusal_alone(tmp
     assert result.exit_code == 1
     refusal = json.loads(result.output)
     assert set(refusal) == {"error", "detail", "line", "field"}
-    assert refusal["error"] == "malformed_statement" and refusal["detail"].startswith("对账单文件无法读取")
+    assert refusal["error"] == "unsupported_statement" and refusal["detail"].startswith("对账单文件无法读取")
+    assert "没有已知银行格式的表头" in refusal["detail"]
 
 
 def test_check_for_people_prints_chinese_and_account_overrides_the_file(cli):
@@ -80,3 +81,15 @@ def test_import_stores_each_statement_and_runs_no_reconciliation(client, cli):
     assert counts["statement_lines"] == 4 and counts["reconciliation_runs"] == 0
     again = cli("statements", "import", str(MT940 / "rabobank-iban.sta"), "--json")
     assert [s["new_lines"] for s in json.loads(again.output)["statements"]] == [0, 0]
+
+
+def test_each_kind_of_refusal_has_its_own_code_and_a_chinese_reason(cli):
+    samples = Path(__file__).resolve().parents[1] / "reconcile" / "samples"
+    for relative, code, reason in [
+        ("cn/citic_credit.xls", "not_an_account_statement", "信用卡账单"),
+        ("camt/camt054.v2.xml", "unsupported_statement", "不是 camt.053 账户对账单"),
+        ("cn/icbc_debit_v2.csv", "malformed_statement", "第 8 行（余额）：「xx,yyyy.zz」不是金额"),
+    ]:
+        result = cli("statements", "check", str(samples / relative), "--json")
+        refusal = json.loads(result.output)
+        assert result.exit_code == 1 and refusal["error"] == code and reason in refusal["detail"], relative

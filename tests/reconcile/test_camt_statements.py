@@ -59,7 +59,7 @@ def test_a_batch_entry_becomes_one_line_per_transaction_with_its_own_text():
 
 def test_a_batch_whose_transactions_do_not_add_up_is_refused():
     batch = entry("300.00", transaction("100.00", "T1", "a", "甲") + transaction("150.00", "T2", "b", "乙"))
-    with pytest.raises(StatementError, match="do not add up"):
+    with pytest.raises(StatementError, match="各笔交易之和与记录金额不符"):
         read_statements("batch.xml", camt(batch))
 
 
@@ -108,14 +108,14 @@ def test_a_zip_of_statement_files_is_read_member_by_member():
 def test_a_zip_with_a_bad_member_is_refused_naming_the_member():
     with pytest.raises(StatementError, match=r"day\.zip/notes\.txt"):
         read_statements("day.zip", zipped(**{"d1.xml": camt(entry("1.00", "")), "notes.txt": b"hello"}))
-    with pytest.raises(StatementError, match="an archive inside the archive"):
+    with pytest.raises(StatementError, match="压缩包中又有压缩包"):
         read_statements("outer.zip", zipped(**{"inner.zip": zipped(**{"d1.xml": camt(entry("1.00", ""))})}))
 
 
 def test_a_broken_zip_is_refused_as_such_never_an_error():
     archive = bytearray(zipped(**{"d1.xml": camt(entry("1.00", "")) * 3}))
     archive[60] ^= 0xFF  # a byte of the member's data: its check sum no longer holds
-    with pytest.raises(StatementError, match="zip archive"):
+    with pytest.raises(StatementError, match="zip 压缩包"):
         read_statements("day.zip", bytes(archive))
 
 

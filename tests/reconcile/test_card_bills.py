@@ -12,7 +12,7 @@ CITIC = Path(__file__).parent / "samples" / "cn" / "citic_credit.xls"
 
 
 def test_a_card_bill_is_refused_as_such_naming_where_it_says_so():
-    with pytest.raises(StatementError, match="credit-card bill") as refused:
+    with pytest.raises(StatementError, match="信用卡账单") as refused:
         read_statements(CITIC.name, CITIC.read_bytes())
     assert refused.value.line == 1  # 本期账单明细, above the header
 

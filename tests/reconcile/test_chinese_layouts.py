@@ -48,12 +48,52 @@ def test_an_unknown_banks_export_with_the_usual_headers_is_read_by_synonyms():
 def test_a_bank_layout_matches_only_with_its_distinguishing_columns():
     # 交易日期 and 交易金额 alone are ABC's first two columns, and any card bill's: not ABC's layout.
     text = "交易日期,入账日期,交易描述,交易金额\n2024-11-09,2024-11-09,某商户,5.90\n"
-    with pytest.raises(StatementError, match="no header row of a known bank layout"):
+    with pytest.raises(StatementError, match="没有已知银行格式的表头"):
         read_statements("x.csv", text.encode())
 
 
 def test_an_ambiguous_header_is_refused_naming_the_columns_it_could_not_place():
     text = "交易日期,贷方发生额,借方发生额,发生额,摘要\n2026-11-21,100.00,,100.00,缴款\n"
-    with pytest.raises(StatementError, match="发生额 hold beside") as refused:
+    with pytest.raises(StatementError, match=r"无法判断 .*发生额") as refused:
         read_statements("x.csv", text.encode())
     assert (refused.value.line, refused.value.field) == (1, "发生额")
+
+
+def test_cmb_corporate_export_reads_with_times_counterparties_and_serials():
+    """The layout of 招商银行's corporate export, GBK, with its metadata rows above the header."""
+    header = (
+        "交易日,交易时间,起息日,交易类型,借方金额,贷方金额,余额,摘要,流水号,流程实例号,业务名称,用途,"
+        "业务参考号,业务摘要,其它摘要,收/付方分行名,收/付方名称,收/付方帐号"
+    )
+    rows = [
+        "户名,示范市财政局非税收入专户",
+        "账号,431900000010001",
+        header,
+        "20261121,093015,20261121,汇入,,1200.00,51200.00,缴款,K0001,,,缴款码 43032126000000000365,,,,长沙,"
+        "某某建设有限公司,6222000000000001",
+        "20261121,101500,20261121,汇出,50.00,,51150.00,手续费,K0002,,,,,,,,,",
+    ]
+    (statement,) = read_statements("cmb.csv", "\n".join(rows).encode("gb18030"))
+    assert statement.format == "csv:cmb-corporate"
+    first, second = statement.lines
+    assert (first.booked_on.isoformat(), str(first.booked_at), first.amount_fen) == (
+        "2026-11-21",
+        "09:30:15",
+        120000,
+    )
+    assert (first.counterparty_name, first.counterparty_account, first.serial) == (
+        "某某建设有限公司",
+        "6222000000000001",
+        "K0001",
+    )
+    assert "43032126000000000365" in first.remark
+    assert (second.amount_fen, second.balance_fen) == (-5000, 5115000)
+    # The short export, without 流水号, is the same layout.
+    short = "\n".join(
+        [
+            "交易日,交易时间,借方金额,贷方金额,余额,摘要,收/付方名称,收/付方帐号",
+            "20261121,093015,,1.00,1.00,缴款,甲,1",
+        ]
+    )
+    (read,) = read_statements("short.csv", short.encode())
+    assert read.format == "csv:cmb-corporate" and read.lines[0].serial == ""

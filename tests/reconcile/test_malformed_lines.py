@@ -26,10 +26,9 @@ MT940 = """:20:STMT-1
 @pytest.mark.parametrize(
     ("line", "why"),
     [
-        (":61:2611201120C20,00", "could not read this line"),  # type and reference missing
-        (":61:26112011X0C20,00NTRFNONREF", "not a statement line"),
-        (":61:2613401120C20,00NTRFNONREF", "not a date"),
-        (":6l:2611201120C20,00NTRFNONREF", "is not an MT940 tag"),
+        (":61:26112011X0C20,00NTRFNONREF", "不是交易行"),
+        (":61:2613401120C20,00NTRFNONREF", "不是日期"),
+        (":6l:2611201120C20,00NTRFNONREF", "不是 MT940 标签"),
     ],
 )
 def test_a_malformed_mt940_statement_line_is_refused_at_its_line(line: str, why: str) -> None:
@@ -38,6 +37,15 @@ def test_a_malformed_mt940_statement_line_is_refused_at_its_line(line: str, why:
     assert refused.value.line == 7
     assert why in str(refused.value)
     assert "0x" not in str(refused.value) and "(?P<" not in str(refused.value)  # no parser internals
+
+
+def test_statement_lines_without_a_type_code_are_each_kept() -> None:
+    """Some banks leave out the transaction type (N + 3 letters); the parser then wrote each such line
+    over the one before it, and the file lost money. Every line stands, and the balances add up."""
+    text = MT940.format(line=":61:2611201120C20,00//B2").replace("NTRFNONREF", "")
+    (statement,) = read_statements("day.sta", text.encode())
+    assert statement.columns.amount_fen == [1000, 2000, 500]
+    assert statement.balance_problem() is None
 
 
 def test_the_same_mt940_file_with_the_line_well_formed_reads_every_line() -> None:
@@ -57,20 +65,20 @@ HEADER = "交易日期,贷方发生额,借方发生额,摘要,流水号\n"
     ],
 )
 def test_an_unclosed_quote_in_a_csv_export_is_refused_at_its_line(body: str, line: int) -> None:
-    with pytest.raises(StatementError, match="quote") as refused:
+    with pytest.raises(StatementError, match="引号") as refused:
         read_statements("day.csv", (HEADER + body).encode())
     assert refused.value.line == line
 
 
 def test_a_negative_amount_in_the_credit_column_is_refused_not_stored_as_a_debit() -> None:
-    with pytest.raises(StatementError, match="negative") as refused:
+    with pytest.raises(StatementError, match="负数") as refused:
         read_statements("day.csv", (HEADER + "20261120,100.00,,a,S1\n20261120,-300.00,,b,S2\n").encode())
     assert (refused.value.line, refused.value.field) == (3, "贷方发生额")
 
 
 def test_a_negative_amount_marked_as_a_credit_is_refused() -> None:
     header = "交易日期,交易时间,交易类型,借贷,交易金额,余额,对方账号,对方户名,摘要\n"  # BOCOM's layout
-    with pytest.raises(StatementError, match="negative") as refused:
+    with pytest.raises(StatementError, match="负数") as refused:
         read_statements("day.csv", (header + "20261120,10:00:00,转账,贷,-300.00,,,,b\n").encode())
     assert (refused.value.line, refused.value.field) == (2, "交易金额")
     (debit,) = read_statements("day.csv", (header + "20261120,10:00:00,转账,借,-300.00,,,,b\n").encode())
@@ -107,10 +115,12 @@ def test_a_refused_upload_writes_nothing(client, tokens, cli) -> None:
     before = row_counts(client)
     refused = client.post(
         "/api/v1/statements",
-        files={"file": ("day.sta", MT940.format(line=":61:2611201120C20,00").encode(), "text/plain")},
+        files={
+            "file": ("day.sta", MT940.format(line=":61:2611201120X20,00NTRFNONREF").encode(), "text/plain")
+        },
         data={"account": SPECIAL},
         headers=bearer(tokens["finance"]),
     )
     assert refused.status_code == 422
-    assert "day.sta:7" in refused.json()["detail"]
+    assert "day.sta 第 7 行" in refused.json()["detail"]
     assert row_counts(client) == before

@@ -40,7 +40,7 @@ def test_intermediate_balances_open_and_close_the_pages_of_a_statement():
     assert (second.opening_balance_fen, second.closing_balance_fen) == (22920, 15960)
     assert first.balance_problem() is None
     # The file itself does not add up on its second page: 229.20 - 79.90 + 10.10 is 159.40.
-    assert "not the closing balance 159.60" in (second.balance_problem() or "")
+    assert "与期末余额 159.60 元不符" in (second.balance_problem() or "")
 
 
 def test_nonref_is_no_serial_and_no_remark():

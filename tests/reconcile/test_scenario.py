@@ -265,7 +265,7 @@ def test_a_malformed_statement_writes_nothing(client, tokens, world):
     )
     assert refused.status_code == 422 and refused.json()["error"] == "malformed_statement"
     assert refused.json()["detail"].startswith(
-        "special.csv:4 (贷方发生额（收入）): '57O.00' is not an amount"
+        "special.csv 第 4 行（贷方发生额（收入））：「57O.00」不是金额"
     )
     assert row_counts(client) == before
 
@@ -329,13 +329,13 @@ def test_balances_and_gaps_between_statements_are_reported_and_reimport_adds_not
     assert again["new_lines"] == 0 and row_counts(client) == state, "re-importing changes nothing"
     second = upload("d3.xml", opening="200.00", closing="250.00", amount="50.00", day="2026-11-03", ref="R2")
     assert second["warnings"] == [
-        f"d3.xml: opens at 200.00 but the previous statement of account {SPECIAL} (d1.xml, to 2026-11-01) "
-        "closed at 180.00: lines are missing between them"
+        f"d3.xml：期初余额 200.00 元，而账户 {SPECIAL} 的上一份对账单（d1.xml，截至 2026-11-01）期末余额为 "
+        "180.00 元：两份对账单之间有明细缺失"
     ]
     third = upload("d4.xml", opening="250.00", closing="260.00", amount="20.00", day="2026-11-04", ref="R3")
     assert third["warnings"] == [
-        "d4.xml: opening balance 250.00 plus the lines' 20.00 is 270.00, not the closing balance 260.00: "
-        "lines are missing or altered"
+        "d4.xml：期初余额 250.00 元加本期发生额 20.00 元为 270.00 元，与期末余额 260.00 元不符："
+        "有明细缺失或被改动"
     ]
 
 

@@ -29,7 +29,7 @@ def test_page_totals_and_a_file_total_each_add_up_their_own_lines():
 
 
 def test_a_totals_row_that_does_not_add_up_refuses_the_file_naming_its_line():
-    with pytest.raises(StatementError, match="lines are missing or altered") as refused:
+    with pytest.raises(StatementError, match="有明细缺失或被改动") as refused:
         read("2026-11-21,100.00,,a\n2026-11-21,20.00,,b\n人民币合计,100.00,,\n")
     assert (refused.value.line, refused.value.field) == (4, "贷方发生额")
 

@@ -28,7 +28,7 @@ def _refuse(exc: StatementError, as_json: bool) -> None:
     """Exit 1 with the refusal: the JSON object alone on stdout, or one line for a person."""
     detail = f"对账单文件无法读取：{exc}"
     if as_json:
-        refusal = {"error": "malformed_statement", "detail": detail, "line": exc.line, "field": exc.field}
+        refusal = {"error": exc.code, "detail": detail, "line": exc.line, "field": exc.field}
         click.echo(json.dumps(refusal, ensure_ascii=False))
     else:
         click.echo(f"错误：{detail}", err=True)

@@ -43,7 +43,7 @@ def upload_statements(
         # A plain def, run in the thread pool: the import below is blocking database work.
         content = upload.file.read(MAX_UPLOAD + 1)
         if len(content) > MAX_UPLOAD:
-            raise Unprocessable(f"{upload.filename}: larger than 512 MiB", code="malformed_statement")
+            raise Unprocessable(f"{upload.filename}：文件超过 512 MiB", code="statement_too_large")
         files.append((upload.filename or "statement", content))
     report = import_files(session, settings, principal.actor, files, account)
     return {"statements": [s.as_dict() for s in report.statements]}

@@ -105,7 +105,7 @@ def parse_files(files: list[tuple[str, bytes]], zone: tzinfo | None = None) -> l
                 statements.extend(read_statements(source, content, zone))
         except StatementError as exc:
             raise MalformedStatement(
-                str(exc), extra={"file": exc.source, "line": exc.line, "field": exc.field}
+                str(exc), code=exc.code, extra={"file": exc.source, "line": exc.line, "field": exc.field}
             ) from None
     return statements
 
@@ -133,15 +133,15 @@ def _account_for(session: Session, statement: Statement, account_no: str | None)
     wanted = account_no or statement.account
     if not wanted:
         raise MalformedStatement(
-            f"{statement.source}: the file does not name its account; give the account number (--account)"
+            f"{statement.source}：文件未写明账号，请指定账号（--account）", code="account_not_named"
         )
     for candidate in account_candidates(wanted):
         account = repository.account_by_no(session, candidate)
         if account is not None:
             return account
     raise NotFound(
-        f"{statement.source}: account {wanted} is not registered; add it with "
-        "`feecollect accounts add NO --kind special|department`",
+        f"{statement.source}：账户 {wanted} 未登记，请先登记："
+        "feecollect accounts add 账号 --kind special|department",
         code="unknown_account",
     )
 
@@ -210,9 +210,9 @@ def _gap(session: Session, account: BankAccount, statement: Statement, first: da
     if previous.closing_balance_fen is not None and statement.opening_balance_fen is not None:
         if previous.closing_balance_fen != statement.opening_balance_fen:
             return [
-                f"{statement.source}: opens at {format_yuan(statement.opening_balance_fen)} but the previous "
-                f"statement of account {account.account_no} ({previous.source}, to {previous.last_date}) "
-                f"closed at {format_yuan(previous.closing_balance_fen)}: lines are missing between them"
+                f"{statement.source}：期初余额 {format_yuan(statement.opening_balance_fen)} 元，而账户 "
+                f"{account.account_no} 的上一份对账单（{previous.source}，截至 {previous.last_date}）"
+                f"期末余额为 {format_yuan(previous.closing_balance_fen)} 元：两份对账单之间有明细缺失"
             ]
         return []
     if previous.last_date + timedelta(days=1) < first:
@@ -320,8 +320,9 @@ def _dedup_keys(
                 if _same(seen, line):
                     continue
                 raise MalformedStatement(
-                    f"{statement.source}:{line.line_no}: serial number {line.serial} already stands on "
-                    f"line {seen.line_no} with different content"
+                    f"{statement.source} 第 {line.line_no} 行：流水号 {line.serial} "
+                    f"已用于第 {seen.line_no} 行，两行内容不同",
+                    extra={"file": statement.source, "line": line.line_no, "field": "serial"},
                 )
         else:
             fingerprint = hashlib.sha1(  # a dedup key, not a security boundary

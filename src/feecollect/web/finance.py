@@ -78,7 +78,7 @@ def upload_statement(
 ) -> Response:
     content = file.file.read(MAX_UPLOAD + 1)
     if len(content) > MAX_UPLOAD:
-        raise Unprocessable(f"{file.filename}: 文件超过 512 MiB", code="malformed_statement")
+        raise Unprocessable(f"{file.filename}：文件超过 512 MiB", code="statement_too_large")
     report = import_files(
         session, settings, user.principal.actor, [(file.filename or "statement", content)], account or None
     )

@@ -17,7 +17,13 @@ from feecollect.reconcile.statements.camt import is_camt, read_camt
 from feecollect.reconcile.statements.csv_profiles import read_csv
 from feecollect.reconcile.statements.spreadsheet import XLS_MAGIC, XLSX_MAGIC, read_xls, read_xlsx
 from feecollect.reconcile.statements.swift import is_mt940, read_mt940
-from feecollect.reconcile.statements.types import Statement, StatementError, StatementLine
+from feecollect.reconcile.statements.types import (
+    TOO_LARGE,
+    UNSUPPORTED,
+    Statement,
+    StatementError,
+    StatementLine,
+)
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 
@@ -39,7 +45,7 @@ def _is_bai2(content: bytes) -> bool:
 
 def _refuse_bai2(source: str, content: bytes, zone: tzinfo | None) -> tuple[Statement, ...]:
     raise StatementError(
-        source, None, None, "BAI2 (a US format) is not supported: export camt.053, MT940, CSV or XLSX"
+        source, None, None, "不支持 BAI2（美国格式）：请导出 camt.053、MT940、CSV 或 XLSX", code=UNSUPPORTED
     )
 
 
@@ -69,7 +75,7 @@ def read_statements(source: str, content: bytes, zone: tzinfo | None = None) -> 
     """Every statement in one file, in file order; refused whole on any error. ``zone``: the centre's
     time zone, in which booking times stated with an offset are dated."""
     if len(content) > MAX_FILE_BYTES:
-        raise StatementError(source, None, None, f"larger than {MAX_FILE_BYTES // 2**20} MiB")
+        raise StatementError(source, None, None, f"文件超过 {MAX_FILE_BYTES // 2**20} MiB", code=TOO_LARGE)
     digest = hashlib.sha256(content).hexdigest()
     return tuple(replace(statement, digest=digest) for statement in _read(source, content, zone))
 
@@ -77,5 +83,5 @@ def read_statements(source: str, content: bytes, zone: tzinfo | None = None) -> 
 def _read(source: str, content: bytes, zone: tzinfo | None) -> tuple[Statement, ...]:
     """One file's statements (a member of an archive is read the same way)."""
     if not content.strip():
-        raise StatementError(source, None, None, "the file is empty")
+        raise StatementError(source, None, None, "文件为空")
     return reader_of(content).read(source, content, zone)

@@ -9,7 +9,7 @@ import zlib
 from collections.abc import Callable
 from datetime import tzinfo
 
-from feecollect.reconcile.statements.types import Statement, StatementError
+from feecollect.reconcile.statements.types import TOO_LARGE, Statement, StatementError
 
 ZIP_MAGIC = b"PK\x03\x04"
 MAX_MEMBERS = 1000
@@ -35,9 +35,9 @@ def read_archive(
     try:
         return _read_members(source, content, zone, read)
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        raise StatementError(source, None, None, f"a broken zip archive: {exc}") from None
+        raise StatementError(source, None, None, f"zip 压缩包已损坏（{exc}）") from None
     except (NotImplementedError, RuntimeError) as exc:  # an unknown compression, an encrypted member
-        raise StatementError(source, None, None, f"a zip archive that cannot be unpacked: {exc}") from None
+        raise StatementError(source, None, None, f"zip 压缩包无法解压（{exc}）") from None
 
 
 def _read_members(
@@ -49,16 +49,18 @@ def _read_members(
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         members = [info for info in archive.infolist() if not info.is_dir()]
         if not members:
-            raise StatementError(source, None, None, "the zip archive holds no file")
+            raise StatementError(source, None, None, "zip 压缩包中没有文件")
         if len(members) > MAX_MEMBERS:
-            raise StatementError(source, None, None, f"more than {MAX_MEMBERS} files in the archive")
+            raise StatementError(source, None, None, f"压缩包中的文件超过 {MAX_MEMBERS} 个", code=TOO_LARGE)
         if sum(info.file_size for info in members) > MAX_UNPACKED:
-            raise StatementError(source, None, None, f"unpacks to more than {MAX_UNPACKED // 2**20} MiB")
+            raise StatementError(
+                source, None, None, f"解压后超过 {MAX_UNPACKED // 2**20} MiB", code=TOO_LARGE
+            )
         statements: list[Statement] = []
         for info in members:
             name = f"{source}/{info.filename}"
             data = archive.read(info)
             if data.startswith(ZIP_MAGIC) and not is_workbook(data):
-                raise StatementError(name, None, None, "an archive inside the archive: unpack it first")
+                raise StatementError(name, None, None, "压缩包中又有压缩包：请先解压")
             statements.extend(read(name, data, zone))
     return tuple(statements)

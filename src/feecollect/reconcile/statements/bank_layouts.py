@@ -17,7 +17,7 @@ from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 
-from feecollect.reconcile.statements.types import StatementError
+from feecollect.reconcile.statements.types import UNSUPPORTED, StatementError
 
 PROFILES_DIR = Path(__file__).parent / "profiles"
 # The fields a profile maps; RowReader.read unpacks a row's cells in this order.
@@ -55,6 +55,9 @@ class BankProfile:
     # A bank's own layout matches only a header holding every column it names: its distinguishing
     # columns, not a date and an amount that any table has. The generic layout takes what it finds.
     lenient: bool = False
+    # Fields an older or narrower export of the same layout leaves out (ICBC's first version has no
+    # 对方账户); every other column the profile names must stand in the header.
+    optional: frozenset[str] = field(default_factory=frozenset)
 
     def locate(self, header: list[str]) -> dict[str, list[int]] | None:
         """Column positions for this profile in a header row, or None when it is not this layout."""
@@ -64,7 +67,7 @@ class BankProfile:
             if positions:
                 found[name] = positions if name == "remark" else positions[:1]
         has_amount = "amount" in found or ("credit" in found and "debit" in found)
-        if not self.lenient and len(found) < len(self.columns):
+        if not self.lenient and any(name not in found for name in self.columns if name not in self.optional):
             return None
         return found if "date" in found and has_amount else None
 
@@ -95,6 +98,7 @@ def load_profiles(directory: Path = PROFILES_DIR) -> tuple[BankProfile, ...]:
                 credit_words=frozenset(direction.get("credit", ())),
                 debit_words=frozenset(direction.get("debit", ())),
                 lenient=bool(data["profile"].get("lenient", False)),
+                optional=frozenset(data["profile"].get("optional", ())),
             )
         )
     return tuple(profiles)
@@ -122,7 +126,7 @@ def text_encoding(source: str, content: bytes) -> str:
             except UnicodeDecodeError:
                 continue
             return encoding
-    raise StatementError(source, None, None, "not UTF-8 or GBK/GB18030 text")
+    raise StatementError(source, None, None, "不是 UTF-8 或 GBK/GB18030 文本，无法识别格式", code=UNSUPPORTED)
 
 
 @lru_cache(maxsize=65_536)  # statements repeat amounts (the same fee, paid many times)
@@ -137,10 +141,10 @@ def parse_fen(text: str) -> int:
         compact = compact.replace("¥", "").replace("￥", "")
     compact = compact.removesuffix("元")
     if not _AMOUNT.fullmatch(compact):
-        raise ValueError(f"{text!r} is not an amount")
+        raise ValueError(f"「{text}」不是金额")
     fen = int(Decimal(compact) * 100)
     if abs(fen) >= MAX_FEN:
-        raise ValueError(f"{text!r} is larger than any statement amount")
+        raise ValueError(f"「{text}」超出对账单金额的范围")
     return fen
 
 
@@ -162,7 +166,7 @@ def parse_when(text: str) -> tuple[date, time | None]:
         except ValueError:
             continue
     else:
-        raise ValueError(f"{text!r} is not a date")
+        raise ValueError(f"「{text}」不是日期")
     return day, parse_time(time_text.strip()) if time_text.strip() else None
 
 
@@ -173,7 +177,7 @@ def parse_time(text: str) -> time:
             return datetime.strptime(text, pattern).time()
         except ValueError:
             continue
-    raise ValueError(f"{text!r} is not a time")
+    raise ValueError(f"「{text}」不是时间")
 
 
 def detect(

@@ -15,7 +15,13 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
-from feecollect.reconcile.statements.types import LineColumns, Statement, StatementError, StatementLine
+from feecollect.reconcile.statements.types import (
+    UNSUPPORTED,
+    LineColumns,
+    Statement,
+    StatementError,
+    StatementLine,
+)
 
 _NAMESPACE = re.compile(r"^\{[^}]*\}")
 # By preference: the opening booked balance, else the previous day's closing booked balance.
@@ -56,23 +62,30 @@ def read_camt(source: str, content: bytes, zone: tzinfo | None = None) -> tuple[
     try:
         root = fromstring(content)
     except (ParseError, DefusedXmlException) as exc:
-        raise StatementError(source, None, None, f"not well-formed XML: {exc}") from None
+        raise StatementError(source, None, None, f"不是格式正确的 XML（{exc}）") from None
     message = root[0] if len(root) else None
     if message is None or _local(message) != "BkToCstmrStmt":
-        kind = _local(message) if message is not None else "an empty document"
+        kind = _local(message) if message is not None else "空文档"
         raise StatementError(
-            source, None, None, f"{kind} is not a camt.053 account statement (BkToCstmrStmt); export camt.053"
+            source,
+            None,
+            None,
+            f"{kind} 不是 camt.053 账户对账单（BkToCstmrStmt）：请导出 camt.053",
+            code=UNSUPPORTED,
         )
     statements = _children(message, "Stmt")
     if not statements:
-        raise StatementError(source, None, "Stmt", "no statement in the file")
+        raise StatementError(source, None, "Stmt", "文件中没有对账单")
     return tuple(_statement(source, index, element, zone) for index, element in enumerate(statements, 1))
 
 
 def _statement(source: str, index: int, element: Element, zone: tzinfo | None) -> Statement:
     account = _text(element, "Acct/Id/IBAN") or _text(element, "Acct/Id/Othr/Id")
     balances: dict[str, int] = {}
+    currency = _text(element, "Acct/Ccy")
     for balance in _children(element, "Bal"):
+        if not currency and (amount := _find(balance, "Amt")) is not None:
+            currency = amount.attrib.get("Ccy", "")
         code = _text(balance, "Tp/CdOrPrtry/Cd")
         if code in OPENING_CODES or code in CLOSING_CODES:
             balances.setdefault(code, _signed_fen(source, index, balance, f"Stmt[{index}]/Bal[{code}]"))
@@ -90,6 +103,7 @@ def _statement(source: str, index: int, element: Element, zone: tzinfo | None) -
         opening_balance_fen=opening,
         closing_balance_fen=closing,
         account=account or None,
+        currency=currency or None,
     )
 
 
@@ -102,12 +116,12 @@ def _signed_fen(
     try:
         amount = Decimal(amount_text)
     except InvalidOperation:
-        raise StatementError(source, None, f"{where}/Amt", f"{amount_text!r} is not an amount") from None
+        raise StatementError(source, None, f"{where}/Amt", f"「{amount_text}」不是金额") from None
     if amount != amount.quantize(Decimal("0.01")) or amount < 0 or amount >= Decimal(10) ** 13:
-        raise StatementError(source, None, f"{where}/Amt", f"{amount_text!r} is not an amount in fen")
+        raise StatementError(source, None, f"{where}/Amt", f"「{amount_text}」不是以分计的金额")
     indicator = _text(element, "CdtDbtInd") or (_text(indicator_of, "CdtDbtInd") if indicator_of else "")
     if indicator not in ("CRDT", "DBIT"):
-        raise StatementError(source, None, f"{where}/CdtDbtInd", f"{indicator!r} is neither CRDT nor DBIT")
+        raise StatementError(source, None, f"{where}/CdtDbtInd", f"「{indicator}」既不是 CRDT 也不是 DBIT")
     fen = int(amount * 100)
     return fen if indicator == "CRDT" else -fen
 
@@ -136,7 +150,7 @@ def _entry(source: str, index: int, number: int, entry: Element, zone: tzinfo | 
             source,
             None,
             f"{where}/TxDtls",
-            "the transactions of this batch entry do not add up to its amount",
+            "该批量记录中各笔交易之和与记录金额不符",
         )
     return [
         _line(
@@ -219,5 +233,5 @@ def _when(source: str, entry: Element, where: str, zone: tzinfo | None) -> tuple
                 moment = moment.astimezone(zone)  # 23:30Z is the next morning in Asia/Shanghai
             return moment.date(), moment.time().replace(tzinfo=None)
     except ValueError:
-        raise StatementError(source, None, f"{where}/BookgDt", f"{day or stamp!r} is not a date") from None
-    raise StatementError(source, None, f"{where}/BookgDt", "no booking or value date")
+        raise StatementError(source, None, f"{where}/BookgDt", f"「{day or stamp}」不是日期") from None
+    raise StatementError(source, None, f"{where}/BookgDt", "没有记账日期或起息日期")

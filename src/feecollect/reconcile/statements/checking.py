@@ -58,10 +58,10 @@ def check(statement: Statement, account_no: str | None = None) -> StatementCheck
     overrides it."""
     columns = statement.columns
     amounts = columns.amount_fen
-    currencies = sorted(set(columns.currency))
+    currencies = sorted(set(columns.currency) - {""})
     return StatementCheck(
         account=account_no or statement.account,
-        currency=currencies[0] if len(currencies) == 1 else None,
+        currency=statement.currency or (currencies[0] if len(currencies) == 1 else None),
         opening_fen=statement.opening_balance_fen,
         closing_fen=statement.closing_balance_fen,
         first_day=min(columns.booked_on).isoformat() if columns.booked_on else None,

@@ -21,7 +21,13 @@ from feecollect.reconcile.statements.bank_layouts import (
 )
 from feecollect.reconcile.statements.csv_columns import ColumnReader, Irregular
 from feecollect.reconcile.statements.csv_rows import RowReader
-from feecollect.reconcile.statements.types import Statement, StatementError
+from feecollect.reconcile.statements.types import (
+    AMBIGUOUS,
+    NOT_AN_ACCOUNT,
+    UNSUPPORTED,
+    Statement,
+    StatementError,
+)
 
 AMOUNT_FIELDS = ("amount", "credit", "debit")
 __all__ = ["BankProfile", "clean", "default_profiles", "detect", "load_profiles", "read_csv", "read_rows"]
@@ -43,7 +49,7 @@ def read_csv(source: str, content: bytes, profiles: tuple[BankProfile, ...] | No
                 read = reader.line_num
                 yield from block
         except csv.Error as exc:
-            raise StatementError(source, reader.line_num, None, f"not CSV: {exc}") from None
+            raise StatementError(source, reader.line_num, None, f"不是有效的 CSV 文件（{exc}）") from None
 
     return read_rows(source, rows(), "csv", profiles)
 
@@ -53,9 +59,7 @@ def _refuse_spanning_row(source: str, block: list[list[str]], lines_before: int)
     for offset, row in enumerate(block):
         if any("\n" in cell or "\r" in cell for cell in row):
             line_no = lines_before + offset + 1
-            raise StatementError(
-                source, line_no, None, "a quoted cell runs over several lines: is a quote left open?"
-            )
+            raise StatementError(source, line_no, None, "带引号的单元格跨越多行：是否有引号未闭合？")
 
 
 # Words that only a card's bill carries above or in its header (an account's 对账单 has none of them):
@@ -73,8 +77,8 @@ def _refuse_card_bill(source: str, head: list[list[str]], markers: tuple[str, ..
                     source,
                     number,
                     clean(cell)[:40],
-                    f"a credit-card bill ({marker}), not an account statement: export the account's "
-                    "transaction list (交易明细) of the special or department account",
+                    f"这是信用卡账单（{marker}），不是账户对账单：请导出财政专户或部门账户的交易明细",
+                    code=NOT_AN_ACCOUNT,
                 )
 
 
@@ -100,19 +104,21 @@ def read_rows(
             source,
             None,
             None,
-            "no header row of a known bank layout in the first "
-            f"{HEADER_SEARCH_ROWS} rows (profiles: {', '.join(p.code for p in profiles)})",
+            f"前 {HEADER_SEARCH_ROWS} 行中没有已知银行格式的表头"
+            f"（已有格式：{'、'.join(p.code for p in profiles)}）",
+            code=UNSUPPORTED,
         )
     profile, header_index, columns = found
     header = [clean(cell) for cell in head[header_index]]
     if profile.lenient and (unplaced := profile.unplaced_amounts(header, columns)):
+        read_as_amounts = "、".join(header[columns[name][0]] for name in AMOUNT_FIELDS if name in columns)
         raise StatementError(
             source,
             header_index + 1,
             unplaced[0],
-            f"cannot tell what the column(s) {', '.join(unplaced)} hold beside the ones read as amounts "
-            f"({', '.join(header[columns[name][0]] for name in AMOUNT_FIELDS if name in columns)}): "
-            "the layout is ambiguous; add a bank layout for it",
+            f"除已作为金额读取的列（{read_as_amounts}）外，无法判断 {'、'.join(unplaced)} 列的含义："
+            "格式有歧义，请为该银行添加格式",
+            code=AMBIGUOUS,
         )
     first_line_no = header_index + 2
     by_rows = RowReader(source, profile, header, columns)
@@ -128,13 +134,13 @@ def read_rows(
     except Irregular:
         lines, accounts = by_rows.read_all(table, first_line_no)
     if not lines.line_no:
-        raise StatementError(source, None, None, "no statement lines below the header")
+        raise StatementError(source, None, None, "表头下没有交易明细")
     if len(accounts) > 1:
         raise StatementError(
             source,
             None,
             by_rows.header_of("account"),
-            f"lines of several accounts: {', '.join(sorted(accounts))}",
+            f"文件中有多个账户的明细：{'、'.join(sorted(accounts))}",
         )
     return Statement(
         source=source,

@@ -71,8 +71,8 @@ class RowReader:
                     raise self.fail(
                         totals.line_no,
                         name,
-                        f"the totals row states {format_yuan(value)}, but the lines above it add up to "
-                        f"{format_yuan(whole[position])}: lines are missing or altered",
+                        f"合计行为 {format_yuan(value)} 元，上方明细合计为 "
+                        f"{format_yuan(whole[position])} 元：有明细缺失或被改动",
                     )
             page = [0, 0, 0]
 
@@ -102,14 +102,14 @@ class RowReader:
         if not when:
             if not (amount_text or credit or debit):
                 return None  # an empty row, or a summary or note row below the lines
-            raise self.fail(line_no, "date", "empty")
+            raise self.fail(line_no, "date", "日期为空")
         try:
             booked_on, booked_at = parse_when(when)
             if time_text:
                 booked_at = parse_time(time_text)
         except ValueError as exc:
             raise self.fail(
-                line_no, "time" if time_text and "time" in str(exc) else "date", str(exc)
+                line_no, "time" if time_text and "时间" in str(exc) else "date", str(exc)
             ) from None
         amount = _amount(self.profile, self, line_no, amount_text, credit, debit, direction)
         balance = None
@@ -157,17 +157,15 @@ def _amount(
         if "direction" in profile.columns:
             if word in profile.credit_words:
                 if fen < 0:
-                    raise reader.fail(
-                        line_no, "amount", f"{amount} is negative but marked as a credit ({word})"
-                    )
+                    raise reader.fail(line_no, "amount", f"{amount} 为负数，却标为收入（{word}）")
                 return fen
             if word in profile.debit_words:
                 return -abs(fen)
             raise reader.fail(
                 line_no,
                 "direction",
-                f"{word!r} is neither credit ({'/'.join(sorted(profile.credit_words))}) "
-                f"nor debit ({'/'.join(sorted(profile.debit_words))})",
+                f"「{word}」既不是收入（{'/'.join(sorted(profile.credit_words))}）"
+                f"也不是支出（{'/'.join(sorted(profile.debit_words))}）",
             )
         return fen
     try:
@@ -175,15 +173,13 @@ def _amount(
     except ValueError as exc:
         raise reader.fail(line_no, "credit", str(exc)) from None
     if credit_fen < 0:
-        raise reader.fail(
-            line_no, "credit", f"{credit} is negative: money paid out belongs in the debit column"
-        )
+        raise reader.fail(line_no, "credit", f"{credit} 为负数：付出的款项应在支出列")
     try:
         debit_fen = parse_fen(debit) if debit else 0
     except ValueError as exc:
         raise reader.fail(line_no, "debit", str(exc)) from None
     if credit_fen and debit_fen:
-        raise reader.fail(line_no, "credit", "both a credit and a debit on one line")
+        raise reader.fail(line_no, "credit", "同一行既有收入又有支出")
     if not (credit or debit):
-        raise reader.fail(line_no, "credit" if "credit" in profile.columns else "amount", "no amount")
+        raise reader.fail(line_no, "credit" if "credit" in profile.columns else "amount", "没有金额")
     return credit_fen - abs(debit_fen)

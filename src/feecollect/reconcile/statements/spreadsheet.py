@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from feecollect.reconcile.statements.csv_profiles import read_rows
-from feecollect.reconcile.statements.types import Statement, StatementError
+from feecollect.reconcile.statements.types import TOO_LARGE, Statement, StatementError
 from feecollect.xlsx_reading import WorkbookRefused, first_sheet_rows
 
 XLSX_MAGIC = b"PK\x03\x04"
@@ -43,9 +43,9 @@ def read_xlsx(source: str, content: bytes) -> Statement:
             for row in first_sheet_rows(content, max_rows=MAX_SHEET_ROWS, max_unpacked=MAX_UNPACKED)
         ]
     except WorkbookRefused as exc:
-        raise StatementError(source, None, None, str(exc)) from None
+        raise StatementError(source, None, None, str(exc), code=TOO_LARGE) from None
     except Exception as exc:  # openpyxl raises whatever its XML and zip layers raise on a damaged file
-        raise StatementError(source, None, None, f"not a readable XLSX workbook: {exc}") from None
+        raise StatementError(source, None, None, f"XLSX 工作簿无法读取（{exc}）") from None
     return read_rows(source, rows, "xlsx")
 
 
@@ -55,7 +55,7 @@ def read_xls(source: str, content: bytes) -> Statement:
     try:
         book = xlrd.open_workbook(file_contents=content)
     except Exception as exc:  # xlrd raises assorted errors (CompDocError, struct.error…) on damaged files
-        raise StatementError(source, None, None, f"not a readable XLS workbook: {exc}") from None
+        raise StatementError(source, None, None, f"XLS 工作簿无法读取（{exc}）") from None
     sheet = book.sheet_by_index(0)
     rows = []
     for index in range(sheet.nrows):

@@ -35,6 +35,14 @@ _LONG_REFERENCE_LINE = mt940.tags.StatementASNB().re
 logging.getLogger("mt940").setLevel(logging.CRITICAL)
 
 
+# ":" alone on a line with the tag's number on the next (a Sparkasse wrap): the tag made whole, an
+# empty line left below it so that the lines after it keep their numbers.
+_TAG_WRAPPED = re.compile(r"^:\r?\n(?P<tag>[0-9]{2}[A-Z]?:)(?P<rest>[^\r\n]*)", re.MULTILINE)
+# What a block holds after its closing balance, besides the available balances: the statement's
+# own information (an :86: to the account owner) and the message trailer ("-}"), none of it a line.
+_AFTER_CLOSING_KEPT = re.compile(r"^:6[45][A-Z]?:")
+
+
 # ":28C: /1": a bank that numbers only the pages of a statement; read as statement 0, page 1.
 _STATEMENT_NUMBER_LEFT_OUT = re.compile(r"^(?P<tag>:28C?:)[ \t]*/(?P<page>\d{1,5})[ \t]*$", re.MULTILINE)
 
@@ -69,18 +77,18 @@ def _statement_lines(source: str, text: str) -> list[WrittenLine]:
         if not started:
             continue
         if not _KNOWN_TAG.match(tag):
-            raise StatementError(source, number, f":{tag}:", f"':{tag}:' is not an MT940 tag")
+            raise StatementError(source, number, f":{tag}:", f"「:{tag}:」不是 MT940 标签")
         if tag != "61":
             continue
         value = line[4:].rstrip()
         following = itertools.takewhile(lambda line: not _TAG_LIKE.match(line), lines[index + 1 :])
         parsed, long_reference = _match_line(value, [line.rstrip() for line in following])
         if parsed is None or not parsed.group("amount").strip(","):
-            raise StatementError(source, number, ":61:", "not a statement line (date, D/C mark, amount…)")
+            raise StatementError(source, number, ":61:", "不是交易行（应为日期、借贷标记、金额…）")
         try:
             date(2000 + int(parsed.group("year")), int(parsed.group("month")), int(parsed.group("day")))
         except ValueError:
-            raise StatementError(source, number, ":61:", f"value date {value[:6]} is not a date") from None
+            raise StatementError(source, number, ":61:", f"起息日 {value[:6]} 不是日期") from None
         found.append(WrittenLine(number, parsed.group("amount"), long_reference))
     return found
 
@@ -106,13 +114,17 @@ def _mt940_amount(written: str) -> Decimal:
     return Decimal(written.replace(",", ".") if written.count(",") == 1 else "nan")
 
 
+# How an MT940 file or fragment opens: a SWIFT header block, or a statement's first tag.
+_OPENING = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:\{1:|:940:|:20:|:25:|:61:)")
+
+
 def is_mt940(content: bytes) -> bool:
-    return len({m.group(1) for m in _TAG.finditer(content[:65536])}) >= 3
+    return bool(_OPENING.match(content)) or len({m.group(1) for m in _TAG.finditer(content[:65536])}) >= 3
 
 
 def _fen(amount: Decimal, source: str, where: str) -> int:
     if amount != amount.quantize(Decimal("0.01")) or abs(amount) >= Decimal(10) ** 13:
-        raise StatementError(source, None, where, f"{amount} is not an amount in fen")
+        raise StatementError(source, None, where, f"{amount} 不是以分计的金额")
     return int(amount * 100)
 
 
@@ -131,11 +143,12 @@ def read_mt940(source: str, content: bytes) -> tuple[Statement, ...]:
     text = content.decode("utf-8", errors="replace") if b"\x00" not in content else ""
     text = _STATEMENT_NUMBER_LEFT_OUT.sub(r"\g<tag>0/\g<page>", text)
     text = _STATEMENT_NUMBER_WRAPPED.sub(r"\g<tag>\g<number>\g<page>\n", text)
+    text = _TAG_WRAPPED.sub(r":\g<tag>\g<rest>\n", text)
     _statement_lines(source, text)  # the whole file's tags and lines, checked before anything is read
     read = (_read_block(source, block, offset) for offset, block in _blocks(text))
     statements = [statement for statement in read if statement is not None]
     if not statements:
-        raise StatementError(source, None, ":61:", "no statement lines")
+        raise StatementError(source, None, ":61:", "没有交易行")
     return tuple(statements)
 
 
@@ -148,7 +161,31 @@ def _blocks(text: str) -> list[tuple[int, str]]:
         return [(0, text)]
     starts[0] = 0
     ends = [*starts[1:], len(lines)]
-    return [(start, "".join(lines[start:end])) for start, end in zip(starts, ends, strict=True)]
+    return [(start, _closing_tail_blanked(lines[start:end])) for start, end in zip(starts, ends, strict=True)]
+
+
+def _closing_tail_blanked(lines: list[str]) -> str:
+    """A block's text with what follows its closing balance blanked (the lines keep their numbers):
+    the parser would add it to the last transaction's text."""
+    closing = max((n for n, line in enumerate(lines) if line.startswith(":62")), default=None)
+    if closing is None:
+        return "".join(lines)
+    tail = [line if _AFTER_CLOSING_KEPT.match(line) else "\n" for line in lines[closing + 1 :]]
+    return "".join([*lines[: closing + 1], *tail])
+
+
+def _type_code_marked(
+    transactions: object, tag: object, tag_dict: object, result: dict[str, object]
+) -> dict[str, object]:
+    """A ``:61:`` without its transaction type code (N + 3 letters, which some banks leave out) is
+    marked as having none: the parser starts a new transaction only after one that has a type code,
+    and would otherwise write each such line over the one before."""
+    if not result.get("id"):
+        result["id"] = NO_TYPE_CODE
+    return result
+
+
+NO_TYPE_CODE = "(none)"
 
 
 def _read_block(source: str, text: str, offset: int) -> Statement | None:
@@ -158,7 +195,7 @@ def _read_block(source: str, text: str, offset: int) -> Statement | None:
     # The package's own reading of a structured :86: drops the purpose and cuts the name; the text is
     # kept as written and read by _structured_details.
     transactions = mt940.models.Transactions(
-        processors={"post_transaction_details": []},
+        processors={"post_transaction_details": [], "post_statement": [_type_code_marked]},
         tags={61: mt940.tags.StatementASNB()} if long_references else None,
     )
     try:
@@ -173,9 +210,9 @@ def _read_block(source: str, text: str, offset: int) -> Statement | None:
         number, amount_text = written[index] if index < len(written) else (None, "")
         where = ":61:"
         if "amount" not in data or "date" not in data:
-            raise StatementError(source, number, where, "a statement line without amount or date")
+            raise StatementError(source, number, where, "交易行没有金额或日期")
         if abs(data["amount"].amount) != _mt940_amount(amount_text):
-            raise StatementError(source, number, where, "the parser could not read this line as written")
+            raise StatementError(source, number, where, "解析结果与该行所写不符")
         when = data.get("entry_date") or data.get("guessed_entry_date") or data["date"]
         booked_on = date(when.year, when.month, when.day)  # the package's own Date type, made plain
         structured = _structured_details(data.get("transaction_details") or "")
@@ -197,7 +234,7 @@ def _read_block(source: str, text: str, offset: int) -> Statement | None:
                 booked_on=booked_on,
                 booked_at=None,
                 amount_fen=_fen(data["amount"].amount, source, where),
-                currency=data.get("currency") or data["amount"].currency,
+                currency=data.get("currency") or data["amount"].currency or "",
                 counterparty_name=name,
                 counterparty_account=counterparty_account,
                 remark=details,
@@ -207,12 +244,15 @@ def _read_block(source: str, text: str, offset: int) -> Statement | None:
         )
     if len(lines) < len(written):
         number, _ = written[len(lines)]
-        raise StatementError(source, number, ":61:", "the parser could not read this line as a transaction")
+        raise StatementError(source, number, ":61:", "该行无法读作一笔交易")
     if not lines:
         return None  # a block without transactions (a quiet day) adds no line
     balances = transactions.data
     opening = balances.get("final_opening_balance") or balances.get("intermediate_opening_balance")
     closing = balances.get("final_closing_balance") or balances.get("intermediate_closing_balance")
+    currency = next(
+        (b.amount.currency for b in (opening, closing) if b is not None and b.amount.currency), None
+    )
     return Statement(
         source=source,
         format="mt940",
@@ -220,6 +260,7 @@ def _read_block(source: str, text: str, offset: int) -> Statement | None:
         opening_balance_fen=_balance(opening, source, ":60F:"),
         closing_balance_fen=_balance(closing, source, ":62F:"),
         account=balances.get("account_identification"),
+        currency=currency,
     )
 
 
@@ -277,5 +318,7 @@ def _refusal(source: str, text: str, exc: Exception, offset: int = 0) -> Stateme
         number = next(
             (offset + n for n, line in enumerate(text.splitlines(), 1) if first and first in line), None
         )
-        return StatementError(source, number, f":{tag.id}:", f"cannot read {first[:80]!r}")
-    return StatementError(source, None, None, f"not a valid MT940 statement ({type(exc).__name__}: {exc})")
+        return StatementError(source, number, f":{tag.id}:", f"无法读取「{first[:80]}」")
+    return StatementError(
+        source, None, None, f"不是有效的 MT940 对账单：解析器无法读取（{type(exc).__name__}）"
+    )

@@ -57,6 +57,7 @@ class Statement:
     opening_balance_fen: int | None = None
     closing_balance_fen: int | None = None
     account: str | None = None  # the account number the file names, where it names one
+    currency: str | None = None  # the account's currency as the file states it (its balances)
     digest: str = ""  # SHA-256 of the file it came from
 
     @cached_property
@@ -72,16 +73,29 @@ class Statement:
         if self.opening_balance_fen + moved == self.closing_balance_fen:
             return None
         return (
-            f"{self.source}: opening balance {format_yuan(self.opening_balance_fen)} plus the lines' "
-            f"{format_yuan(moved)} is {format_yuan(self.opening_balance_fen + moved)}, not the closing "
-            f"balance {format_yuan(self.closing_balance_fen)}: lines are missing or altered"
+            f"{self.source}：期初余额 {format_yuan(self.opening_balance_fen)} 元加本期发生额 "
+            f"{format_yuan(moved)} 元为 {format_yuan(self.opening_balance_fen + moved)} 元，与期末余额 "
+            f"{format_yuan(self.closing_balance_fen)} 元不符：有明细缺失或被改动"
         )
 
 
-class StatementError(ValueError):
-    """The file is refused whole; the message names the file, the line and the field."""
+# Stable codes for programs (the `error` of a refusal); the message beside them is for people.
+MALFORMED = "malformed_statement"  # a file of a format read here, wrong somewhere
+UNSUPPORTED = "unsupported_statement"  # a format or bank layout not read here (BAI2, camt.054…)
+NOT_AN_ACCOUNT = "not_an_account_statement"  # a credit-card bill, not an account's transactions
+AMBIGUOUS = "ambiguous_statement"  # columns that cannot be placed with certainty
+TOO_LARGE = "statement_too_large"  # over the size or archive limits
 
-    def __init__(self, source: str, line: int | None, field: str | None, message: str):
-        where = source + (f":{line}" if line is not None else "") + (f" ({field})" if field else "")
-        super().__init__(f"{where}: {message}")
-        self.source, self.line, self.field = source, line, field
+REFUSAL_CODES = (MALFORMED, UNSUPPORTED, NOT_AN_ACCOUNT, AMBIGUOUS, TOO_LARGE)
+
+
+class StatementError(ValueError):
+    """The file is refused whole; the message (in Chinese, for the finance staff who read it) names
+    the file, the line and the field, and ``code`` says the kind of refusal for programs."""
+
+    def __init__(
+        self, source: str, line: int | None, field: str | None, message: str, *, code: str = MALFORMED
+    ):
+        where = source + (f" 第 {line} 行" if line is not None else "") + (f"（{field}）" if field else "")
+        super().__init__(f"{where}：{message}")
+        self.source, self.line, self.field, self.code, self.reason = source, line, field, code, message
