@@ -229,7 +229,7 @@ def test_a_small_workbook_of_a_million_rows_is_refused_at_the_row_limit(client, 
     started = time.process_time()
     response = upload(client, tokens["clerk"], content, "cases.xlsx")
     assert response.status_code == 422
-    assert "more than 10,100 rows" in response.json()["detail"]
+    assert "工作表超过 10,100 行" in response.json()["detail"]
     assert time.process_time() - started < 10  # reading stopped at the limit, not at the millionth row
 
 
@@ -239,7 +239,7 @@ def test_a_workbook_that_unpacks_past_the_limit_is_refused_before_it_is_read(cli
     )
     response = upload(client, tokens["clerk"], _with_sheet_xml(xlsx_file([]), padding), "cases.xlsx")
     assert response.status_code == 422
-    assert "unpacks to" in response.json()["detail"]
+    assert "工作簿解压后为 110 MiB" in response.json()["detail"]
 
 
 def test_a_statement_workbook_stops_at_its_row_limit(monkeypatch):
@@ -247,5 +247,5 @@ def test_a_statement_workbook_stops_at_its_row_limit(monkeypatch):
 
     monkeypatch.setattr(spreadsheet, "MAX_SHEET_ROWS", 50)
     rows = b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (n, n) for n in range(1, 200))
-    with pytest.raises(StatementError, match="more than 50 rows"):
+    with pytest.raises(StatementError, match="工作表超过 50 行"):
         read_statements("day.xlsx", _with_sheet_xml(xlsx_file([]), rows))
