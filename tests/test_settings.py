@@ -20,9 +20,14 @@ def test_placeholder_secret_is_refused_outside_development(monkeypatch):
     with pytest.raises(ValidationError, match="FEECOLLECT_SECRET_KEY is a placeholder"):
         Settings(_env_file=None)
     monkeypatch.setenv("FEECOLLECT_SECRET_KEY", "9f1c2e7a3b5d4c6e8f0a1b2c3d4e5f60")
-    with pytest.raises(ValidationError, match="FEECOLLECT_BILL_SIGNING_KEY_FILE is required in production"):
+    with pytest.raises(ValidationError, match="FEECOLLECT_BILL_ISSUER_KEY_FILE is required in production"):
         Settings(_env_file=None)
-    monkeypatch.setenv("FEECOLLECT_BILL_SIGNING_KEY_FILE", "/etc/feecollect/bill_signing.key")
+    monkeypatch.setenv("FEECOLLECT_BILL_ISSUER_KEY_FILE", "/etc/feecollect/bill_issuer.key")
+    with pytest.raises(
+        ValidationError, match="FEECOLLECT_BILL_SUPERVISOR_KEY_FILE or FEECOLLECT_BILL_SUPERVISOR_SIGNER"
+    ):
+        Settings(_env_file=None)
+    monkeypatch.setenv("FEECOLLECT_BILL_SUPERVISOR_SIGNER", "bureau_client.signing:supervisor")
     assert Settings(_env_file=None).environment == "production"
 
 

@@ -54,6 +54,14 @@ class RefundConfirmed:
     settings: Settings
 
 
+@dataclass(frozen=True)
+class BillIssued:
+    """A bill was made and signed by its issuer outside the payment's own task (a red reversal, a
+    replacement after a refund): it awaits the supervision signature."""
+
+    bill_id: int
+
+
 def subscribe(event_type: type[E], handler: Callable[[Session, E], None] | str) -> None:
     """Call ``handler`` for every ``event_type`` published from now on (once, however often asked)."""
     if handler not in _handlers[event_type]:

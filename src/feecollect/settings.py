@@ -38,9 +38,16 @@ class Settings(BaseSettings):
     web_secure_cookies: bool = False
     # Celery: unset means the embedded default, where tasks run eagerly in-process with no broker.
     broker_url: str | None = None
-    # Electronic bills: the Ed25519 signing key (PEM, from `feecollect keys generate`); required in
-    # production. The region code (first two digits of the bill code) defaults to the division's province.
+    # Electronic bills: the Ed25519 key that signed bills before SM2 (they keep verifying with it). The
+    # region code (first two digits of the bill code) defaults to the division's province.
     bill_signing_key_file: Path | None = None
+    # SM2 keys (PEM, `openssl genpkey -algorithm SM2` or `feecollect keys generate`) of the issuing unit
+    # and of the finance bureau's supervision (财政监制); required in production. Where the bureau signs
+    # with its own service, ``bill_supervisor_signer`` names a factory "module:function" taking these
+    # settings and returning its signer (docs/bank-bills-ledger.md), and no supervisor key is held here.
+    bill_issuer_key_file: Path | None = None
+    bill_supervisor_key_file: Path | None = None
+    bill_supervisor_signer: str | None = Field(None, pattern=r"^[\w.]+:\w+$")
     bill_region_code: str = Field("", pattern=r"^(\d{2})?$")
     public_base_url: str = "http://127.0.0.1:8000"
 
@@ -63,9 +70,15 @@ class Settings(BaseSettings):
                         f"FEECOLLECT_{name.upper()} is a placeholder; set a real secret "
                         f"when FEECOLLECT_ENVIRONMENT={self.environment}"
                     )
-        if self.environment == "production" and self.bill_signing_key_file is None:
+        if self.environment == "production" and self.bill_issuer_key_file is None:
             raise ValueError(
-                "FEECOLLECT_BILL_SIGNING_KEY_FILE is required in production: run `feecollect keys generate`"
+                "FEECOLLECT_BILL_ISSUER_KEY_FILE is required in production: run `feecollect keys generate`"
+            )
+        if self.environment == "production" and not (
+            self.bill_supervisor_key_file or self.bill_supervisor_signer
+        ):
+            raise ValueError(
+                "production needs FEECOLLECT_BILL_SUPERVISOR_KEY_FILE or FEECOLLECT_BILL_SUPERVISOR_SIGNER"
             )
         return self
 

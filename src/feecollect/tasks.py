@@ -22,7 +22,7 @@ from feecollect.audit.service import Actor
 from feecollect.bank import service as banks
 from feecollect.db.engine import make_engine, make_sessionmaker, unit_of_work
 from feecollect.einvoices import repository as bills
-from feecollect.einvoices.service import issue_in_own_transaction
+from feecollect.einvoices.service import issue_in_own_transaction, supervise_in_own_transaction
 from feecollect.notices import service as notices
 from feecollect.reconcile.service import reconcile_day
 from feecollect.schedules.service import current_catalogue
@@ -95,25 +95,45 @@ def enqueue_after_commit(session: Session, task: Task, *args: Any) -> None:
 
 
 ISSUE_BILL = "feecollect.bills.issue_for_payment"
+SUPERVISE_BILL = "feecollect.bills.supervise"
 ISSUE_MISSING_BILLS = "feecollect.bills.issue_missing"
+# A supervisor's service may be down for a while (an external finance-bureau signer): the bill stays
+# 待监制 and the task tries again, the sweep below after that.
+_SIGNING_OUTAGES = (OperationalError, ConnectionError, TimeoutError)
 
 
-@celery_app.task(name=ISSUE_BILL, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=8)
+@celery_app.task(name=ISSUE_BILL, autoretry_for=_SIGNING_OUTAGES, retry_backoff=True, max_retries=8)
 def issue_bill(payment_id: int) -> str:
-    """The electronic bill of a payment; running it again returns the same bill."""
+    """The electronic bill of a payment, signed by its issuer, then by the supervisor in a transaction
+    of its own; running it again returns the same bill and adds what is missing."""
     settings = get_settings()
-    bill = issue_in_own_transaction(_sessions(settings.database_url), settings, payment_id)
+    sessions = _sessions(settings.database_url)
+    bill = issue_in_own_transaction(sessions, settings, payment_id)
+    supervise_in_own_transaction(sessions, settings, bill.id)
     return f"{bill.bill_code}-{bill.number}"
+
+
+@celery_app.task(name=SUPERVISE_BILL, autoretry_for=_SIGNING_OUTAGES, retry_backoff=True, max_retries=8)
+def supervise_bill(bill_id: int) -> str:
+    settings = get_settings()
+    bill = supervise_in_own_transaction(_sessions(settings.database_url), settings, bill_id)
+    return f"{bill.bill_code}-{bill.number}"
+
+
+def supervision_after_issue(session: Session, issued: events.BillIssued) -> None:
+    enqueue_after_commit(session, supervise_bill, issued.bill_id)
 
 
 @celery_app.task(name=ISSUE_MISSING_BILLS)
 def issue_missing_bills() -> list[str]:
-    """The sweep behind the after-commit task: any payment still without its bill (a lost message, a
-    worker that died midway) gets it now."""
+    """The sweep behind the after-commit tasks: any payment still without its bill, and any bill still
+    without its supervision signature (a lost message, a worker that died midway, a signer that was
+    down), gets it now."""
     settings = get_settings()
     with unit_of_work(_sessions(settings.database_url)) as session:
         pending = list(bills.paid_without_bill(session))
-    return [issue_bill(payment_id) for payment_id in pending]
+        unsupervised = list(bills.bills_awaiting_supervision(session))
+    return [issue_bill(payment_id) for payment_id in pending] + [supervise_bill(b) for b in unsupervised]
 
 
 def bill_after_payment(session: Session, paid: events.PaymentRecorded) -> None:

@@ -18,7 +18,9 @@ def test_every_operation_declares_the_error_body_it_sends(client, tokens):
             assert responses["422"]["content"]["application/json"]["schema"] == {
                 "$ref": "#/components/schemas/Error"
             }, (method, path)
-            public = path in PUBLIC_PATHS or path.startswith(("/api/v1/bills/public-key", "/verify"))
+            public = path in PUBLIC_PATHS or path.startswith(
+                ("/api/v1/bills/public-key", "/api/v1/bills/keys", "/verify")
+            )
             if not public:
                 assert {"401", "403"} <= set(responses), (method, path)
             if "{" in path:

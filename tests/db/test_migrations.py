@@ -120,7 +120,8 @@ def test_a_database_holding_notices_and_payments_migrates_down_and_up(client, to
     with migration_transaction(engine) as connection:
         command.downgrade(alembic_config(connection), "0007")
     migrate(engine)
-    assert row_counts(client) == before
+    # Below 0013 there is no register of SM2 keys: it starts again empty, and fills as keys sign.
+    assert row_counts(client) == before | {"signing_keys": 0}
     shown = client.get(f"/api/v1/notices/{notice['payment_code']}", headers=clerk).json()
     assert (shown["status"], shown["case_no"]) == ("paid", "MIG-1")
     with pytest.raises(IntegrityError), engine.begin() as connection:

@@ -40,11 +40,11 @@ def url(bill: dict, suffix: str = "") -> str:  # type: ignore[type-arg]
 def test_a_paid_notice_has_a_bill_in_json_xml_and_pdf(client, tokens, paid):
     bill = paid["bill"]
     assert re.fullmatch(r"43030126", bill["code"]) and bill["number"] == "0000000001"
-    assert re.fullmatch(r"[0-9A-F]{6}", bill["check_code"])
+    assert re.fullmatch(r"[0-9A-Za-z]{6}", bill["check_code"])
     reader = bearer(tokens["auditor"])
     body = client.get(url(bill), headers=reader).json()
     main = body["content"]["Main"]
-    assert (body["kind"], body["status"], body["algorithm"]) == ("normal", "issued", "Ed25519")
+    assert (body["kind"], body["status"], body["algorithm"]) == ("normal", "issued", "SM2-SM3")
     assert (main["TotalAmount"], main["TotalAmountUpper"], main["RandomNumber"]) == (
         "570.00",
         "伍佰柒拾元整",
@@ -99,9 +99,9 @@ def test_issuing_again_for_the_same_payment_creates_nothing(client, paid):
 def bill_files(client, tokens, paid, tmp_path):  # type: ignore[no-untyped-def]
     xml = tmp_path / "bill.xml"
     xml.write_bytes(client.get(url(paid["bill"], ".xml"), headers=bearer(tokens["finance"])).content)
-    key = tmp_path / "public.pem"
-    key.write_text(client.get("/api/v1/bills/public-key").text)
-    return xml, key
+    keys = tmp_path / "keys.json"
+    keys.write_text(client.get("/api/v1/bills/keys").text)
+    return xml, keys
 
 
 def test_the_xml_verifies_offline_with_only_the_public_key(cli, bill_files, monkeypatch):
@@ -110,9 +110,9 @@ def test_the_xml_verifies_offline_with_only_the_public_key(cli, bill_files, monk
     from feecollect.settings import get_settings
 
     get_settings.cache_clear()
-    result = cli("bills", "verify", str(xml), "--public-key", str(key))
+    result = cli("bills", "verify", str(xml), "--keys", str(key))
     assert result.exit_code == 0, result.output
-    assert "verifies" in result.output and "total 570.00" in result.output
+    assert "验证通过" in result.output and "待监制" not in result.output and "金额 570.00 元" in result.output
 
 
 @pytest.mark.parametrize(
@@ -129,8 +129,8 @@ def test_a_changed_amount_payer_or_number_fails_verification(cli, bill_files, ol
     text = xml.read_text(encoding="utf-8")
     assert old in text
     xml.write_text(text.replace(old, new), encoding="utf-8")
-    result = cli("bills", "verify", str(xml), "--public-key", str(key))
-    assert result.exit_code == 1 and "does NOT verify" in result.output
+    result = cli("bills", "verify", str(xml), "--keys", str(key))
+    assert result.exit_code == 1 and "验证未通过" in result.output
 
 
 def test_a_changed_signature_byte_or_a_broken_file_fails(cli, bill_files):
@@ -139,10 +139,10 @@ def test_a_changed_signature_byte_or_a_broken_file_fails(cli, bill_files):
     value = re.search(r"<Value>(.+?)</Value>", text).group(1)
     flipped = ("B" if value[5] != "B" else "C").join([value[:5], value[6:]])
     xml.write_text(text.replace(value, flipped), encoding="utf-8")
-    assert cli("bills", "verify", str(xml), "--public-key", str(key)).exit_code == 1
+    assert cli("bills", "verify", str(xml), "--keys", str(key)).exit_code == 1
     xml.write_text(text[: len(text) // 2], encoding="utf-8")
     broken = cli("bills", "verify", str(xml))
-    assert broken.exit_code == 1 and "not well-formed XML" in broken.output
+    assert broken.exit_code == 1 and "不是格式正确的 XML" in broken.output
 
 
 def test_public_verification_by_code_number_and_check(client, paid):
@@ -215,11 +215,17 @@ def test_bill_numbers_are_gapless_under_concurrent_issuers(client, tokens, bank)
     assert numbers == list(range(1, len(ids) + 1))
 
 
-def test_keys_generate_writes_an_owner_only_private_key(cli, tmp_path):
-    result = cli("keys", "generate", "--out", str(tmp_path))
+@pytest.mark.parametrize("role", ["issuer", "supervisor"])
+def test_keys_generate_writes_an_owner_only_sm2_key(cli, tmp_path, role):
+    result = cli("keys", "generate", role, "--out", str(tmp_path))
     assert result.exit_code == 0, result.output
-    private = tmp_path / "bill_signing.key"
+    private = tmp_path / f"bill_{role}.key"
     assert oct(os.stat(private).st_mode & 0o777) == "0o600"
-    assert (tmp_path / "bill_signing.pub").read_text().startswith("-----BEGIN PUBLIC KEY-----")
-    again = cli("keys", "generate", "--out", str(tmp_path))
-    assert again.exit_code == 1 and "exists" in again.output
+    assert (tmp_path / f"bill_{role}.pub").read_text().startswith("-----BEGIN PUBLIC KEY-----")
+    if shutil.which("openssl"):
+        described = subprocess.run(
+            ["openssl", "pkey", "-in", str(private), "-noout", "-text"], capture_output=True, text=True
+        )
+        assert "SM2" in described.stdout
+    again = cli("keys", "generate", role, "--out", str(tmp_path))
+    assert again.exit_code == 1 and "已存在" in again.output

@@ -10,11 +10,12 @@ from sqlalchemy.orm import Session
 from feecollect.api.auth import PUBLIC, CaseReader, Finance
 from feecollect.api.deps import AppSettings, DbSession
 from feecollect.api.files import PDF, shown
-from feecollect.einvoices import service, signing
+from feecollect.einvoices import service
 from feecollect.einvoices.keys import private_key, public_pem
 from feecollect.einvoices.models import Bill
 from feecollect.einvoices.pdf import render_bill
-from feecollect.einvoices.xml import to_xml
+from feecollect.einvoices.verification import BillVerification
+from feecollect.einvoices.xml import WrittenSignature, to_xml
 from feecollect.errors import NotFound, Unprocessable
 from feecollect.settings import Settings
 from feecollect.users.principal import Principal
@@ -53,29 +54,113 @@ class ReverseIn(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
 
 
+class SignatureOut(BaseModel):
+    role: str = Field(description="issuer (开票单位) or supervisor (财政监制)")
+    key_id: str
+    algorithm: str
+    signed_at: str | None
+    value: str = Field(description="base64 of the DER signature; empty where the role has not signed yet")
+
+
+class CheckedSignatureOut(SignatureOut):
+    valid: bool
+
+
+class SignaturesOut(BaseModel):
+    signatures: list[SignatureOut]
+
+
+class KeyOut(BaseModel):
+    key_id: str
+    role: str
+    algorithm: str
+    public_key_pem: str
+    valid_from: str | None
+    valid_to: str | None
+
+
+class KeysOut(BaseModel):
+    keys: list[KeyOut]
+
+
 class VerificationOut(BaseModel):
     valid: bool
     detail: str
     code: str
     number: str
+    complete: bool = Field(False, description="every role has signed and every signature holds")
+    reversed: bool = Field(False, description="a red reversal bill (冲红) stands against it")
     status: str | None = None
     payer: str | None = None
     total: str | None = None
     issue_date: str | None = None
+    signatures: list[CheckedSignatureOut] = []
 
 
 @router.get(
     "/api/v1/bills/public-key",
     response_class=PlainTextResponse,
     dependencies=[PUBLIC],
-    summary="The Ed25519 public key that verifies every bill (PEM)",
+    summary="The Ed25519 public key of the bills issued before SM2 (PEM); see /api/v1/bills/keys",
 )
 def public_key(settings: AppSettings) -> str:
     return public_pem(private_key(settings).public_key())
 
 
+@router.get(
+    "/api/v1/bills/keys",
+    response_model=KeysOut,
+    dependencies=[PUBLIC],
+    summary="Every key that signs or signed bills, by role, with its validity (old and rotated included)",
+)
+def signing_keys(session: DbSession, settings: AppSettings) -> KeysOut:
+    return KeysOut(keys=[KeyOut(**key) for key in service.public_keys(session, settings)])
+
+
 def _bill_for(session: Session, principal: Principal, code: str, number: str) -> Bill:
     return service.readable_by(session, principal, code, number)[0]
+
+
+def _written(verification: BillVerification) -> list[WrittenSignature]:
+    return [
+        WrittenSignature(
+            c.role, c.key_id, c.algorithm, c.signed_at.isoformat() if c.signed_at else "", c.value
+        )
+        for c in verification.signatures
+        if c.value
+    ]
+
+
+@router.get(
+    "/api/v1/bills/{code}/{number}/signed-content",
+    summary="The exact bytes the issuer signed: the canonical bill XML",
+    responses={200: {"content": {"application/xml": {}}}},
+)
+def bill_signed_content(code: str, number: str, principal: CaseReader, session: DbSession) -> Response:
+    bill = _bill_for(session, principal, code, number)
+    if bill.signed_content is None:
+        raise NotFound(
+            f"bill {code}/{number} was signed with Ed25519 over its canonical JSON, not SM2",
+            code="not_sm2_signed",
+        )
+    return Response(bill.signed_content.encode(), media_type="application/xml")
+
+
+@router.get(
+    "/api/v1/bills/{code}/{number}/signatures",
+    response_model=SignaturesOut,
+    summary="The bill's signatures: the issuer's, the supervisor's over signed-content + the issuer's DER",
+)
+def bill_signatures(
+    code: str, number: str, principal: CaseReader, session: DbSession, settings: AppSettings
+) -> SignaturesOut:
+    bill = _bill_for(session, principal, code, number)
+    checks = service.verification_of(session, settings, bill).signatures
+    return SignaturesOut(
+        signatures=[
+            SignatureOut(**{k: v for k, v in c.as_dict().items() if k != "valid"}) for c in checks if c.value
+        ]
+    )
 
 
 @router.get("/api/v1/bills/{code}/{number}.xml", summary="The bill as signed XML")
@@ -83,8 +168,9 @@ def bill_xml(
     code: str, number: str, principal: CaseReader, session: DbSession, settings: AppSettings
 ) -> Response:
     bill = _bill_for(session, principal, code, number)
+    signatures = _written(service.verification_of(session, settings, bill))
     return shown(
-        to_xml(bill.content, bill.signature, bill.algorithm, settings.bill_region),
+        to_xml(bill.content, settings.bill_region, signatures),
         "application/xml",
         f"bill-{code}-{number}.xml",
     )
@@ -148,28 +234,38 @@ def _verification(
     try:
         bill = service.get(session, code, number)
     except NotFound:
-        return VerificationOut(valid=False, detail="查无此票据 (no such bill)", code=code, number=number)
-    if bill.check_code != check.upper():
+        return VerificationOut(valid=False, detail="查无此票据", code=code, number=number)
+    # Check codes before SM2 were upper-case hexadecimal; since, they are mixed-case as on real bills.
+    legacy = bill.signed_content is None
+    if (check.upper() if legacy else check) != bill.check_code:
+        return VerificationOut(valid=False, detail="校验码不符", code=code, number=number)
+    verification = service.verification_of(session, settings, bill)
+    signatures = [CheckedSignatureOut(**check.as_dict()) for check in verification.signatures]
+    if not verification.valid:
         return VerificationOut(
-            valid=False, detail="校验码不符 (check code does not match)", code=code, number=number
-        )
-    if not signing.verify(private_key(settings).public_key(), bill.content, bill.signature):
-        return VerificationOut(
-            valid=False, detail="签名无效 (signature does not verify)", code=code, number=number
+            valid=False,
+            detail="签名无效：票据内容或签名已被改动",
+            code=code,
+            number=number,
+            signatures=signatures,
         )
     main = bill.content["Main"]
-    state = (
-        "已冲红 (reversed)"
-        if bill.status == "reversed"
-        else ("红字票据 (reversal)" if bill.kind == "reversal" else "有效 (valid)")
-    )
+    if not verification.complete:
+        state = "待监制"
+    elif bill.status == "reversed":
+        state = "已冲红"
+    else:
+        state = "红字票据" if bill.kind == "reversal" else "有效"
     return VerificationOut(
         valid=True,
         detail=state,
         code=code,
         number=number,
+        complete=verification.complete,
+        reversed=bill.status == "reversed",
         status=bill.status,
         payer=bill.content["PayerParty"]["Name"],
         total=main["TotalAmount"],
         issue_date=main["IssueDate"],
+        signatures=signatures,
     )

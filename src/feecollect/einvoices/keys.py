@@ -1,9 +1,8 @@
-"""The bill signing key: a PEM file in production; derived from FEECOLLECT_SECRET_KEY elsewhere, so
-the demo and the tests sign without setup (such bills verify only against that derived key)."""
+"""The Ed25519 key of the bills issued before SM2 signatures: they keep verifying against it. A PEM file
+where one was configured; derived from FEECOLLECT_SECRET_KEY elsewhere. Nothing is signed with it now."""
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -47,18 +46,3 @@ def load_public(pem: bytes) -> Ed25519PublicKey:
     if not isinstance(key, Ed25519PublicKey):
         raise ValueError("not an Ed25519 public key")
     return key
-
-
-def generate(directory: Path) -> tuple[Path, Path]:
-    """Write a new pair: the private key readable by its owner only, the public key for anyone."""
-    directory.mkdir(parents=True, exist_ok=True)
-    key = Ed25519PrivateKey.generate()
-    private_path, public_path = directory / "bill_signing.key", directory / "bill_signing.pub"
-    pem = key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
-    descriptor = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as handle:
-        handle.write(pem)
-    public_path.write_text(public_pem(key.public_key()), encoding="ascii")
-    return private_path, public_path

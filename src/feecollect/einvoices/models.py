@@ -42,12 +42,39 @@ class Bill(Base):
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), index=True)
     original_bill_id: Mapped[int | None] = mapped_column(ForeignKey("bills.id"))
     content: Mapped[dict[str, Any]] = mapped_column(JSON)
-    signature: Mapped[str] = mapped_column(Text)
+    # SM2 bills: the exact bytes the issuer signed (the canonical bill XML); None for Ed25519 bills,
+    # which sign the canonical JSON of ``content``.
+    signed_content: Mapped[str | None] = mapped_column(Text)
+    signature: Mapped[str] = mapped_column(Text)  # the issuer's, base64 (DER for SM2)
     algorithm: Mapped[str] = mapped_column(String(16))
+    issuer_key_id: Mapped[str | None] = mapped_column(String(64))
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # The finance bureau's supervision signature (财政监制), added once payment is confirmed: over the
+    # signed content followed by the issuer's DER signature. A bill without it is 待监制.
+    supervisor_signature: Mapped[str | None] = mapped_column(Text)
+    supervisor_key_id: Mapped[str | None] = mapped_column(String(64))
+    supervised_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     reversed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     reverse_reason: Mapped[str | None] = mapped_column(Text)
 
     @property
     def number(self) -> str:
         return f"{self.bill_no:010d}"
+
+    @property
+    def awaiting_supervision(self) -> bool:
+        return self.signed_content is not None and self.supervisor_signature is None
+
+
+class SigningKey(Base):
+    """Every public key that has signed bills, by role, with the time it was in use: old and rotated
+    keys stay listed, so that a bill verifies for as long as it is kept."""
+
+    __tablename__ = "signing_keys"
+
+    key_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    algorithm: Mapped[str] = mapped_column(String(16))
+    public_key_pem: Mapped[str] = mapped_column(Text)
+    valid_from: Mapped[datetime] = mapped_column(UtcDateTime)
+    valid_to: Mapped[datetime | None] = mapped_column(UtcDateTime)

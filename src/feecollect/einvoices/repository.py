@@ -4,9 +4,10 @@ from collections.abc import Sequence
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from feecollect.einvoices.models import Bill, BillCounter, BillStatus
+from feecollect.einvoices.models import Bill, BillCounter, BillStatus, SigningKey
 from feecollect.notices.models import Notice
 from feecollect.payments.models import Payment
 
@@ -69,3 +70,40 @@ def add(session: Session, bill: Bill) -> None:
 
 def of_notices(session: Session, notice_ids: Sequence[int]) -> Sequence[Bill]:
     return session.scalars(select(Bill).where(Bill.notice_id.in_(notice_ids)).order_by(Bill.id)).all()
+
+
+def signing_key(session: Session, key_id: str) -> SigningKey | None:
+    return session.get(SigningKey, key_id)
+
+
+def signing_keys(session: Session) -> Sequence[SigningKey]:
+    return session.scalars(select(SigningKey).order_by(SigningKey.role, SigningKey.valid_from)).all()
+
+
+def register_key(session: Session, key: SigningKey) -> None:
+    """Add ``key`` as its role's key in use, closing the one it replaces. Two processes registering the
+    same new key at once: the second insert fails inside its savepoint and changes nothing."""
+    try:
+        with session.begin_nested():
+            session.execute(
+                update(SigningKey)
+                .where(SigningKey.role == key.role, SigningKey.valid_to.is_(None))
+                .values(valid_to=key.valid_from)
+            )
+            session.add(key)
+    except IntegrityError:
+        pass
+
+
+def bills_awaiting_supervision(session: Session, limit: int = 500) -> Sequence[int]:
+    return session.scalars(
+        select(Bill.id)
+        .where(Bill.signed_content.is_not(None), Bill.supervisor_signature.is_(None))
+        .order_by(Bill.id)
+        .limit(limit)
+    ).all()
+
+
+def bill(session: Session, bill_id: int, *, for_update: bool = False) -> Bill | None:
+    query = select(Bill).where(Bill.id == bill_id)
+    return session.scalars(query.with_for_update() if for_update else query).first()

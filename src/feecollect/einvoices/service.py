@@ -3,6 +3,7 @@ the database refuses a second bill of a kind per payment, and a refused bill ret
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -10,10 +11,14 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from feecollect import events
 from feecollect.audit.service import SYSTEM, Actor, record
-from feecollect.einvoices import repository, signing
-from feecollect.einvoices.keys import private_key
+from feecollect.einvoices import repository, signers, signing, sm2
+from feecollect.einvoices.keys import private_key as legacy_key
+from feecollect.einvoices.keys import public_pem
 from feecollect.einvoices.models import Bill, BillStatus
+from feecollect.einvoices.verification import BillVerification, verify_bill
+from feecollect.einvoices.xml import signed_content
 from feecollect.errors import Conflict, NotFound, Unprocessable
 from feecollect.money import chinese_capital, format_yuan
 from feecollect.notices.models import Notice, NoticeLine
@@ -120,6 +125,9 @@ def _create(
         amounts,
     )
     content["Main"]["RandomNumber"] = check = signing.check_code(content)
+    signed = signed_content(content, settings.bill_region)
+    issuer = signers.issuer(settings)
+    signers.register(session, issuer)
     bill = Bill(
         bill_code=code,
         bill_no=number,
@@ -130,8 +138,10 @@ def _create(
         notice_id=notice.id,
         original_bill_id=related.id if related else None,
         content=content,
-        signature=signing.sign(private_key(settings), content),
-        algorithm=signing.ALGORITHM,
+        signed_content=signed.decode(),
+        signature=base64.b64encode(issuer.sign(signed)).decode(),
+        algorithm=sm2.ALGORITHM,
+        issuer_key_id=issuer.key_id,
         issued_at=issued,
     )
     repository.add(session, bill)
@@ -182,6 +192,41 @@ def issue_in_own_transaction(sessions: sessionmaker[Session], settings: Settings
             return first
 
 
+def supervise(session: Session, settings: Settings, bill_id: int) -> Bill:
+    """The finance bureau's supervision signature (财政监制) over the signed content followed by the
+    issuer's signature; idempotent: a bill already supervised (or signed before SM2) is left as is."""
+    bill = repository.bill(session, bill_id, for_update=True)
+    if bill is None:
+        raise NotFound(f"no bill {bill_id}", code="unknown_bill")
+    if not bill.awaiting_supervision:
+        return bill
+    assert bill.signed_content is not None
+    supervisor = signers.supervisor(settings)
+    signers.register(session, supervisor)
+    signed = bill.signed_content.encode() + base64.b64decode(bill.signature)
+    bill.supervisor_signature = base64.b64encode(supervisor.sign(signed)).decode()
+    bill.supervisor_key_id, bill.supervised_at = supervisor.key_id, datetime.now(UTC)
+    record(
+        session,
+        SYSTEM,
+        "bill.supervised",
+        "bill",
+        f"{bill.bill_code}-{bill.number}",
+        after={"supervisor_key_id": bill.supervisor_key_id},
+    )
+    return bill
+
+
+def supervise_in_own_transaction(sessions: sessionmaker[Session], settings: Settings, bill_id: int) -> Bill:
+    from feecollect.db.engine import unit_of_work
+
+    with unit_of_work(sessions) as session:
+        bill = supervise(session, settings, bill_id)
+        session.flush()  # before the bill leaves the session, or its new signature would not be written
+        session.expunge(bill)
+        return bill
+
+
 def get(session: Session, code: str, number: str, *, for_update: bool = False) -> Bill:
     if not (code.isdigit() and len(code) == 8 and number.isdigit() and len(number) == 10):
         raise NotFound(f"no bill {code}/{number}: a bill code has 8 digits, a number 10", code="unknown_bill")
@@ -229,6 +274,7 @@ def reverse(
     reversal = _create(
         session, settings, notice, payment, "reversal", related=original, remark=f"冲红：{reason}"
     )
+    events.publish(session, events.BillIssued(reversal.id))
     original.status, original.reversed_at, original.reverse_reason = (
         BillStatus.REVERSED,
         datetime.now(UTC),
@@ -267,6 +313,7 @@ def reissue_after_refund(
         reversal = _create(
             session, settings, notice, payment, "reversal", related=original, remark=f"冲红：{reason}"
         )
+        events.publish(session, events.BillIssued(reversal.id))
         original.status, original.reversed_at, original.reverse_reason = (
             BillStatus.REVERSED,
             datetime.now(UTC),
@@ -282,6 +329,7 @@ def reissue_after_refund(
         remark=reason,
         amounts=kept_by_line,
     )
+    events.publish(session, events.BillIssued(replacement.id))
     record(
         session,
         actor,
@@ -298,3 +346,36 @@ def reissue_after_refund(
         },
     )
     return reversal, replacement
+
+
+def verification_of(session: Session, settings: Settings, bill: Bill) -> BillVerification:
+    keys = {key.key_id: key.public_key_pem for key in repository.signing_keys(session)}
+    return verify_bill(bill, settings.bill_region, keys, legacy_key(settings).public_key())
+
+
+def public_keys(session: Session, settings: Settings) -> list[dict[str, Any]]:
+    """Every key that has signed bills, the Ed25519 key of the bills before SM2 first."""
+    registered = repository.signing_keys(session)
+    first_sm2 = min((key.valid_from for key in registered if key.role == "issuer"), default=None)
+    listed: list[dict[str, Any]] = [
+        {
+            "key_id": "ed25519",
+            "role": "issuer",
+            "algorithm": signing.LEGACY_ALGORITHM,
+            "public_key_pem": public_pem(legacy_key(settings).public_key()),
+            "valid_from": None,
+            "valid_to": first_sm2.isoformat() if first_sm2 else None,
+        }
+    ]
+    listed += [
+        {
+            "key_id": key.key_id,
+            "role": key.role,
+            "algorithm": key.algorithm,
+            "public_key_pem": key.public_key_pem,
+            "valid_from": key.valid_from.isoformat(),
+            "valid_to": key.valid_to.isoformat() if key.valid_to else None,
+        }
+        for key in registered
+    ]
+    return listed

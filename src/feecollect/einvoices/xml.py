@@ -6,16 +6,21 @@
         <Main>…</Main> <InvoicingParty>…</InvoicingParty> <PayerParty>…</PayerParty> <MainExt>…</MainExt>
         <Details><Item>…</Item>…</Details>
       </EInvoiceData>
-      <Signature><Format>DETACH</Format><Algorithm>Ed25519</Algorithm><Value>base64</Value></Signature>
+      <Signature><Format>DETACH</Format><Role>issuer</Role><KeyId>…</KeyId><Algorithm>SM2-SM3</Algorithm>
+        <SignedAt>…</SignedAt><Value>base64 DER</Value></Signature>
+      <Signature>… the supervisor's (财政监制) …</Signature>
     </EInvoice>
 
-Verification reads ``EInvoiceData`` back into the very dictionary that was signed, so a changed byte
-anywhere in it (or in the signature) fails.
+The issuer signs the document without its ``Signature`` elements (:func:`signed_content`); verifying a
+file offline reads ``EInvoiceData`` back and writes that document again, so a changed byte anywhere in
+the content (or in a signature) fails. Bills signed with Ed25519 before sign the canonical JSON of the
+same content instead.
 """
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass
 from typing import Any
 
 LIST_ITEM = "Item"
@@ -46,7 +51,7 @@ def _read(element: ET.Element) -> Any:
     return {child.tag: _read(child) for child in children}
 
 
-def to_xml(content: dict[str, Any], signature: str, algorithm: str, region: str) -> bytes:
+def _document(content: dict[str, Any], region: str) -> ET.Element:
     root = ET.Element("EInvoice")
     header = ET.SubElement(root, "Header")
     main = content["Main"]
@@ -59,25 +64,70 @@ def to_xml(content: dict[str, Any], signature: str, algorithm: str, region: str)
     data = ET.SubElement(root, "EInvoiceData")
     for key, value in content.items():
         _append(data, key, value)
-    sig = ET.SubElement(root, "Signature")
-    for key, value in (("Format", "DETACH"), ("Algorithm", algorithm), ("Value", signature)):
-        ET.SubElement(sig, key).text = value
+    return root
+
+
+def _bytes(root: ET.Element) -> bytes:
     ET.indent(root)
     document: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return document
 
 
-def from_xml(data: bytes) -> tuple[dict[str, Any], str, str]:
-    """(signed content, signature, algorithm); raises BillXmlError when the file is not a bill."""
+def signed_content(content: dict[str, Any], region: str) -> bytes:
+    """The canonical bill XML, without signatures: the bytes the issuer signs (SPEC §7)."""
+    return _bytes(_document(content, region))
+
+
+@dataclass(frozen=True)
+class WrittenSignature:
+    role: str
+    key_id: str
+    algorithm: str
+    signed_at: str
+    value: str  # base64
+
+
+def to_xml(content: dict[str, Any], region: str, signatures: list[WrittenSignature]) -> bytes:
+    """The bill with its signatures after the content, one ``Signature`` element each."""
+    root = _document(content, region)
+    for written in signatures:
+        element = ET.SubElement(root, "Signature")
+        for key, value in (
+            ("Format", "DETACH"),
+            ("Role", written.role),
+            ("KeyId", written.key_id),
+            ("Algorithm", written.algorithm),
+            ("SignedAt", written.signed_at),
+            ("Value", written.value),
+        ):
+            if value:
+                ET.SubElement(element, key).text = value
+    return _bytes(root)
+
+
+def from_xml(data: bytes) -> tuple[dict[str, Any], str, list[WrittenSignature]]:
+    """(signed content, region, signatures); raises BillXmlError when the file is not a bill."""
     try:
         root = ET.fromstring(data)
     except ET.ParseError as exc:
-        raise BillXmlError(f"not well-formed XML: {exc}") from None
-    content_element, signature = root.find("EInvoiceData"), root.find("Signature")
-    if root.tag != "EInvoice" or content_element is None or signature is None:
-        raise BillXmlError("not a bill: expected EInvoice with EInvoiceData and Signature")
+        raise BillXmlError(f"不是格式正确的 XML（{exc}）") from None
+    content_element, signatures = root.find("EInvoiceData"), root.findall("Signature")
+    if root.tag != "EInvoice" or content_element is None or not signatures:
+        raise BillXmlError("不是票据文件：应有 EInvoice、EInvoiceData 和 Signature")
     content = _read(content_element)
-    value, algorithm = signature.findtext("Value"), signature.findtext("Algorithm")
-    if not isinstance(content, dict) or not value or not algorithm:
-        raise BillXmlError("the bill has no content or no signature value")
-    return content, value, algorithm
+    if not isinstance(content, dict):
+        raise BillXmlError("票据没有内容")
+    written = [
+        WrittenSignature(
+            role=element.findtext("Role") or "issuer",
+            key_id=element.findtext("KeyId") or "",
+            algorithm=element.findtext("Algorithm") or "",
+            signed_at=element.findtext("SignedAt") or "",
+            value=element.findtext("Value") or "",
+        )
+        for element in signatures
+    ]
+    if any(not w.value or not w.algorithm for w in written):
+        raise BillXmlError("签名缺少签名值或算法")
+    tag = root.findtext("Header/EInvoiceTag") or ""
+    return content, tag.removeprefix("CZ-EI-"), written

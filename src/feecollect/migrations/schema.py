@@ -5,7 +5,7 @@ from feecollect.audit.models import AuditEntry
 from feecollect.bank.models import Bank, BankKey, BankNonce
 from feecollect.cases.models import Case, CaseItem
 from feecollect.db.base import Base
-from feecollect.einvoices.models import Bill, BillCounter
+from feecollect.einvoices.models import Bill, BillCounter, SigningKey
 from feecollect.ledger.models import LedgerPosting, LedgerTransaction
 from feecollect.notices.models import Notice, NoticeLine, PaymentCodeSequence
 from feecollect.payments.models import Payment
@@ -48,6 +48,7 @@ __all__ = [
     "ReconciliationRun",
     "RefundOrder",
     "SignInFailure",
+    "SigningKey",
     "StatementFile",
     "StatementLine",
     "User",
