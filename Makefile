@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test browser lint bench clean
+.PHONY: install demo test browser fonts lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -13,13 +13,19 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
-demo: install
+demo: install fonts
 	$(BIN)/feecollect demo
 
-test: install browser
+test: install fonts browser
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/pytest
+
+# PDFs embed a Chinese TrueType font (WenQuanYi Micro Hei, Apache 2.0 / GPL 3 with the font exception).
+fonts:
+	@test -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc \
+	  || (apt-get update -qq && apt-get install -y -qq fonts-wqy-microhei >/dev/null) \
+	  || echo "warning: could not install fonts-wqy-microhei; PDFs will not embed their Chinese font"
 
 # The browser tests drive Debian's Chromium (never a downloaded one), with a font for Chinese text;
 # the PDF tests read the text back with poppler's pdftotext.

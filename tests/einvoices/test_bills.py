@@ -56,7 +56,13 @@ def test_a_paid_notice_has_a_bill_in_json_xml_and_pdf(client, tokens, paid):
         "Name": "示范市星河商贸有限公司",
     }
     assert body["content"]["MainExt"]["PayCode"] == paid["payment_code"]
-    assert [d["ItemCode"] for d in body["content"]["Details"]] == ["XZ-BDC-002", "XZ-BDC-003"]
+    # 项目编码: the items' revenue classification codes (政府收支分类科目), the centre's codes beside them
+    assert [d["ItemCode"] for d in body["content"]["Details"]] == ["1030414", "1030414"]
+    assert [d["ItemLocalCode"] for d in body["content"]["Details"]] == ["XZ-BDC-002", "XZ-BDC-003"]
+    assert [d["ItemQuantity"] for d in body["content"]["Details"]] == [
+        "1.0000",
+        "2.0000",
+    ]  # as bills write it
     xml = client.get(url(bill, ".xml"), headers=reader)
     assert (
         xml.headers["content-type"] == "application/xml"

@@ -45,6 +45,14 @@ def test_a_bundle_is_paid_once_into_pre_collected_money_and_billed(client, token
     assert cli("ledger", "check").exit_code == 0
     shown = client.get(f"/api/v1/notices/{notice['payment_code']}", headers=clerk).json()
     assert shown["status"] == "paid" and shown["bill"] is not None
+    bill = client.get(
+        f"/api/v1/bills/{shown['bill']['code']}/{shown['bill']['number']}", headers=bearer(tokens["auditor"])
+    ).json()["content"]
+    # One form, several departments: the centre issues it, and each line names its own department.
+    assert bill["InvoicingParty"] == {"Code": "430321", "Name": "示范市政务服务中心"}
+    assert [(d["ItemDepartmentCode"], d["ItemDepartment"]) for d in bill["Details"]] == [
+        (line["department"]["code"], line["department"]["name"]) for line in notice["lines"]
+    ]
     pdf = client.get(f"/api/v1/notices/{notice['payment_code']}.pdf", headers=clerk)
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 

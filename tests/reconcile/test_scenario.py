@@ -166,6 +166,9 @@ def test_every_class_twice_beside_clean_matches(client, tokens, cli, world, tmp_
         code = world["notices"][name]["payment_code"]
         shown = client.get(f"/api/v1/notices/{code}", headers=bearer(tokens["clerk"])).json()
         assert shown["status"] == "paid" and shown["bill"] is not None
+        bill = client.get(f"/api/v1/bills/{shown['bill']['code']}/{shown['bill']['number']}", headers=finance)
+        # The bank's serial of the line that proved the payment, not an id of this service.
+        assert re.fullmatch(r"S\d{6}", bill.json()["content"]["MainExt"]["BankTxnId"])
     assert cli("ledger", "check").exit_code == 0
 
     found = client.get(f"/api/v1/reconciliations/{world['day']}/exceptions?limit=100", headers=finance).json()

@@ -13,6 +13,7 @@ HEADER = """
 [family]
 code = "sample"
 name = "样例"
+revenue_classification = "2026年政府收支分类科目（示意）"
 
 [departments.ZJJ]
 name = "住房和城乡建设局"
@@ -178,3 +179,22 @@ def test_missing_directory_and_unreadable_file(tmp_path: Path):
     assert "is not a directory" in str(check_directory(tmp_path / "nope")[1][0])
     (tmp_path / "gbk.toml").write_bytes("名称".encode("gbk"))
     assert "cannot be read as UTF-8" in str(check_directory(tmp_path)[1][0])
+
+
+@pytest.mark.parametrize("code", ["1020114", "103", "10301141", "1030114x"])
+def test_a_revenue_code_outside_the_non_tax_class_or_its_levels_is_refused(code):
+    issues = issues_of(GOOD_ITEM.replace('"1030114"', f'"{code}"'))
+    assert any("revenue_account" in issue for issue in issues), issues
+
+
+def test_a_family_without_the_source_of_its_revenue_codes_is_refused():
+    _, issues = parse_schedule_text(
+        HEADER.replace('revenue_classification = "2026年政府收支分类科目（示意）"\n', "") + GOOD_ITEM,
+        "x.toml",
+    )
+    assert any("family.revenue_classification" in str(issue) for issue in issues)
+
+
+def test_every_shipped_item_has_a_non_tax_revenue_code():
+    codes = [item.revenue_account for item in load_directory(SHIPPED_SCHEDULES)]
+    assert len(codes) == 20 and all(code.startswith("103") for code in codes)

@@ -11,7 +11,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from feecollect.einvoices.models import Bill
-from feecollect.notices.pdf import BODY, SMALL, SUBTITLE, TITLE, QrCode, escape
+from feecollect.notices.pdf import BODY, FONT, SMALL, SUBTITLE, TITLE, QrCode, escape
 
 
 def verification_url(base_url: str, bill: Bill) -> str:
@@ -37,6 +37,7 @@ def render_bill(bill: Bill, *, base_url: str) -> bytes:
         topMargin=12 * mm,
         bottomMargin=12 * mm,
         invariant=1,
+        initialFontName=FONT,
         title=f"{main['EInvoiceName']} {bill.bill_code}-{bill.number}",
     )
     width = page[0] - 30 * mm
@@ -65,15 +66,15 @@ def render_bill(bill: Bill, *, base_url: str) -> bytes:
         ],
         colWidths=[width - 100 * mm, 66 * mm, 34 * mm],
     )
-    head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+    head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("FONTNAME", (0, 0), (-1, -1), FONT)]))
     payer_kind = "单位" if payer["Type"] == "2" else "个人"
     parties = Table(
         [
             [p("交款人"), p(f"{payer['Name']}（{payer_kind}）"), p("交款人代码"), p(payer["Code"])],
-            [p("执收单位"), p(f"{invoicing['Name']}（{invoicing['Code']}）"), p("缴款码"), p(ext["PayCode"])],
+            [p("开票单位"), p(f"{invoicing['Name']}（{invoicing['Code']}）"), p("缴款码"), p(ext["PayCode"])],
             [
                 p("银行交易号"),
-                p(ext["BankTxnId"]),
+                p(ext["BankTxnId"] or "—"),
                 p("原票据"),
                 p(f"{ext['RelatedInvoiceCode']} {ext['RelatedInvoiceNumber']}".strip() or "—"),
             ],
@@ -83,6 +84,7 @@ def render_bill(bill: Bill, *, base_url: str) -> bytes:
     parties.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),  # plain-text cells too, never Helvetica
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                 ("BACKGROUND", (0, 0), (0, -1), colors.whitesmoke),
                 ("BACKGROUND", (2, 0), (2, -1), colors.whitesmoke),
@@ -120,6 +122,7 @@ def render_bill(bill: Bill, *, base_url: str) -> bytes:
     lines.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),  # plain-text cells too, never Helvetica
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),
                 ("SPAN", (0, last), (1, last)),

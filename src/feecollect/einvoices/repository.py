@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from feecollect.einvoices.models import Bill, BillCounter, BillStatus, SigningKey
 from feecollect.notices.models import Notice
 from feecollect.payments.models import Payment
+from feecollect.schedules.models import FeeItemVersion
 
 
 def next_number(session: Session, bill_code: str) -> int:
@@ -107,3 +108,11 @@ def bills_awaiting_supervision(session: Session, limit: int = 500) -> Sequence[i
 def bill(session: Session, bill_id: int, *, for_update: bool = False) -> Bill | None:
     query = select(Bill).where(Bill.id == bill_id)
     return session.scalars(query.with_for_update() if for_update else query).first()
+
+
+def revenue_codes(session: Session, version_ids: Sequence[int]) -> dict[int, str]:
+    """The 政府收支分类科目 code of each fee item version, as its schedule file gave it."""
+    rows = session.execute(
+        select(FeeItemVersion.id, FeeItemVersion.definition).where(FeeItemVersion.id.in_(version_ids))
+    )
+    return {version_id: str(definition.get("revenue_account", "")) for version_id, definition in rows}

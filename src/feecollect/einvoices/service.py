@@ -14,89 +14,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from feecollect import events
 from feecollect.audit.service import SYSTEM, Actor, record
 from feecollect.einvoices import repository, signers, signing, sm2
+from feecollect.einvoices.content import bill_code, bill_content
 from feecollect.einvoices.keys import private_key as legacy_key
 from feecollect.einvoices.keys import public_pem
 from feecollect.einvoices.models import Bill, BillStatus
 from feecollect.einvoices.verification import BillVerification, verify_bill
 from feecollect.einvoices.xml import signed_content
 from feecollect.errors import Conflict, NotFound, Unprocessable
-from feecollect.money import chinese_capital, format_yuan
-from feecollect.notices.models import Notice, NoticeLine
+from feecollect.money import format_yuan
+from feecollect.notices.models import Notice
 from feecollect.payments.models import Payment
 from feecollect.settings import Settings
 from feecollect.users.principal import Principal
-
-BILL_NAME = "非税收入一般缴款书（电子）"
-CLASSIFICATION_AND_TYPE = "0301"  # 非税收入一般缴款书(电子)
-PAYER_TYPES = {"ric": "1", "uscc": "2"}  # 1 person, 2 organisation
-
-
-def bill_code(settings: Settings, year: int) -> str:
-    return f"{settings.bill_region}{CLASSIFICATION_AND_TYPE}{year % 100:02d}"
-
-
-def _content(
-    settings: Settings,
-    code: str,
-    number: int,
-    issued: datetime,
-    notice: Notice,
-    payment: Payment,
-    sign: int,
-    related: Bill | None,
-    remark: str,
-    amounts: Mapping[int, int] | None,
-) -> dict[str, Any]:
-    """The signed content: nested like the fiscal platforms' XML, every value a string. ``amounts``
-    (fen by notice line number) replaces what the lines were paid, for a bill re-issued after a refund."""
-
-    def yuan(fen: int) -> str:
-        return format_yuan(sign * fen)
-
-    def amount_of(line: NoticeLine) -> int:
-        return line.amount_fen if amounts is None else amounts.get(line.line_no, line.amount_fen)
-
-    total = payment.amount_fen if amounts is None else sum(amount_of(line) for line in notice.lines)
-
-    department = notice.lines[0].department_name if notice.lines else notice.department_code
-    return {
-        "Main": {
-            "EInvoiceName": BILL_NAME,
-            "EInvoiceCode": code,
-            "EInvoiceNumber": f"{number:010d}",
-            "IssueDate": issued.strftime("%Y%m%d"),
-            "IssueTime": issued.strftime("%H%M%S"),
-            "TotalAmount": yuan(total),
-            "TotalAmountUpper": chinese_capital(sign * total),
-            "CurrencyType": "CNY",
-            "HandlingPerson": settings.centre_name,
-            "Remark": remark,
-        },
-        "InvoicingParty": {"Code": notice.department_code, "Name": department},
-        "PayerParty": {
-            "Type": PAYER_TYPES.get(notice.payer_id_type, "2"),
-            "Code": notice.payer_id_no,
-            "Name": notice.payer_name,
-        },
-        "MainExt": {
-            "PayCode": notice.payment_code,
-            "BankTxnId": payment.bank_txn_id,
-            "RelatedInvoiceCode": related.bill_code if related else "",
-            "RelatedInvoiceNumber": related.number if related else "",
-        },
-        "Details": [
-            {
-                "ItemCode": line.item_code,
-                "ItemName": line.item_name,
-                "ItemUnit": line.unit,
-                "ItemQuantity": line.quantity,
-                "ItemStd": line.rate or "",
-                "ItemAmount": yuan(amount_of(line)),
-                "ItemDepartment": line.department_name,
-            }
-            for line in notice.lines
-        ],
-    }
 
 
 def _create(
@@ -112,7 +41,7 @@ def _create(
     issued = datetime.now(UTC).astimezone(settings.zone)
     code = bill_code(settings, issued.year)
     number = repository.next_number(session, code)
-    content = _content(
+    content = bill_content(
         settings,
         code,
         number,
@@ -123,6 +52,7 @@ def _create(
         related,
         remark,
         amounts,
+        repository.revenue_codes(session, [line.fee_item_version_id for line in notice.lines]),
     )
     content["Main"]["RandomNumber"] = check = signing.check_code(content)
     signed = signed_content(content, settings.bill_region)

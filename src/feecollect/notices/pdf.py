@@ -1,13 +1,19 @@
 """The printable payment notice (缴款通知书): A4, Chinese, with the payment code as text and as a QR code.
 
-reportlab's built-in CID font STSong-Light renders Chinese without shipping a font file; segno encodes
-the QR code, whose modules are drawn as one vector path.
+The Chinese font is embedded in every PDF (the glyphs used, as a subset), so that a paper reads the
+same on a machine without any Chinese font: WenQuanYi Micro Hei (Debian's fonts-wqy-microhei, Apache
+2.0 or GPL 3 with the font exception), or the TrueType font ``FEECOLLECT_PDF_FONT_FILE`` names. Where
+none is found, reportlab's CID font STSong-Light stands in, which the reader must supply (a warning
+says so). segno encodes the QR code, whose modules are drawn as one vector path.
 """
 
 from __future__ import annotations
 
 import io
+import logging
+import os
 from datetime import datetime
+from pathlib import Path
 
 import segno
 from reportlab.lib import colors
@@ -17,13 +23,40 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from feecollect.money import chinese_capital, format_yuan
 from feecollect.notices.models import Notice
 
-FONT = "STSong-Light"
-pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+# TrueType collections of CJK fonts, in order of preference (OpenType CFF fonts such as Noto CJK are
+# not embeddable by reportlab).
+FONT_CANDIDATES = (
+    Path("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"),
+    Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"),
+    Path("/usr/share/fonts/truetype/arphic/uming.ttc"),
+)
+
+
+def _register_font() -> str:
+    configured = os.environ.get("FEECOLLECT_PDF_FONT_FILE")
+    for path in [Path(configured)] if configured else FONT_CANDIDATES:
+        if path.is_file():
+            try:
+                pdfmetrics.registerFont(TTFont("FeeCollectCJK", str(path), subfontIndex=0))
+            except TTFError as exc:
+                logging.getLogger("feecollect.pdf").warning("cannot embed font %s: %s", path, exc)
+                continue
+            return "FeeCollectCJK"
+    logging.getLogger("feecollect.pdf").warning(
+        "no embeddable Chinese font found (install fonts-wqy-microhei or set FEECOLLECT_PDF_FONT_FILE): "
+        "PDFs use STSong-Light, which readers without a Chinese font show blank"
+    )
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    return "STSong-Light"
+
+
+FONT = _register_font()
 
 BODY = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12, wordWrap="CJK")
 SMALL = ParagraphStyle("small", parent=BODY, fontSize=7.5, leading=10)
@@ -73,6 +106,7 @@ def render_notice(notice: Notice, *, centre_name: str, department_name: str, pri
         title=f"缴款通知书 {notice.payment_code}",
         author=centre_name,
         invariant=1,
+        initialFontName=FONT,
     )
     width = A4[0] - 30 * mm
 
@@ -94,6 +128,7 @@ def render_notice(notice: Notice, *, centre_name: str, department_name: str, pri
     header.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),  # plain-text cells too, never Helvetica
                 ("SPAN", (2, 0), (2, -1)),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("ALIGN", (2, 0), (2, 0), "CENTER"),
@@ -128,6 +163,7 @@ def render_notice(notice: Notice, *, centre_name: str, department_name: str, pri
     lines.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),  # plain-text cells too, never Helvetica
                 ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("BACKGROUND", (0, 0), (-1, 0), colors.whitesmoke),

@@ -18,6 +18,7 @@ class Payment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     bank_code: Mapped[str] = mapped_column(String(16))
     bank_txn_id: Mapped[str] = mapped_column(String(64))
+    bank_reference: Mapped[str | None] = mapped_column(String(64))
     notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"))
     payment_code: Mapped[str] = mapped_column(String(20), index=True)
     amount_fen: Mapped[int] = mapped_column(BigInteger)

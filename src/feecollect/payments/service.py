@@ -43,6 +43,9 @@ class NewPayment:
     channel: str | None
     body_hash: str
     received_at: datetime
+    # The transaction's number as the bank prints it, where ``bank_txn_id`` is not it: a payment
+    # found on the statement is keyed by its line, and shows the line's bank serial.
+    bank_reference: str | None = None
 
 
 @dataclass(frozen=True)

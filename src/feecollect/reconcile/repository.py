@@ -73,6 +73,10 @@ def add_account(session: Session, account: BankAccount) -> None:
 # statements ---------------------------------------------------------------------------------------
 
 
+def line_serial(session: Session, line_id: int) -> str:
+    return session.scalar(select(StatementLine.serial).where(StatementLine.id == line_id)) or ""
+
+
 def line_with_origin(session: Session, line_id: int) -> tuple[StatementLine, str, str] | None:
     """A statement line with its account number and the file it came from."""
     row = session.execute(

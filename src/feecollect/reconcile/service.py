@@ -169,6 +169,7 @@ def _pay_from_statement(session: Session, settings: Settings, line: Line, notice
         NewPayment(
             bank_code=STATEMENT_BANK,
             bank_txn_id=f"line-{line.id}",
+            bank_reference=repository.line_serial(session, line.id) or None,
             notice_id=notice.id,
             payment_code=notice.payment_code,
             amount_fen=line.amount_fen,

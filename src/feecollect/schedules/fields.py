@@ -16,10 +16,12 @@ from feecollect.schedules.types import (
 ITEM_CODE = re.compile(r"[A-Z][A-Z0-9]*(-[A-Z0-9]+)*")
 NAME_TOKEN = re.compile(r"[a-z][a-z0-9_]*")
 DEPARTMENT_CODE = re.compile(r"[A-Z][A-Z0-9_]{1,15}")
-REVENUE_ACCOUNT = re.compile(r"\d{3,12}")
+# 政府收支分类科目 of the 非税收入 class: 103, then 款, 项 and 目 of two digits each (1030414), and on
+# bills, after the 目, three more local digits (103050101001).
+REVENUE_ACCOUNT = re.compile(r"103(\d{2}){1,3}|103\d{9}")
 MAX_DECIMAL_PLACES = 6
 
-FAMILY_KEYS = {"code", "name", "region", "note"}
+FAMILY_KEYS = {"code", "name", "region", "note", "revenue_classification"}
 DEPARTMENT_KEYS = {"name"}
 ITEM_KEYS = {
     "code",

@@ -63,6 +63,9 @@ def parse_schedule_text(text: str, file: str) -> tuple[list[FeeItem], list[Sched
         reader.unknown_keys("-", "family.", family_table, FAMILY_KEYS)
         family = reader.text("-", "family.code", family_table, pattern=NAME_TOKEN)
         reader.text("-", "family.name", family_table)
+        # Where the items' revenue_account codes come from (the year's 政府收支分类科目, or the finance
+        # bureau's chart of accounts): an auditor checks a code against it.
+        reader.text("-", "family.revenue_classification", family_table)
 
     departments: dict[str, Department] = {}
     department_table = document.get("departments", {})
