@@ -138,6 +138,7 @@ MATRIX = [
     ("GET", "/api/v1/bills/{code}/{number}", "/api/v1/bills/{bill}", {}, READERS, 200),
     ("GET", "/api/v1/bills/{code}/{number}.xml", "/api/v1/bills/{bill}.xml", {}, READERS, 200),
     ("GET", "/api/v1/bills/{code}/{number}.pdf", "/api/v1/bills/{bill}.pdf", {}, READERS, 200),
+    ("GET", "/api/v1/bills/{code}/{number}.ofd", "/api/v1/bills/{bill}.ofd", {}, READERS, 200),
     (
         "POST",
         "/api/v1/bills/{code}/{number}/reverse",

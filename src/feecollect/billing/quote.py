@@ -73,6 +73,25 @@ class QuotedLine:
     def billable_quantity(self) -> Decimal:
         return self.quantity * self.item.quantity_factor
 
+    @property
+    def factor(self) -> Decimal:
+        """The share of the quantity charged, as printed: a per-unit item's quantity_factor, a percent
+        item's 1/100 (1/1000 per mille), so that round(quantity × factor × rate) is the line before
+        relief (tiered items have no single rate: 1)."""
+        if self.item.pricing == "percent":
+            assert self.item.scale is not None
+            return _ONE / SCALE_DIVISORS[self.item.scale]
+        return self.item.quantity_factor if self.item.pricing != "tiered" else _ONE
+
+    @property
+    def relief_fen(self) -> int:
+        """What the relief took off, to the fen: the line before relief, rounded, less its amount; so
+        round(quantity × factor × rate) − relief = amount on every single-rate line within its
+        floor and cap."""
+        if self.relief is None:
+            return 0
+        return to_fen(_clamp(self.item, self.computed)[0]) - self.amount_fen
+
     def explain(self) -> str:
         item = self.item
         if item.pricing == "tiered":

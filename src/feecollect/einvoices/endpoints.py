@@ -13,7 +13,8 @@ from feecollect.api.files import PDF, shown
 from feecollect.einvoices import service
 from feecollect.einvoices.keys import private_key, public_pem
 from feecollect.einvoices.models import Bill
-from feecollect.einvoices.pdf import render_bill
+from feecollect.einvoices.ofd import render_ofd
+from feecollect.einvoices.pdf import render_bill, verification_url
 from feecollect.einvoices.verification import BillVerification
 from feecollect.einvoices.xml import WrittenSignature, to_xml
 from feecollect.errors import NotFound, Unprocessable
@@ -182,6 +183,24 @@ def bill_pdf(
 ) -> Response:
     bill = _bill_for(session, principal, code, number)
     return shown(render_bill(bill, base_url=settings.public_base_url), PDF, f"bill-{code}-{number}.pdf")
+
+
+@router.get(
+    "/api/v1/bills/{code}/{number}.ofd",
+    summary="The bill as OFD (GB/T 33190) with the signed bill XML attached as einvoice.xml",
+    responses={200: {"content": {"application/ofd": {}}}},
+)
+def bill_ofd(
+    code: str, number: str, principal: CaseReader, session: DbSession, settings: AppSettings
+) -> Response:
+    bill = _bill_for(session, principal, code, number)
+    signed_xml = to_xml(
+        bill.content, settings.bill_region, _written(service.verification_of(session, settings, bill))
+    )
+    document = render_ofd(
+        bill, signed_xml, verification_url(settings.public_base_url, bill), created=bill.issued_at
+    )
+    return shown(document, "application/ofd", f"bill-{code}-{number}.ofd")
 
 
 @router.get("/api/v1/bills/{code}/{number}", response_model=BillOut, summary="The bill as JSON")

@@ -19,6 +19,17 @@ def verification_url(base_url: str, bill: Bill) -> str:
     return f"{base_url.rstrip('/')}/verify?{query}"
 
 
+def _standard(item: dict[str, str]) -> str:
+    """The standard as a person redoes the sum: quantity × factor × standard − relief = amount."""
+    text = item["ItemStd"] or "分档"
+    if item.get("ItemFactor", "1") != "1":
+        text += f" × {item['ItemFactor']}"
+    relief = item.get("ItemRelief", "0.00")
+    if relief.lstrip("-") != "0.00":
+        text += f"，减免 {relief}（{item.get('ItemReliefName') or '减免'}）"
+    return text
+
+
 def render_bill(bill: Bill, *, base_url: str) -> bytes:
     content = bill.content
     main, payer, invoicing, ext = (
@@ -100,7 +111,7 @@ def render_bill(bill: Bill, *, base_url: str) -> bytes:
                 p(item.get("ItemDepartment", "")),
                 p(item["ItemUnit"]),
                 p(item["ItemQuantity"]),
-                p(item["ItemStd"] or "分档"),
+                p(_standard(item)),
                 p(item["ItemAmount"]),
             ]
         )
@@ -133,6 +144,11 @@ def render_bill(bill: Bill, *, base_url: str) -> bytes:
     story = [head, Spacer(1, 4 * mm), parties, Spacer(1, 4 * mm), lines, Spacer(1, 3 * mm)]
     if main.get("Remark"):
         story.append(p(f"备注：{main['Remark']}"))
+    story += [
+        Spacer(1, 6 * mm),
+        p("收款单位（章）　　　　　　　　复核人：　　　　　　　　收款人：　　　　　　　　财政监制（章）"),
+        Spacer(1, 4 * mm),
+    ]
     if bill.status == "reversed":
         story.append(p(f"【本票据已冲红：{bill.reverse_reason or ''}】", SUBTITLE))
     story.append(

@@ -141,8 +141,10 @@ def render_notice(notice: Notice, *, centre_name: str, department_name: str, pri
     rows = [[p(h) for h in ("序号", "收费项目", "执收单位", "收费依据", "计费标准", "数量", "金额（元）")]]
     for line in notice.lines:
         standard = f"{line.rate} 元/{line.unit}" if line.rate else "分档累进"
+        if line.factor != "1":
+            standard += f" × {line.factor}"
         if line.relief_flag:
-            standard += f"（{line.relief_name or line.relief_flag}）"
+            standard += f"，减免 {format_yuan(line.relief_fen)} 元（{line.relief_name or line.relief_flag}）"
         rows.append(
             [
                 p(str(line.line_no)),

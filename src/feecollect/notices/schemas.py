@@ -12,6 +12,7 @@ from feecollect.schedules.schemas import DepartmentOut
 class LineReliefOut(BaseModel):
     flag: str
     name: str | None
+    amount: str = Field(description="yuan the relief took off this line")
     basis: str
 
 
@@ -20,6 +21,7 @@ class NoticeLineOut(BaseModel):
     name: str
     department: DepartmentOut
     quantity: str
+    factor: str = Field(description='the share of the quantity charged ("1" when none)')
     rate: str | None
     amount: str
     basis: str
@@ -37,6 +39,7 @@ class NoticeLineOut(BaseModel):
             name=line.item_name,
             department=DepartmentOut(code=line.department_code, name=line.department_name),
             quantity=line.quantity,
+            factor=line.factor,
             rate=line.rate,
             amount=format_yuan(line.amount_fen),
             basis=line.basis,
@@ -44,7 +47,12 @@ class NoticeLineOut(BaseModel):
             unit=line.unit,
             min=line.lawful_min,
             max=line.lawful_max,
-            relief=LineReliefOut(flag=line.relief_flag, name=line.relief_name, basis=line.relief_basis or "")
+            relief=LineReliefOut(
+                flag=line.relief_flag,
+                name=line.relief_name,
+                amount=format_yuan(line.relief_fen),
+                basis=line.relief_basis or "",
+            )
             if line.relief_flag
             else None,
             explanation=line.explanation,

@@ -115,6 +115,8 @@ def new_notice(
             lawful_min=format_rate(line.item.rate.min) if line.item.rate else None,
             lawful_max=format_rate(line.item.rate.max) if line.item.rate else None,
             amount_fen=line.amount_fen,
+            factor=format(line.factor.normalize(), "f"),
+            relief_fen=line.relief_fen,
             basis=line.item.basis,
             relief_flag=line.relief.relief.flag if line.relief else None,
             relief_name=line.relief.relief.name if line.relief else None,
