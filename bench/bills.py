@@ -1,9 +1,9 @@
-"""Complete electronic bills per second (two SM2 signatures, XML, PDF) for 1,000 bills, in-process on
-one core.
+"""Complete electronic bills per second (two SM2 signatures, XML, PDF, OFD) for 1,000 bills,
+in-process on one core.
 
 In the same run it draws a bare reportlab page carrying the same text and QR code with no layout
 engine (canvas calls at fixed positions) as the floor, and prints ms per bill for both and their
-ratio (the aim: a complete bill within 2× the bare page). OFD is not made yet, so not counted.
+ratio (the aim: a complete bill within 2× the bare page).
 Only same-run ratios mean something on this host.
 
     python bench/bills.py [--bills 1000]
@@ -23,6 +23,7 @@ from reportlab.pdfgen.canvas import Canvas
 
 from feecollect.einvoices import signers, signing, sm2
 from feecollect.einvoices.models import Bill
+from feecollect.einvoices.ofd import render_ofd
 from feecollect.einvoices.pdf import render_bill, verification_url
 from feecollect.einvoices.xml import WrittenSignature, signed_content, to_xml
 from feecollect.money import chinese_capital, format_yuan
@@ -110,7 +111,7 @@ def main() -> None:
     contents = [content(n) for n in range(1, args.bills + 1)]
 
     started = time.perf_counter()
-    sign_s = xml_s = pdf_s = 0.0
+    sign_s = xml_s = pdf_s = ofd_s = 0.0
     bills = []
     for body in contents:
         t0 = time.perf_counter()
@@ -139,11 +140,14 @@ def main() -> None:
                 ("supervisor", supervisor, bill.supervisor_signature or ""),
             )
         ]
-        to_xml(bill.content, "43", written)
+        signed_xml = to_xml(bill.content, "43", written)
         t2 = time.perf_counter()
         render_bill(bill, base_url="http://127.0.0.1:8000")
         t3 = time.perf_counter()
+        render_ofd(bill, signed_xml, verification_url("http://127.0.0.1:8000", bill), created=bill.issued_at)
+        t4 = time.perf_counter()
         sign_s, xml_s, pdf_s = sign_s + t1 - t0, xml_s + t2 - t1, pdf_s + t3 - t2
+        ofd_s += t4 - t3
         bills.append(bill)
     total = time.perf_counter() - started
 
@@ -154,10 +158,10 @@ def main() -> None:
 
     n = args.bills
     print(f"cores: {os.cpu_count()} (this benchmark uses one)")
-    print(f"bills: {n:,} in {total:.2f} s: {n / total:,.0f} bills/s (two SM2 signatures + XML + PDF)")
+    print(f"bills: {n:,} in {total:.2f} s: {n / total:,.0f} bills/s (two SM2 signatures + XML + PDF + OFD)")
     print(
         f"  per bill: two signatures {sign_s / n * 1000:.2f} ms, XML {xml_s / n * 1000:.2f} ms, "
-        f"PDF {pdf_s / n * 1000:.2f} ms"
+        f"PDF {pdf_s / n * 1000:.2f} ms, OFD {ofd_s / n * 1000:.2f} ms"
     )
     print(f"floor: bare reportlab page with the same text and QR: {bare / n * 1000:.2f} ms per PDF")
     print(

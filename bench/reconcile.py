@@ -29,7 +29,16 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from feecollect.db.engine import make_engine, make_sessionmaker, migrate, unit_of_work
+from alembic import command
+
+from feecollect.db.engine import (
+    alembic_config,
+    make_engine,
+    make_sessionmaker,
+    migrate,
+    migration_transaction,
+    unit_of_work,
+)
 from feecollect.notices.payment_code import make_payment_code
 from feecollect.schedules.service import load_schedules
 
@@ -214,6 +223,7 @@ def _environment(url: str, source: Path | None) -> dict[str, str]:
     }
     if source is not None:
         env["PYTHONPATH"] = str(source)
+        env["FEECOLLECT_SCHEDULES_DIR"] = str(source.parent / "fee_schedules")  # the files it reads
     return env
 
 
@@ -290,6 +300,20 @@ def duckdb_floor(statement: Path, notices_csv: Path) -> float:
     return time.perf_counter() - started
 
 
+def _at_schema_of(other: Path, template: Path, workdir: Path) -> Path:
+    """A copy of ``template`` taken down (untimed) to the newest migration ``other`` knows, so that the
+    older code runs on the schema it was written for, with the same rows."""
+    versions = other / "feecollect" / "migrations" / "versions"  # other: the checkout's src
+    newest = max(path.name.split("_", 1)[0] for path in versions.glob("[0-9]*.py"))
+    copy = workdir / "template-other.db"
+    shutil.copyfile(template, copy)
+    engine = make_engine(f"sqlite:///{copy}")
+    with migration_transaction(engine) as connection:
+        command.downgrade(alembic_config(connection), newest)
+    engine.dispose()
+    return copy
+
+
 def compare(
     other: Path,
     notices: list,
@@ -304,6 +328,7 @@ def compare(
     template = workdir / "template.db"
     load(f"sqlite:///{template}", notices, payments, lined)
     add_account(f"sqlite:///{template}", workdir)
+    templates = {"this code": template, "other code": _at_schema_of(other, template, workdir)}
     times: dict[str, list[float]] = {"this code": [], "other code": []}
     summaries = set()
     for _ in range(pairs):
@@ -311,7 +336,7 @@ def compare(
             run = workdir / "run.db"
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{run}{suffix}").unlink(missing_ok=True)
-            shutil.copyfile(template, run)
+            shutil.copyfile(templates[name], run)
             elapsed, summary, _ = run_reconcile(f"sqlite:///{run}", statement, workdir, source)
             times[name].append(elapsed)
             summaries.add(json.dumps(summary, sort_keys=True))
