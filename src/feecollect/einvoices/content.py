@@ -115,3 +115,24 @@ def bill_content(
             for line in notice.lines
         ],
     }
+
+
+def printed_title(bill: Bill) -> str:
+    name: str = bill.content["Main"]["EInvoiceName"]
+    return name + {"reversal": "（红字）", "replacement": "（换开）"}.get(bill.kind, "")
+
+
+def printed_standard(item: dict[str, str]) -> str:
+    """A line's standard as a person redoes the sum: quantity × factor × standard − relief = amount."""
+    text = item["ItemStd"] or "分档"
+    if item.get("ItemFactor", "1") != "1":
+        text += f" × {item['ItemFactor']}"
+    relief = item.get("ItemRelief", "0.00")
+    if relief.lstrip("-") != "0.00":
+        text += f"，减免 {relief}（{item.get('ItemReliefName') or '减免'}）"
+    return text
+
+
+def parts(content: dict[str, Any]) -> tuple[dict[str, str], dict[str, str], dict[str, str], dict[str, str]]:
+    """(Main, PayerParty, InvoicingParty, MainExt): the parts a paper prints."""
+    return content["Main"], content["PayerParty"], content["InvoicingParty"], content["MainExt"]

@@ -16,6 +16,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import datetime
 
+from feecollect.einvoices.content import parts, printed_standard, printed_title
 from feecollect.einvoices.models import Bill
 
 NAMESPACE = "http://www.ofdspec.org/2016"
@@ -55,13 +56,8 @@ class TextLine:
 def bill_text_lines(bill: Bill, verification_url: str) -> list[TextLine]:
     """What the page shows, line by line, top to bottom."""
     content = bill.content
-    main, payer, invoicing, ext = (
-        content["Main"],
-        content["PayerParty"],
-        content["InvoicingParty"],
-        content["MainExt"],
-    )
-    title = main["EInvoiceName"] + {"reversal": "（红字）", "replacement": "（换开）"}.get(bill.kind, "")
+    main, payer, invoicing, ext = parts(content)
+    title = printed_title(bill)
     issued = main["IssueDate"]
     lines = [
         TextLine(90, 18, 7, title),
@@ -78,12 +74,7 @@ def bill_text_lines(bill: Bill, verification_url: str) -> list[TextLine]:
     ]
     y = 70.0
     for item in content["Details"]:
-        standard = item["ItemStd"] or "分档"
-        if item.get("ItemFactor", "1") != "1":
-            standard += f" × {item['ItemFactor']}"
-        relief = item.get("ItemRelief", "0.00")
-        if relief.lstrip("-") != "0.00":
-            standard += f"，减免 {relief}"
+        standard = printed_standard(item)
         text = "    ".join(
             (
                 item["ItemCode"],

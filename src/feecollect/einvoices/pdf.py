@@ -10,6 +10,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from feecollect.einvoices.content import parts, printed_standard, printed_title
 from feecollect.einvoices.models import Bill
 from feecollect.notices.pdf import BODY, FONT, SMALL, SUBTITLE, TITLE, QrCode, escape
 
@@ -19,25 +20,9 @@ def verification_url(base_url: str, bill: Bill) -> str:
     return f"{base_url.rstrip('/')}/verify?{query}"
 
 
-def _standard(item: dict[str, str]) -> str:
-    """The standard as a person redoes the sum: quantity × factor × standard − relief = amount."""
-    text = item["ItemStd"] or "分档"
-    if item.get("ItemFactor", "1") != "1":
-        text += f" × {item['ItemFactor']}"
-    relief = item.get("ItemRelief", "0.00")
-    if relief.lstrip("-") != "0.00":
-        text += f"，减免 {relief}（{item.get('ItemReliefName') or '减免'}）"
-    return text
-
-
 def render_bill(bill: Bill, *, base_url: str) -> bytes:
     content = bill.content
-    main, payer, invoicing, ext = (
-        content["Main"],
-        content["PayerParty"],
-        content["InvoicingParty"],
-        content["MainExt"],
-    )
+    main, payer, invoicing, ext = parts(content)
     buffer = io.BytesIO()
     page = landscape(A4)
     document = SimpleDocTemplate(
@@ -56,7 +41,7 @@ def render_bill(bill: Bill, *, base_url: str) -> bytes:
     def p(text: str, style=BODY) -> Paragraph:  # type: ignore[no-untyped-def]
         return Paragraph(escape(text), style)
 
-    title = main["EInvoiceName"] + {"reversal": "（红字）", "replacement": "（换开）"}.get(bill.kind, "")
+    title = printed_title(bill)
     head = Table(
         [
             [
@@ -111,7 +96,7 @@ def render_bill(bill: Bill, *, base_url: str) -> bytes:
                 p(item.get("ItemDepartment", "")),
                 p(item["ItemUnit"]),
                 p(item["ItemQuantity"]),
-                p(_standard(item)),
+                p(printed_standard(item)),
                 p(item["ItemAmount"]),
             ]
         )
