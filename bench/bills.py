@@ -25,7 +25,8 @@ from feecollect.einvoices import signers, signing, sm2
 from feecollect.einvoices.models import Bill
 from feecollect.einvoices.ofd import render_ofd
 from feecollect.einvoices.pdf import render_bill, verification_url
-from feecollect.einvoices.xml import WrittenSignature, signed_content, to_xml
+from feecollect.einvoices.verification import recorded_signatures, supervised_bytes
+from feecollect.einvoices.xml import signed_content, to_xml
 from feecollect.money import chinese_capital, format_yuan
 from feecollect.notices.pdf import FONT, QrCode
 from feecollect.settings import Settings
@@ -118,7 +119,8 @@ def main() -> None:
         body["Main"]["RandomNumber"] = signing.check_code(body)
         signed = signed_content(body, "43")
         issuer_der = issuer.sign(signed)
-        supervisor_der = supervisor.sign(signed + issuer_der)
+        issuer_signature = base64.b64encode(issuer_der).decode()
+        supervisor_der = supervisor.sign(supervised_bytes(signed, issuer_signature))
         bill = Bill(
             bill_code="43030126",
             bill_no=int(body["Main"]["EInvoiceNumber"]),
@@ -127,20 +129,16 @@ def main() -> None:
             status="issued",
             content=body,
             signed_content=signed.decode(),
-            signature=base64.b64encode(issuer_der).decode(),
+            signature=issuer_signature,
             supervisor_signature=base64.b64encode(supervisor_der).decode(),
             algorithm=sm2.ALGORITHM,
+            issuer_key_id=issuer.key_id,
+            supervisor_key_id=supervisor.key_id,
             issued_at=datetime.now(UTC),
+            supervised_at=datetime.now(UTC),
         )
         t1 = time.perf_counter()
-        written = [
-            WrittenSignature(role, signer.key_id, sm2.ALGORITHM, "", value)
-            for role, signer, value in (
-                ("issuer", issuer, bill.signature),
-                ("supervisor", supervisor, bill.supervisor_signature or ""),
-            )
-        ]
-        signed_xml = to_xml(bill.content, "43", written)
+        signed_xml = to_xml(bill.content, "43", recorded_signatures(bill))
         t2 = time.perf_counter()
         render_bill(bill, base_url="http://127.0.0.1:8000")
         t3 = time.perf_counter()

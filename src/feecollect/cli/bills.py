@@ -29,18 +29,18 @@ def keys_group() -> None:
 def keys_generate(role: str, directory: Path) -> None:
     """Write a new SM2 key for ROLE: bill_ROLE.key (owner-only) and bill_ROLE.pub. Pointing the
     setting at a new key rotates it: bills signed before keep verifying with the old one."""
-    from feecollect.einvoices.sm2 import generate_pem, public_pem_of_private
+    from feecollect.einvoices.sm2 import generate_pem
 
     directory.mkdir(parents=True, exist_ok=True)
     private_path, public_path = directory / f"bill_{role}.key", directory / f"bill_{role}.pub"
-    pem = generate_pem()
+    pem, public_pem = generate_pem()
     try:
         descriptor = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError as exc:
         raise click.ClickException(f"{private_path} 已存在：请保留它，或先移走") from exc
     with os.fdopen(descriptor, "wb") as handle:
         handle.write(pem)
-    public_path.write_text(public_pem_of_private(pem), encoding="ascii")
+    public_path.write_text(public_pem, encoding="ascii")
     click.echo(
         f"私钥：{private_path}（设置 FEECOLLECT_BILL_{role.upper()}_KEY_FILE={private_path.resolve()}）"
     )
@@ -62,7 +62,7 @@ def bills_group() -> None:
 )
 def bills_verify(file: Path, keys_file: Path | None) -> None:
     """Verify a bill's XML offline: exit 1 if any byte of its content or a signature changed."""
-    from feecollect.einvoices import signing, sm2
+    from feecollect.einvoices import signing
     from feecollect.einvoices.keys import private_key
     from feecollect.einvoices.xml import BillXmlError, from_xml, signed_content
 
@@ -83,7 +83,7 @@ def bills_verify(file: Path, keys_file: Path | None) -> None:
         key = load_public(legacy.encode()) if legacy else private_key(settings).public_key()
         problems = [] if signing.verify(key, content, issuer.value) else ["开票单位签名"]
     else:
-        problems = _sm2_problems(signed_content(content, region), by_role, keys, sm2)
+        problems = _sm2_problems(signed_content(content, region), by_role, keys)
     if problems:
         raise click.ClickException(
             f"{file.name}：票据 {label} 验证未通过：{'、'.join(problems)}无效，内容或签名已被改动"
@@ -99,23 +99,21 @@ def bills_verify(file: Path, keys_file: Path | None) -> None:
     )
 
 
-def _sm2_problems(signed: bytes, by_role: dict[str, Any], keys: dict[str, str], sm2: Any) -> list[str]:
-    import base64
+def _sm2_problems(signed: bytes, by_role: dict[str, Any], keys: dict[str, str]) -> list[str]:
+    from feecollect.einvoices.verification import signature_holds, supervised_bytes
 
     problems = []
     issuer = by_role.get("issuer")
-    issuer_der = base64.b64decode(issuer.value) if issuer else b""
     for role, name, data in (
         ("issuer", "开票单位签名", signed),
-        ("supervisor", "财政监制签名", signed + issuer_der),
+        ("supervisor", "财政监制签名", supervised_bytes(signed, issuer.value if issuer else "")),
     ):
         written = by_role.get(role)
         if written is None:
             if role == "issuer":
                 problems.append(name)
             continue
-        pem = keys.get(written.key_id)
-        if pem is None or not sm2.verify(pem, data, base64.b64decode(written.value)):
+        if not signature_holds(keys, written.key_id, data, written.value):
             problems.append(name)
     return problems
 

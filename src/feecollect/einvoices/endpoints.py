@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -15,8 +16,8 @@ from feecollect.einvoices.keys import private_key, public_pem
 from feecollect.einvoices.models import Bill
 from feecollect.einvoices.ofd import render_ofd
 from feecollect.einvoices.pdf import render_bill, verification_url
-from feecollect.einvoices.verification import BillVerification
-from feecollect.einvoices.xml import WrittenSignature, to_xml
+from feecollect.einvoices.verification import recorded_signatures
+from feecollect.einvoices.xml import to_xml
 from feecollect.errors import NotFound, Unprocessable
 from feecollect.settings import Settings
 from feecollect.users.principal import Principal
@@ -122,14 +123,9 @@ def _bill_for(session: Session, principal: Principal, code: str, number: str) ->
     return service.readable_by(session, principal, code, number)[0]
 
 
-def _written(verification: BillVerification) -> list[WrittenSignature]:
-    return [
-        WrittenSignature(
-            c.role, c.key_id, c.algorithm, c.signed_at.isoformat() if c.signed_at else "", c.value
-        )
-        for c in verification.signatures
-        if c.value
-    ]
+def _bill_xml(settings: Settings, bill: Bill) -> bytes:
+    """The bill XML with the signatures it carries (downloaded, and attached to the OFD)."""
+    return to_xml(bill.content, settings.bill_region, recorded_signatures(bill))
 
 
 @router.get(
@@ -152,16 +148,9 @@ def bill_signed_content(code: str, number: str, principal: CaseReader, session: 
     response_model=SignaturesOut,
     summary="The bill's signatures: the issuer's, the supervisor's over signed-content + the issuer's DER",
 )
-def bill_signatures(
-    code: str, number: str, principal: CaseReader, session: DbSession, settings: AppSettings
-) -> SignaturesOut:
+def bill_signatures(code: str, number: str, principal: CaseReader, session: DbSession) -> SignaturesOut:
     bill = _bill_for(session, principal, code, number)
-    checks = service.verification_of(session, settings, bill).signatures
-    return SignaturesOut(
-        signatures=[
-            SignatureOut(**{k: v for k, v in c.as_dict().items() if k != "valid"}) for c in checks if c.value
-        ]
-    )
+    return SignaturesOut(signatures=[SignatureOut(**asdict(s)) for s in recorded_signatures(bill)])
 
 
 @router.get("/api/v1/bills/{code}/{number}.xml", summary="The bill as signed XML")
@@ -169,12 +158,7 @@ def bill_xml(
     code: str, number: str, principal: CaseReader, session: DbSession, settings: AppSettings
 ) -> Response:
     bill = _bill_for(session, principal, code, number)
-    signatures = _written(service.verification_of(session, settings, bill))
-    return shown(
-        to_xml(bill.content, settings.bill_region, signatures),
-        "application/xml",
-        f"bill-{code}-{number}.xml",
-    )
+    return shown(_bill_xml(settings, bill), "application/xml", f"bill-{code}-{number}.xml")
 
 
 @router.get("/api/v1/bills/{code}/{number}.pdf", summary="The bill as a printable receipt (PDF)")
@@ -194,11 +178,11 @@ def bill_ofd(
     code: str, number: str, principal: CaseReader, session: DbSession, settings: AppSettings
 ) -> Response:
     bill = _bill_for(session, principal, code, number)
-    signed_xml = to_xml(
-        bill.content, settings.bill_region, _written(service.verification_of(session, settings, bill))
-    )
     document = render_ofd(
-        bill, signed_xml, verification_url(settings.public_base_url, bill), created=bill.issued_at
+        bill,
+        _bill_xml(settings, bill),
+        verification_url(settings.public_base_url, bill),
+        created=bill.issued_at,
     )
     return shown(document, "application/ofd", f"bill-{code}-{number}.ofd")
 

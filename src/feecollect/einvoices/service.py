@@ -18,7 +18,7 @@ from feecollect.einvoices.content import bill_code, bill_content
 from feecollect.einvoices.keys import private_key as legacy_key
 from feecollect.einvoices.keys import public_pem
 from feecollect.einvoices.models import Bill, BillStatus
-from feecollect.einvoices.verification import BillVerification, verify_bill
+from feecollect.einvoices.verification import BillVerification, supervised_bytes, verify_bill
 from feecollect.einvoices.xml import signed_content
 from feecollect.errors import Conflict, NotFound, Unprocessable
 from feecollect.money import format_yuan
@@ -75,6 +75,8 @@ def _create(
         issued_at=issued,
     )
     repository.add(session, bill)
+    if kind != "normal":  # a normal bill is supervised by the task that issues it
+        events.publish(session, events.BillIssued(bill.id))
     return bill
 
 
@@ -133,7 +135,7 @@ def supervise(session: Session, settings: Settings, bill_id: int) -> Bill:
     assert bill.signed_content is not None
     supervisor = signers.supervisor(settings)
     signers.register(session, supervisor)
-    signed = bill.signed_content.encode() + base64.b64decode(bill.signature)
+    signed = supervised_bytes(bill.signed_content.encode(), bill.signature)
     bill.supervisor_signature = base64.b64encode(supervisor.sign(signed)).decode()
     bill.supervisor_key_id, bill.supervised_at = supervisor.key_id, datetime.now(UTC)
     record(
@@ -204,7 +206,6 @@ def reverse(
     reversal = _create(
         session, settings, notice, payment, "reversal", related=original, remark=f"冲红：{reason}"
     )
-    events.publish(session, events.BillIssued(reversal.id))
     original.status, original.reversed_at, original.reverse_reason = (
         BillStatus.REVERSED,
         datetime.now(UTC),
@@ -243,7 +244,6 @@ def reissue_after_refund(
         reversal = _create(
             session, settings, notice, payment, "reversal", related=original, remark=f"冲红：{reason}"
         )
-        events.publish(session, events.BillIssued(reversal.id))
         original.status, original.reversed_at, original.reverse_reason = (
             BillStatus.REVERSED,
             datetime.now(UTC),
@@ -259,7 +259,6 @@ def reissue_after_refund(
         remark=reason,
         amounts=kept_by_line,
     )
-    events.publish(session, events.BillIssued(replacement.id))
     record(
         session,
         actor,

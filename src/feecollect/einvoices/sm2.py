@@ -104,17 +104,13 @@ def derived_private_key(secret: str, role: str) -> ec.EllipticCurvePrivateKey:
     return ec.derive_private_key(scalar, ec.SM2())
 
 
-def generate_pem() -> bytes:
+def generate_pem() -> tuple[bytes, str]:
+    """A new key: (the private key as PKCS#8 PEM, its public key as PEM)."""
     key = ec.generate_private_key(ec.SM2())
     pem: bytes = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    return pem
-
-
-def public_pem_of_private(pem: bytes) -> str:
-    key = serialization.load_pem_private_key(pem, password=None)
-    return _public_pem(key)
+    return pem, _public_pem(key)
 
 
 def _public_pem(key: ec.EllipticCurvePrivateKey) -> str:

@@ -6,35 +6,27 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from feecollect.einvoices import signing, sm2
 from feecollect.einvoices.models import Bill
-from feecollect.einvoices.xml import signed_content
+from feecollect.einvoices.xml import WrittenSignature, signed_content
 
 
 @dataclass(frozen=True)
 class SignatureCheck:
-    role: str
-    key_id: str
-    algorithm: str
-    signed_at: datetime | None
-    value: str  # base64; empty where the role has not signed yet
+    signature: WrittenSignature  # its value empty where the role has not signed yet
     valid: bool
 
+    @property
+    def value(self) -> str:
+        return self.signature.value
+
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "role": self.role,
-            "key_id": self.key_id,
-            "algorithm": self.algorithm,
-            "signed_at": self.signed_at.isoformat() if self.signed_at else None,
-            "value": self.value,
-            "valid": self.valid,
-        }
+        return asdict(self.signature) | {"signed_at": self.signature.signed_at or None, "valid": self.valid}
 
 
 @dataclass(frozen=True)
@@ -60,46 +52,60 @@ def _der(value: str | None) -> bytes:
         return b""
 
 
+def supervised_bytes(signed: bytes, issuer_signature: str) -> bytes:
+    """What the supervisor signs (SPEC §7): the signed content followed by the issuer's DER signature."""
+    return signed + _der(issuer_signature)
+
+
+def signature_holds(public_keys: Mapping[str, str], key_id: str, data: bytes, signature: str) -> bool:
+    """An SM2 signature (base64 DER) of ``data`` by the key ``key_id`` of ``public_keys``."""
+    pem = public_keys.get(key_id)
+    return pem is not None and sm2.verify(pem, data, _der(signature))
+
+
+def recorded_signatures(bill: Bill) -> list[WrittenSignature]:
+    """The signatures the bill carries, as its XML writes them (none is checked here)."""
+    if bill.signed_content is None:
+        return [
+            WrittenSignature("issuer", "ed25519", bill.algorithm, bill.issued_at.isoformat(), bill.signature)
+        ]
+    written = [
+        WrittenSignature(
+            "issuer", bill.issuer_key_id or "", sm2.ALGORITHM, bill.issued_at.isoformat(), bill.signature
+        )
+    ]
+    if bill.supervisor_signature:
+        signed_at = bill.supervised_at.isoformat() if bill.supervised_at else ""
+        written.append(
+            WrittenSignature(
+                "supervisor",
+                bill.supervisor_key_id or "",
+                sm2.ALGORITHM,
+                signed_at,
+                bill.supervisor_signature,
+            )
+        )
+    return written
+
+
 def verify_bill(
     bill: Bill, region: str, public_keys: Mapping[str, str], legacy_key: Ed25519PublicKey
 ) -> BillVerification:
     """``public_keys``: PEM by key id. The content shown (``bill.content``) must be what was signed."""
+    recorded = {written.role: written for written in recorded_signatures(bill)}
+    issuer = recorded["issuer"]
     if bill.signed_content is None:  # signed with Ed25519, before SM2
-        valid = signing.verify(legacy_key, bill.content, bill.signature)
         return BillVerification(
-            (SignatureCheck("issuer", "ed25519", bill.algorithm, bill.issued_at, bill.signature, valid),)
+            (SignatureCheck(issuer, signing.verify(legacy_key, bill.content, issuer.value)),)
         )
     signed = bill.signed_content.encode()
-    issuer_der = _der(bill.signature)
-    issuer_pem = public_keys.get(bill.issuer_key_id or "")
-    issuer_valid = (
-        issuer_pem is not None
-        and signed == signed_content(bill.content, region)
-        and sm2.verify(issuer_pem, signed, issuer_der)
+    issuer_valid = signed == signed_content(bill.content, region) and signature_holds(
+        public_keys, issuer.key_id, signed, issuer.value
     )
-    supervisor_pem = public_keys.get(bill.supervisor_key_id or "")
-    supervisor_valid = (
-        issuer_valid
-        and supervisor_pem is not None
-        and sm2.verify(supervisor_pem, signed + issuer_der, _der(bill.supervisor_signature))
+    supervisor = recorded.get("supervisor") or WrittenSignature("supervisor", "", sm2.ALGORITHM, "", "")
+    supervisor_valid = issuer_valid and signature_holds(
+        public_keys, supervisor.key_id, supervised_bytes(signed, issuer.value), supervisor.value
     )
     return BillVerification(
-        (
-            SignatureCheck(
-                "issuer",
-                bill.issuer_key_id or "",
-                sm2.ALGORITHM,
-                bill.issued_at,
-                bill.signature,
-                issuer_valid,
-            ),
-            SignatureCheck(
-                "supervisor",
-                bill.supervisor_key_id or "",
-                sm2.ALGORITHM,
-                bill.supervised_at,
-                bill.supervisor_signature or "",
-                supervisor_valid,
-            ),
-        )
+        (SignatureCheck(issuer, issuer_valid), SignatureCheck(supervisor, supervisor_valid))
     )

@@ -174,6 +174,9 @@ def _closing_tail_blanked(lines: list[str]) -> str:
     return "".join([*lines[: closing + 1], *tail])
 
 
+NO_TYPE_CODE = "(none)"
+
+
 def _type_code_marked(
     transactions: object, tag: object, tag_dict: object, result: dict[str, object]
 ) -> dict[str, object]:
@@ -183,9 +186,6 @@ def _type_code_marked(
     if not result.get("id"):
         result["id"] = NO_TYPE_CODE
     return result
-
-
-NO_TYPE_CODE = "(none)"
 
 
 def _read_block(source: str, text: str, offset: int) -> Statement | None:
