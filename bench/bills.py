@@ -140,7 +140,7 @@ def main() -> None:
         t1 = time.perf_counter()
         signed_xml = to_xml(bill.content, "43", recorded_signatures(bill))
         t2 = time.perf_counter()
-        render_bill(bill, base_url="http://127.0.0.1:8000")
+        render_bill(bill, base_url="http://127.0.0.1:8000", signed_xml=signed_xml)
         t3 = time.perf_counter()
         render_ofd(bill, signed_xml, verification_url("http://127.0.0.1:8000", bill), created=bill.issued_at)
         t4 = time.perf_counter()

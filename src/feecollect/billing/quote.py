@@ -19,6 +19,7 @@ from feecollect.schedules.types import SCALE_DIVISORS, FeeItem, PayerKind, RateR
 
 MAX_QUANTITY = Decimal(10) ** 12
 MAX_QUANTITY_PLACES = 6
+LUMP_UNIT = "项"
 _ZERO = Decimal(0)
 _ONE = Decimal(1)
 _HUNDRED = Decimal(100)
@@ -74,23 +75,72 @@ class QuotedLine:
         return self.quantity * self.item.quantity_factor
 
     @property
+    def lump(self) -> bool:
+        """A line clamped to its floor or cap, or priced by brackets, has no quantity × rate that gives
+        it: it is printed as one lump (1 项 at its amount before relief), with the declared quantity
+        and the reckoning in its note."""
+        return self.clamped_to is not None or self.item.pricing == "tiered"
+
+    @property
+    def printed_quantity(self) -> Decimal:
+        return _ONE if self.lump else self.quantity
+
+    @property
+    def printed_unit(self) -> str:
+        return LUMP_UNIT if self.lump else self.item.unit
+
+    @property
+    def printed_rate(self) -> Decimal | None:
+        if self.lump:
+            return Decimal(to_fen(self.gross)) / _HUNDRED
+        return self.rate
+
+    @property
     def factor(self) -> Decimal:
         """The share of the quantity charged, as printed: a per-unit item's quantity_factor, a percent
-        item's 1/100 (1/1000 per mille), so that round(quantity × factor × rate) is the line before
-        relief (tiered items have no single rate: 1)."""
+        item's 1/100 (1/1000 per mille), so that round(printed quantity × factor × printed rate) is the
+        line before relief (1 on a lump)."""
+        if self.lump:
+            return _ONE
         if self.item.pricing == "percent":
             assert self.item.scale is not None
             return _ONE / SCALE_DIVISORS[self.item.scale]
-        return self.item.quantity_factor if self.item.pricing != "tiered" else _ONE
+        return self.item.quantity_factor
+
+    @property
+    def gross(self) -> Decimal:
+        """The exact line before relief: the computed amount held within floor and cap."""
+        return _clamp(self.item, self.computed)[0]
 
     @property
     def relief_fen(self) -> int:
         """What the relief took off, to the fen: the line before relief, rounded, less its amount; so
-        round(quantity × factor × rate) − relief = amount on every single-rate line within its
-        floor and cap."""
+        round(printed quantity × factor × printed rate) − relief = amount on every line."""
         if self.relief is None:
             return 0
-        return to_fen(_clamp(self.item, self.computed)[0]) - self.amount_fen
+        return to_fen(self.gross) - self.amount_fen
+
+    def note(self) -> str:
+        """How a lump was reached, for the printed line's 备注; empty on a line that reckons by itself."""
+        item = self.item
+        if item.pricing == "tiered":
+            parts = " + ".join(f"{p.quantity} × {format_rate(p.rate)}" for p in self.tier_parts) or "0"
+            return f"分档累进：{self.quantity} {item.unit}，{parts} = {format_yuan(to_fen(self.computed))} 元"
+        if self.clamped_to is None:
+            return ""
+        bound = "最低" if self.clamped_to == "floor" else "最高"
+        reckoned = f"{self.quantity} {item.unit} × {self.factor_text()}{format_rate(self.rate or _ZERO)}"
+        return (
+            f"按{bound}收费 {format_yuan(to_fen(self.gross))} 元计收"
+            f"（{reckoned} = {format_yuan(to_fen(self.computed))} 元）"
+        )
+
+    def factor_text(self) -> str:
+        if self.item.pricing == "percent":
+            return "1/" + str(SCALE_DIVISORS[self.item.scale or "percent"]) + " × "
+        if self.item.quantity_factor != 1:
+            return f"{format(self.item.quantity_factor.normalize(), 'f')} × "
+        return ""
 
     def explain(self) -> str:
         item = self.item

@@ -61,13 +61,14 @@ def bills_group() -> None:
     help="the JSON of GET /api/v1/bills/keys; default: this service's own register of keys",
 )
 def bills_verify(file: Path, keys_file: Path | None) -> None:
-    """Verify a bill's XML offline: exit 1 if any byte of its content or a signature changed."""
+    """Verify a bill offline (its XML, or the PDF or OFD that carries it): exit 1 if any byte of its
+    content or a signature changed."""
     from feecollect.einvoices import signing
     from feecollect.einvoices.keys import private_key
-    from feecollect.einvoices.xml import BillXmlError, from_xml, signed_content
+    from feecollect.einvoices.xml import BillXmlError, bill_xml_of, from_xml, signed_content
 
     try:
-        content, region, signatures = from_xml(file.read_bytes())
+        content, region, signatures = from_xml(bill_xml_of(file.read_bytes()))
     except BillXmlError as exc:
         raise click.ClickException(f"{file.name}: {exc}") from exc
     settings = load_settings()

@@ -31,13 +31,18 @@ def accounts_group() -> None:
 @click.option("--kind", required=True, type=click.Choice(["special", "department"]))
 @click.option("--department", help="the department that owns a department account")
 @click.option("--bank", help="the bank's name, e.g. 中国建设银行示范市分行")
-def accounts_add(account_no: str, kind: str, department: str | None, bank: str | None) -> None:
+@click.option("--name", "account_name", help="the account's name (户名), printed as payee on notices")
+def accounts_add(
+    account_no: str, kind: str, department: str | None, bank: str | None, account_name: str | None
+) -> None:
     """Register the special account (财政专户) or a department's own account."""
     from feecollect.reconcile.accounts import add_account
 
     with unit_of_work(open_database(load_settings())) as session:
         known = departments_of(current_catalogue(session))
-        account = add_account(session, cli_operator(), account_no, kind, department, bank, known)
+        account = add_account(
+            session, cli_operator(), account_no, kind, department, bank, known, account_name=account_name
+        )
     click.echo(f"account {account.account_no} registered ({kind}{' ' + department if department else ''})")
 
 

@@ -193,7 +193,16 @@ def reconcile_today(
     sessions = make_sessionmaker(make_engine(settings.database_url))
     with unit_of_work(sessions) as session:
         if not is_registered(session, DEMO_SPECIAL_ACCOUNT):
-            add_account(session, DEMO, DEMO_SPECIAL_ACCOUNT, "special", None, "中国建设银行示范市分行", set())
+            add_account(
+                session,
+                DEMO,
+                DEMO_SPECIAL_ACCOUNT,
+                "special",
+                None,
+                "中国建设银行示范市分行",
+                set(),
+                account_name="示范市财政局非税收入财政专户",
+            )
     with unit_of_work(sessions) as session:
         parsed = parse_files([(f"ccb-{today}.csv", statement)], settings.zone)
         done = import_and_reconcile(session, settings, current_catalogue(session), DEMO, parsed, day=today)

@@ -10,7 +10,8 @@ from typing import Any
 
 from feecollect.einvoices.models import Bill
 from feecollect.money import chinese_capital, format_yuan
-from feecollect.notices.models import Notice, NoticeLine
+from feecollect.notices.charges import Charge
+from feecollect.notices.models import Notice
 from feecollect.payments.models import Payment
 from feecollect.settings import Settings
 
@@ -46,19 +47,19 @@ def bill_content(
     sign: int,
     related: Bill | None,
     remark: str,
-    amounts: Mapping[int, int] | None,
+    charges: Mapping[int, Charge] | None,
     revenue_codes: Mapping[int, str],
 ) -> dict[str, Any]:
-    """The signed content: nested like the fiscal platforms' XML, every value a string. ``amounts``
-    (fen by notice line number) replaces what the lines were paid, for a bill re-issued after a refund."""
+    """The signed content: nested like the fiscal platforms' XML, every value a string. ``charges``
+    (by notice line number) replaces what the lines charged, for a bill re-issued after a refund."""
 
     def yuan(fen: int) -> str:
         return format_yuan(sign * fen)
 
-    def amount_of(line: NoticeLine) -> int:
-        return line.amount_fen if amounts is None else amounts.get(line.line_no, line.amount_fen)
-
-    total = payment.amount_fen if amounts is None else sum(amount_of(line) for line in notice.lines)
+    printed = {line.line_no: Charge.of_notice_line(line) for line in notice.lines}
+    if charges is not None:
+        printed.update(charges)
+    total = payment.amount_fen if charges is None else sum(c.amount_fen for c in printed.values())
 
     # The unit that issues: the collecting department where every line is its own, else (a construction
     # project's one form, lines of several departments) the centre that collects for them all.
@@ -102,15 +103,16 @@ def bill_content(
                 "ItemCode": revenue_codes.get(line.fee_item_version_id) or line.item_code,
                 "ItemLocalCode": line.item_code,
                 "ItemName": line.item_name,
-                "ItemUnit": line.unit,
-                "ItemQuantity": bill_quantity(line.quantity),
-                "ItemStd": line.rate or "",
-                "ItemFactor": line.factor,
-                "ItemRelief": yuan(line.relief_fen),
-                "ItemReliefName": line.relief_name or "",
-                "ItemAmount": yuan(amount_of(line)),
+                "ItemUnit": printed[line.line_no].unit,
+                "ItemQuantity": bill_quantity(printed[line.line_no].quantity),
+                "ItemStd": printed[line.line_no].rate or "",
+                "ItemFactor": printed[line.line_no].factor,
+                "ItemRelief": yuan(printed[line.line_no].relief_fen),
+                "ItemReliefName": printed[line.line_no].relief_name or "",
+                "ItemAmount": yuan(printed[line.line_no].amount_fen),
                 "ItemDepartmentCode": line.department_code,
                 "ItemDepartment": line.department_name,
+                "ItemRemark": printed[line.line_no].note,
             }
             for line in notice.lines
         ],
@@ -129,7 +131,9 @@ def printed_standard(item: dict[str, str]) -> str:
         text += f" × {item['ItemFactor']}"
     relief = item.get("ItemRelief", "0.00")
     if relief.lstrip("-") != "0.00":
-        text += f"，减免 {relief}（{item.get('ItemReliefName') or '减免'}）"
+        text += f"，减 {relief}（{item.get('ItemReliefName') or '减免'}）"
+    if item.get("ItemRemark"):
+        text += f"；{item['ItemRemark']}"
     return text
 
 

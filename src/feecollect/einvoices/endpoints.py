@@ -161,12 +161,16 @@ def bill_xml(
     return shown(_bill_xml(settings, bill), "application/xml", f"bill-{code}-{number}.xml")
 
 
-@router.get("/api/v1/bills/{code}/{number}.pdf", summary="The bill as a printable receipt (PDF)")
+@router.get(
+    "/api/v1/bills/{code}/{number}.pdf",
+    summary="The bill as a printable receipt (PDF) with the signed bill XML attached as einvoice.xml",
+)
 def bill_pdf(
     code: str, number: str, principal: CaseReader, session: DbSession, settings: AppSettings
 ) -> Response:
     bill = _bill_for(session, principal, code, number)
-    return shown(render_bill(bill, base_url=settings.public_base_url), PDF, f"bill-{code}-{number}.pdf")
+    pdf = render_bill(bill, base_url=settings.public_base_url, signed_xml=_bill_xml(settings, bill))
+    return shown(pdf, PDF, f"bill-{code}-{number}.pdf")
 
 
 @router.get(

@@ -18,12 +18,12 @@ from datetime import datetime
 
 from feecollect.einvoices.content import parts, printed_standard, printed_title
 from feecollect.einvoices.models import Bill
+from feecollect.einvoices.xml import ATTACHMENT_NAME
 
 NAMESPACE = "http://www.ofdspec.org/2016"
 ET.register_namespace("ofd", NAMESPACE)
 PAGE_WIDTH_MM, PAGE_HEIGHT_MM = 297, 210  # A4 landscape, as the PDF
 FONT_ID, FONT_NAME = "2", "宋体"
-ATTACHMENT = "einvoice.xml"
 
 
 def _q(tag: str) -> str:
@@ -115,7 +115,7 @@ def render_ofd(bill: Bill, signed_xml: bytes, verification_url: str, *, created:
         package.writestr("Doc_0/PublicRes.xml", _public_resources())
         package.writestr("Doc_0/Pages/Page_0/Content.xml", _page(lines))
         package.writestr("Doc_0/Attachs/Attachments.xml", _attachments(len(signed_xml), created))
-        package.writestr(f"Doc_0/Attachs/{ATTACHMENT}", signed_xml)
+        package.writestr(f"Doc_0/Attachs/{ATTACHMENT_NAME}", signed_xml)
     return buffer.getvalue()
 
 
@@ -184,11 +184,11 @@ def _attachments(size: int, created: datetime) -> bytes:
         root,
         "Attachment",
         ID="1",
-        Name=ATTACHMENT,
+        Name=ATTACHMENT_NAME,
         Format="xml",
         CreationDate=created.isoformat(timespec="seconds"),
         Size=f"{size / 1024:.3f}",
         Visible="false",
     )
-    _element(attachment, "FileLoc", ATTACHMENT)
+    _element(attachment, "FileLoc", ATTACHMENT_NAME)
     return _document_bytes(root)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from urllib.parse import urlencode
 
+from pypdf import PdfWriter
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
@@ -12,6 +13,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from feecollect.einvoices.content import parts, printed_standard, printed_title
 from feecollect.einvoices.models import Bill
+from feecollect.einvoices.xml import ATTACHMENT_NAME
 from feecollect.notices.pdf import BODY, FONT, SMALL, SUBTITLE, TITLE, QrCode, escape
 
 
@@ -20,7 +22,23 @@ def verification_url(base_url: str, bill: Bill) -> str:
     return f"{base_url.rstrip('/')}/verify?{query}"
 
 
-def render_bill(bill: Bill, *, base_url: str) -> bytes:
+def render_bill(bill: Bill, *, base_url: str, signed_xml: bytes) -> bytes:
+    """The printable bill, with the signed bill XML attached as ``einvoice.xml``: the page is for a
+    person, the attachment is what a recipient's system verifies."""
+    return _with_attachment(_page(bill, base_url), ATTACHMENT_NAME, signed_xml)
+
+
+def _with_attachment(pdf: bytes, name: str, data: bytes) -> bytes:
+    # An incremental update appends the attachment to the page as written, instead of parsing and
+    # rewriting the whole file (its embedded font is most of it).
+    writer = PdfWriter(io.BytesIO(pdf), incremental=True)
+    writer.add_attachment(name, data)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _page(bill: Bill, base_url: str) -> bytes:
     content = bill.content
     main, payer, invoicing, ext = parts(content)
     buffer = io.BytesIO()

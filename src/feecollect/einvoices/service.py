@@ -22,6 +22,7 @@ from feecollect.einvoices.verification import BillVerification, supervised_bytes
 from feecollect.einvoices.xml import signed_content
 from feecollect.errors import Conflict, NotFound, Unprocessable
 from feecollect.money import format_yuan
+from feecollect.notices.charges import Charge
 from feecollect.notices.models import Notice
 from feecollect.payments.models import Payment
 from feecollect.settings import Settings
@@ -36,7 +37,7 @@ def _create(
     kind: str,
     related: Bill | None = None,
     remark: str = "",
-    amounts: Mapping[int, int] | None = None,
+    charges: Mapping[int, Charge] | None = None,
 ) -> Bill:
     issued = datetime.now(UTC).astimezone(settings.zone)
     code = bill_code(settings, issued.year)
@@ -51,7 +52,7 @@ def _create(
         -1 if kind == "reversal" else 1,
         related,
         remark,
-        amounts,
+        charges,
         repository.revenue_codes(session, [line.fee_item_version_id for line in notice.lines]),
     )
     content["Main"]["RandomNumber"] = check = signing.check_code(content)
@@ -228,11 +229,12 @@ def reissue_after_refund(
     settings: Settings,
     actor: Actor,
     payment_id: int,
-    kept_by_line: Mapping[int, int],
+    kept_by_line: Mapping[int, Charge],
     reason: str,
 ) -> tuple[Bill, Bill]:
     """Part of a payment was refunded: the bill of the whole payment is reversed in red (冲红) and a
-    replacement bill for what the payer finally paid is issued, each line at ``kept_by_line`` fen.
+    replacement bill for what the payer finally paid is issued, each line charging ``kept_by_line``
+    (by notice line number).
     Returns (reversal, replacement)."""
     original = issue_for_payment(session, settings, payment_id)
     payment = repository.payment(session, payment_id)
@@ -257,7 +259,7 @@ def reissue_after_refund(
         "replacement",
         related=original,
         remark=reason,
-        amounts=kept_by_line,
+        charges=kept_by_line,
     )
     record(
         session,

@@ -19,15 +19,52 @@ same content instead.
 
 from __future__ import annotations
 
+import io
 import xml.etree.ElementTree as ET
+import zipfile
 from dataclasses import dataclass
 from typing import Any
+
+from defusedxml import DefusedXmlException
+from defusedxml import ElementTree as defused
 
 LIST_ITEM = "Item"
 
 
+ATTACHMENT_NAME = "einvoice.xml"
+MAX_ATTACHMENT = 4 * 1024 * 1024
+
+
 class BillXmlError(ValueError):
     pass
+
+
+def bill_xml_of(data: bytes) -> bytes:
+    """The signed bill XML a file carries: the file itself, or the ``einvoice.xml`` attached to the
+    bill's PDF or packed in its OFD, so each format verifies by the same signatures."""
+    if data.startswith(b"%PDF"):
+        from pypdf import PdfReader
+        from pypdf.errors import PdfReadError
+
+        try:
+            attached = PdfReader(io.BytesIO(data)).attachments.get(ATTACHMENT_NAME)
+        except (PdfReadError, ValueError, KeyError) as exc:
+            raise BillXmlError(f"PDF 无法读取（{exc}）") from None
+        if not attached:
+            raise BillXmlError(f"PDF 没有附带 {ATTACHMENT_NAME}：不是本系统的票据 PDF")
+        return attached[0]
+    if data.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as package:
+                names = [n for n in package.namelist() if n.rsplit("/", 1)[-1] == ATTACHMENT_NAME]
+                if not names:
+                    raise BillXmlError(f"OFD 没有附带 {ATTACHMENT_NAME}")
+                if package.getinfo(names[0]).file_size > MAX_ATTACHMENT:
+                    raise BillXmlError(f"{ATTACHMENT_NAME} 超过 {MAX_ATTACHMENT // 1024 // 1024} MB")
+                return package.read(names[0])
+        except zipfile.BadZipFile as exc:
+            raise BillXmlError(f"OFD 包无法读取（{exc}）") from None
+    return data
 
 
 def _append(parent: ET.Element, key: str, value: Any) -> None:
@@ -108,8 +145,8 @@ def to_xml(content: dict[str, Any], region: str, signatures: list[WrittenSignatu
 def from_xml(data: bytes) -> tuple[dict[str, Any], str, list[WrittenSignature]]:
     """(signed content, region, signatures); raises BillXmlError when the file is not a bill."""
     try:
-        root = ET.fromstring(data)
-    except ET.ParseError as exc:
+        root = defused.fromstring(data)
+    except (ET.ParseError, DefusedXmlException) as exc:
         raise BillXmlError(f"不是格式正确的 XML（{exc}）") from None
     content_element, signatures = root.find("EInvoiceData"), root.findall("Signature")
     if root.tag != "EInvoice" or content_element is None or not signatures:

@@ -17,6 +17,7 @@ from feecollect.notices import service as notices
 from feecollect.notices.models import Notice
 from feecollect.notices.schemas import BillRef, NoticeListOut, NoticeOut, VoidIn
 from feecollect.notices.status import NoticeStatus
+from feecollect.reconcile.accounts import notice_payee
 
 router = APIRouter(prefix="/api/v1", tags=["payment notices (缴款通知书)"])
 PaymentCode = Annotated[str, Path(pattern=r"^\d{20}$", description="the 20-digit payment code")]
@@ -76,7 +77,9 @@ def notice_pdf(
     catalogue: CurrentCatalogue,
     settings: AppSettings,
 ) -> Response:
-    name, pdf = notices.printable_pdf(session, settings, catalogue, principal, payment_code)
+    name, pdf = notices.printable_pdf(
+        session, settings, catalogue, principal, payment_code, notice_payee(session)
+    )
     return shown(pdf, PDF, name)
 
 

@@ -87,3 +87,4 @@ class NoticeLine(Base):
     relief_name: Mapped[str | None] = mapped_column(String(64))
     relief_basis: Mapped[str | None] = mapped_column(Text)
     explanation: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)  # 备注: how a lump or a top-up was reached

@@ -28,6 +28,7 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, T
 
 from feecollect.money import chinese_capital, format_yuan
 from feecollect.notices.models import Notice
+from feecollect.notices.payee import Payee
 
 # TrueType collections of CJK fonts, in order of preference (OpenType CFF fonts such as Noto CJK are
 # not embeddable by reportlab).
@@ -94,7 +95,9 @@ class QrCode(Flowable):
         self.canv.drawPath(path, stroke=0, fill=1)
 
 
-def render_notice(notice: Notice, *, centre_name: str, department_name: str, printed_at: datetime) -> bytes:
+def render_notice(
+    notice: Notice, *, centre_name: str, department_name: str, payee: Payee | None, printed_at: datetime
+) -> bytes:
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,
@@ -144,7 +147,9 @@ def render_notice(notice: Notice, *, centre_name: str, department_name: str, pri
         if line.factor != "1":
             standard += f" × {line.factor}"
         if line.relief_flag:
-            standard += f"，减免 {format_yuan(line.relief_fen)} 元（{line.relief_name or line.relief_flag}）"
+            standard += f"，减 {format_yuan(line.relief_fen)} 元（{line.relief_name or line.relief_flag}）"
+        if line.note:
+            standard += f"；{line.note}"
         rows.append(
             [
                 p(str(line.line_no)),
@@ -152,7 +157,7 @@ def render_notice(notice: Notice, *, centre_name: str, department_name: str, pri
                 p(line.department_name),
                 p(line.basis, SMALL),
                 p(standard),
-                p(line.quantity),
+                p(f"{line.quantity} {line.unit}"),
                 p(format_yuan(line.amount_fen)),
             ]
         )
@@ -176,11 +181,34 @@ def render_notice(notice: Notice, *, centre_name: str, department_name: str, pri
         )
     )
 
+    # 收款人: what a bank counter keys in; a notice printed before the special account is registered
+    # says so rather than leaving the counter to guess.
+    unregistered = "（财政专户尚未登记）"
+    payee_block = Table(
+        [
+            [p("收款人全称"), p(payee.account_name if payee and payee.account_name else unregistered)],
+            [p("收款账号"), p(payee.account_no if payee else unregistered)],
+            [p("开户银行"), p(payee.bank_name if payee and payee.bank_name else unregistered)],
+        ],
+        colWidths=[34 * mm, width - 34 * mm],
+    )
+    payee_block.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("GRID", (0, 0), (-1, -1), 0.5, colors.black),
+                ("BACKGROUND", (0, 0), (0, -1), colors.whitesmoke),
+            ]
+        )
+    )
+
     story = [
         p(centre_name, SUBTITLE),
         p("非税收入缴款通知书", TITLE),
         Spacer(1, 4 * mm),
         header,
+        Spacer(1, 3 * mm),
+        payee_block,
         Spacer(1, 5 * mm),
         lines,
         Spacer(1, 5 * mm),

@@ -16,7 +16,9 @@ from feecollect.cases.models import Case, CaseStatus
 from feecollect.errors import Conflict, NotFound, Unprocessable
 from feecollect.money import format_rate, format_yuan
 from feecollect.notices import repository
+from feecollect.notices.charges import Charge
 from feecollect.notices.models import Notice, NoticeLine
+from feecollect.notices.payee import Payee
 from feecollect.notices.payment_code import make_payment_code
 from feecollect.notices.status import NoticeStatus
 from feecollect.schedules.catalogue import Catalogue
@@ -81,10 +83,11 @@ def new_notice(
     notice: Notice,
     *,
     explain: Callable[[QuotedLine], str] = QuotedLine.explain,
+    charge: Callable[[QuotedLine], Charge] = Charge.of_quoted,
 ) -> Notice:
     """Number, date and price ``notice`` (its origin and payer already set) from the quote, then store
     and audit it: the one way a notice comes to exist, for a case, a project's bundle or a settlement's
-    top-up (whose lines say how each difference was reached)."""
+    top-up (whose lines charge each difference and say how it was reached)."""
     now = datetime.now(UTC)
     today = now.astimezone(settings.zone).date()
     code = make_payment_code(
@@ -93,8 +96,9 @@ def new_notice(
         repository.next_sequence(session, settings.division_code, today.year),
     )
     ids = repository.version_ids(session, {(line.item.code, line.item.version) for line in priced.lines})
+    charges = {line.number: charge(line) for line in priced.lines}
     notice.payment_code = code
-    notice.amount_fen = priced.total_fen
+    notice.amount_fen = sum(c.amount_fen for c in charges.values())
     notice.issue_date = today
     notice.due_date = today + timedelta(days=settings.notice_due_days)
     notice.status = NoticeStatus.ISSUED
@@ -109,19 +113,20 @@ def new_notice(
             item_name=line.item.name,
             department_code=line.item.department.code,
             department_name=line.item.department.name,
-            unit=line.item.unit,
-            quantity=format(line.quantity, "f"),
-            rate=None if line.rate is None else format_rate(line.rate),
+            unit=charges[line.number].unit,
+            quantity=charges[line.number].quantity,
+            rate=charges[line.number].rate,
             lawful_min=format_rate(line.item.rate.min) if line.item.rate else None,
             lawful_max=format_rate(line.item.rate.max) if line.item.rate else None,
-            amount_fen=line.amount_fen,
-            factor=format(line.factor.normalize(), "f"),
-            relief_fen=line.relief_fen,
+            amount_fen=charges[line.number].amount_fen,
+            factor=charges[line.number].factor,
+            relief_fen=charges[line.number].relief_fen,
             basis=line.item.basis,
-            relief_flag=line.relief.relief.flag if line.relief else None,
-            relief_name=line.relief.relief.name if line.relief else None,
+            relief_flag=charges[line.number].relief_flag,
+            relief_name=charges[line.number].relief_name,
             relief_basis=line.relief.relief.basis if line.relief else None,
             explanation=explain(line),
+            note=charges[line.number].note or None,
         )
         for line in priced.lines
     ]
@@ -202,7 +207,12 @@ def expire_overdue(session: Session, today: date) -> ExpiryReport:
 
 
 def printable_pdf(
-    session: Session, settings: Settings, catalogue: Catalogue, principal: Principal, payment_code: str
+    session: Session,
+    settings: Settings,
+    catalogue: Catalogue,
+    principal: Principal,
+    payment_code: str,
+    payee: Payee | None,
 ) -> tuple[str, bytes]:
     """(file name, A4 PDF) of the notice, for whoever may read it (the API and the pages both print
     here)."""
@@ -214,6 +224,7 @@ def printable_pdf(
         notice,
         centre_name=settings.centre_name,
         department_name=catalogue.department_names().get(notice.department_code, notice.department_code),
+        payee=payee,
         printed_at=datetime.now(UTC).astimezone(settings.zone),
     )
     return f"notice-{payment_code}.pdf", pdf

@@ -47,8 +47,14 @@ class Settlement:
 
     @classmethod
     def of_stored(cls, fees: Iterable[Mapping[str, Any]]) -> Settlement:
-        """From the fees as stored: {item, department, collected_fen, final_fen} each."""
-        return cls(tuple(SettledFee(**fee) for fee in fees))
+        """From the fees as stored: {item, department, collected_fen, final_fen} each (and what else
+        the store keeps beside them, such as the final charge a replacement bill prints)."""
+        return cls(
+            tuple(
+                SettledFee(fee["item"], fee["department"], fee["collected_fen"], fee["final_fen"])
+                for fee in fees
+            )
+        )
 
     @property
     def collected_fen(self) -> int:

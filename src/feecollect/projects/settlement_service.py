@@ -4,7 +4,7 @@ moved, the split of the pre-collected money to each department's revenue in one 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -19,6 +19,7 @@ from feecollect.ledger import accounts
 from feecollect.ledger import service as ledger
 from feecollect.money import format_yuan
 from feecollect.notices import repository as notices_repository
+from feecollect.notices.charges import Charge
 from feecollect.notices.models import Notice
 from feecollect.notices.service import new_notice
 from feecollect.notices.status import NoticeStatus
@@ -80,6 +81,7 @@ def settle_project(
         _, fen = collected.get(line.item_code, (line.department_code, 0))
         collected[line.item_code] = (line.department_code, fen + line.amount_fen)
     final = {line.item.code: (line.item.department.code, line.amount_fen) for line in final_quote.lines}
+    final_charges = {line.item.code: Charge.of_quoted(line) for line in final_quote.lines}
     try:
         result = settle(collected, final)
     except SettlementMismatch as exc:
@@ -96,6 +98,8 @@ def settle_project(
                 "department": f.department,
                 "collected_fen": f.collected_fen,
                 "final_fen": f.final_fen,
+                # what a replacement bill prints for a fee that shrank: the final reckoning
+                "final_charge": asdict(final_charges[f.item]),
             }
             for f in result.fees
         ],
@@ -161,25 +165,26 @@ def _issue_top_up(
     final_quote: Quote,
     result: Settlement,
 ) -> Notice:
-    """A notice for the fees that grew, each line the difference between its final and collected amount."""
+    """A notice for the fees that grew: each line the final charge less what the bundle collected."""
     by_item = {fee.item: fee for fee in result.fees}
     grown = [line for line in final_quote.lines if by_item[line.item.code].top_up_fen]
-    explanations: dict[str, str] = {}
-    lines: list[QuotedLine] = []
-    for number, line in enumerate(grown, start=1):
+    lines = tuple(replace(line, number=number) for number, line in enumerate(grown, start=1))
+
+    def explain(line: QuotedLine) -> str:
         fee = by_item[line.item.code]
-        explanations[line.item.code] = (
+        return (
             f"决算补缴 {format_yuan(fee.top_up_fen)} = 应缴 {format_yuan(fee.final_fen)} − 已预收 "
             f"{format_yuan(fee.collected_fen)}；应缴：{line.explain()}"
         )
-        lines.append(replace(line, number=number, amount_fen=fee.top_up_fen))
+
     return new_notice(
         session,
         settings,
         principal,
-        Quote(final_quote.service_date, final_quote.payer, tuple(lines)),
+        Quote(final_quote.service_date, final_quote.payer, lines),
         notice_of(project, bundle.department_code),
-        explain=lambda line: explanations[line.item.code],
+        explain=explain,
+        charge=lambda line: Charge.of_quoted(line).less_collected(by_item[line.item.code].collected_fen),
     )
 
 
@@ -245,13 +250,20 @@ def after_refund(session: Session, confirmed: events.RefundConfirmed) -> None:
     settlement = repository.settlement_of(session, order.project_id)
     assert project is not None and settlement is not None
     refunded = {str(fee["item"]): int(fee["fen"]) for fee in order.fees}
+    final_charges = {fee["item"]: fee.get("final_charge") for fee in settlement.fees}
     bundle = session.get(Notice, order.payment.notice_id)
     assert bundle is not None
-    kept: dict[int, int] = {}
+    kept: dict[int, Charge] = {}
     for line in bundle.lines:
         taken = min(line.amount_fen, refunded.get(line.item_code, 0))
         refunded[line.item_code] = refunded.get(line.item_code, 0) - taken
-        kept[line.line_no] = line.amount_fen - taken
+        final = final_charges.get(line.item_code)
+        if not taken:
+            kept[line.line_no] = Charge.of_notice_line(line)
+        elif final is not None and final["amount_fen"] == line.amount_fen - taken:
+            kept[line.line_no] = Charge(**final)
+        else:  # settled before final charges were kept: the amount alone
+            kept[line.line_no] = replace(Charge.of_notice_line(line), amount_fen=line.amount_fen - taken)
     reason = f"项目 {project.project_no} 决算退付 {format_yuan(order.amount_fen)}（{order.refund_id}）"
     bills.reissue_after_refund(session, settings, actor, order.payment_id, kept, reason)
     assert order.refunded_at is not None

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from feecollect.audit.service import Actor, record
 from feecollect.errors import Conflict, Unprocessable
+from feecollect.notices.payee import Payee
 from feecollect.reconcile import repository
 from feecollect.reconcile.models import ACCOUNT_KINDS, BankAccount
 
@@ -54,6 +55,7 @@ def add_account(
     department: str | None,
     bank: str | None,
     known_departments: set[str],
+    account_name: str | None = None,
 ) -> BankAccount:
     number = plain_account_no(account_no)
     if not number or len(number) > 64:
@@ -73,8 +75,15 @@ def add_account(
         raise Unprocessable("the special account belongs to no department", code="invalid_account")
     if repository.account_by_no(session, number) is not None:
         raise Conflict(f"account {number} is already registered", code="account_exists")
+    if account_name is not None and not 0 < len(account_name.strip()) <= 100:
+        raise Unprocessable("account name (户名): 1 to 100 characters", code="invalid_account")
     account = BankAccount(
-        account_no=number, kind=kind, department_code=department, bank_name=bank, created_at=datetime.now(UTC)
+        account_no=number,
+        kind=kind,
+        department_code=department,
+        bank_name=bank,
+        account_name=account_name.strip() if account_name else None,
+        created_at=datetime.now(UTC),
     )
     repository.add_account(session, account)
     record(
@@ -83,9 +92,17 @@ def add_account(
         "account.added",
         "bank_account",
         number,
-        after={"kind": kind, "department": department, "bank": bank},
+        after={"kind": kind, "department": department, "bank": bank, "name": account.account_name},
     )
     return account
+
+
+def notice_payee(session: Session) -> Payee | None:
+    """The special account notices name as payee: the first registered, None before any is."""
+    special = next((a for a in sorted(registered(session), key=lambda a: a.id) if a.kind == "special"), None)
+    if special is None:
+        return None
+    return Payee(special.account_name or "", special.account_no, special.bank_name or "")
 
 
 def registered(session: Session) -> Sequence[BankAccount]:

@@ -30,6 +30,7 @@ class BankAccount(Base):
     kind: Mapped[str] = mapped_column(String(12))
     department_code: Mapped[str | None] = mapped_column(String(16))
     bank_name: Mapped[str | None] = mapped_column(String(100))
+    account_name: Mapped[str | None] = mapped_column(String(100))  # 户名, printed as a notice's payee
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

@@ -20,6 +20,7 @@ from feecollect.cases.schemas import CaseIn
 from feecollect.einvoices import service as einvoices
 from feecollect.errors import FeeCollectError
 from feecollect.notices import service as notices
+from feecollect.reconcile.accounts import notice_payee
 from feecollect.settings import Settings
 from feecollect.web.auth import ClerkPage, PageUser, ReaderPage
 from feecollect.web.render import page
@@ -142,7 +143,9 @@ def notice_pdf(
     settings: AppSettings,
     catalogue: CurrentCatalogue,
 ) -> Response:
-    name, pdf = notices.printable_pdf(session, settings, catalogue, user.principal, payment_code)
+    name, pdf = notices.printable_pdf(
+        session, settings, catalogue, user.principal, payment_code, notice_payee(session)
+    )
     return shown(pdf, PDF, name)
 
 
