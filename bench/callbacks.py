@@ -41,6 +41,7 @@ from sqlalchemy import func, make_url, select
 
 from feecollect.api.app import create_app
 from feecollect.audit.service import Actor
+from feecollect.bank.auth import BankCaller
 from feecollect.bank.service import add_bank
 from feecollect.bank.signing import signed_headers
 from feecollect.cases import service as cases
@@ -50,6 +51,7 @@ from feecollect.devtools.bank_client import PAYMENTS, payment_body
 from feecollect.money import format_yuan
 from feecollect.notices import service as notices
 from feecollect.payments.models import Payment
+from feecollect.payments.service import look_up
 from feecollect.schedules.service import CatalogueProvider
 from feecollect.settings import Settings
 from feecollect.users.principal import Principal
@@ -69,10 +71,15 @@ FLOOR_SCRIPT = """
 \\set n random(1, 2000000000)
 \\set notice random(1, :notices)
 BEGIN;
-SELECT key_id, bank_code, encrypted_secret, created_at, retired_at FROM bank_keys WHERE key_id = :key;
+SELECT k.key_id, k.bank_code, k.encrypted_secret, k.created_at, k.retired_at, b.lookup_required
+  FROM bank_keys k JOIN banks b ON b.code = k.bank_code WHERE k.key_id = :key AND k.retired_at IS NULL;
 INSERT INTO bank_nonces (key_id, nonce, seen_at) VALUES (:key, 'floor-' || :client_id || '-' || :n, now());
 SELECT id, body_hash FROM payments WHERE bank_code = 'FLOOR' AND bank_txn_id = 'F' || :client_id || '-' || :n;
+SELECT id, body_hash FROM late_callbacks
+  WHERE bank_code = 'FLOOR' AND bank_txn_id = 'F' || :client_id || '-' || :n;
 SELECT id, payment_code, status, amount_fen, due_date FROM notices WHERE id = :notice FOR UPDATE;
+SELECT confirm_code, looked_up_at, expires_at FROM notice_lookups
+  WHERE bank_code = 'FLOOR' AND notice_id = :notice;
 INSERT INTO payments (bank_code, bank_txn_id, notice_id, payment_code, amount_fen, paid_at, business_date,
   body_hash, received_at)
   VALUES ('FLOOR', 'F' || :client_id || '-' || :n, :notice, '00000000000000000000', 100, now(), current_date,
@@ -90,7 +97,7 @@ INSERT INTO audit_entries (recorded_at, actor, role, action, object_type, object
   '{"status": "issued"}', '{"status": "paid"}', repeat('0', 64));
 END;
 """
-AIM_RATIO, AIM_P99_MS = 0.40, 100.0
+AIM_FLOOR_RATIO, AIM_P99_MS = 0.50, 100.0
 BENCH = Actor("bench", "operator")
 
 
@@ -117,12 +124,15 @@ def drop_database(name: str) -> None:
         c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def seed(settings: Settings, count: int) -> tuple[str, str, list[tuple[str, str]]]:
+def seed(settings: Settings, count: int) -> tuple[str, str, list[tuple[str, str, str]]]:
+    """The bank, and ``count`` notices it has looked up: (payment code, amount, confirm code). The
+    lookups are made here, untimed: the benchmark measures the callbacks."""
     app = create_app(settings)
     with unit_of_work(app.state.sessionmaker) as session:
         key, secret = add_bank(session, SECRET, BENCH, "BENCH", "基准测试银行")
+    caller = BankCaller("BENCH", key, "seed")
     catalogue = None
-    issued: list[tuple[str, str]] = []
+    issued: list[tuple[str, str, str]] = []
     clerk = Principal("bench", Role.clerk, "ZRZY")
     for start in range(0, count, 1000):
         with unit_of_work(app.state.sessionmaker) as session:
@@ -141,7 +151,9 @@ def seed(settings: Settings, count: int) -> tuple[str, str, list[tuple[str, str]
                 )
                 cases.register(session, catalogue, BENCH, data)
                 notice = notices.issue(session, catalogue, settings, clerk, data.case_no)
-                issued.append((notice.payment_code, format_yuan(notice.amount_fen)))
+                looked_up = look_up(session, settings, caller, notice.payment_code).confirm
+                assert looked_up is not None
+                issued.append((notice.payment_code, format_yuan(notice.amount_fen), looked_up.confirm_code))
     app.state.engine.dispose()
     return key, secret, issued
 
@@ -150,14 +162,14 @@ def lua_string(text: str) -> str:
     return "[==[" + text + "]==]"
 
 
-def write_script(directory: Path, key: str, secret: str, issued: list[tuple[str, str]]) -> Path:
+def write_script(directory: Path, key: str, secret: str, issued: list[tuple[str, str, str]]) -> Path:
     """One Lua file of pre-signed requests per wrk thread, and the script that replays them."""
     paid_at = datetime.now(UTC)
     for thread in range(THREADS):
         lines = ["return {"]
         for n in range(thread, len(issued), THREADS):
-            code, amount = issued[n]
-            body = payment_body(f"BENCH{n:07d}", code, amount, paid_at).decode()
+            code, amount, confirm_code = issued[n]
+            body = payment_body(f"BENCH{n:07d}", code, amount, paid_at, confirm_code=confirm_code).decode()
             headers = signed_headers(key, secret, "POST", PAYMENTS, body.encode()) | {
                 "Content-Type": "application/json"
             }
@@ -384,9 +396,10 @@ def main() -> None:
         f"mean {f_latency:6.1f} ms ({f_tps / c_rate:.1%} of the ceiling; callbacks reach "
         f"{b_rate / f_tps:.1%} of it)"
     )
+    print(f"aim: callbacks ≥ {AIM_FLOOR_RATIO:.2f} of the pgbench floor, p99 < {AIM_P99_MS:.0f} ms")
     print(
-        f"callbacks / ceiling: {ratio:.1%} (aim ≥ {AIM_RATIO:.0%}); callbacks p99 {b_p99:.1f} ms "
-        f"(aim < {AIM_P99_MS:.0f} ms)"
+        f"ratio: callbacks/pgbench-floor = {b_rate / f_tps:.2f}, p99 = {b_p99:.0f} ms, "
+        f"ceiling ratio = {ratio:.2f}"
     )
 
 

@@ -226,9 +226,7 @@ def redis_url() -> str:
     return REDIS_URL
 
 
-@pytest.fixture
-def bank_key(client) -> tuple[str, str]:  # type: ignore[no-untyped-def]
-    """A bank integration's key id and secret."""
+def _add_bank(client, code: str, name: str, *, lookup_required: bool) -> tuple[str, str]:  # type: ignore[no-untyped-def]
     from feecollect.audit.service import Actor
     from feecollect.bank.service import add_bank
     from feecollect.db.engine import unit_of_work
@@ -238,9 +236,18 @@ def bank_key(client) -> tuple[str, str]:  # type: ignore[no-untyped-def]
             session,
             client.app.state.settings.secret_key.get_secret_value(),
             Actor("tests", "operator"),
-            "CCB",
-            "中国建设银行示范市分行",
+            code,
+            name,
+            lookup_required=lookup_required,
         )
+
+
+@pytest.fixture
+def bank_key(client) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    """The key id and secret of a bank registered without lookups: the scenario tests date payments
+    on fixed past days, which no lookup made now could cover. The lookup contract is tested with
+    ``looking_bank``."""
+    return _add_bank(client, "CCB", "中国建设银行示范市分行", lookup_required=False)
 
 
 @pytest.fixture
@@ -249,6 +256,14 @@ def bank(client, bank_key):  # type: ignore[no-untyped-def]
     from feecollect.devtools.bank_client import BankClient
 
     return BankClient(client, *bank_key)
+
+
+@pytest.fixture
+def looking_bank(client):  # type: ignore[no-untyped-def]
+    """A bank registered as banks are by default: its callbacks echo the confirm code of a lookup."""
+    from feecollect.devtools.bank_client import BankClient
+
+    return BankClient(client, *_add_bank(client, "ICBC", "中国工商银行示范市分行", lookup_required=True))
 
 
 @pytest.fixture

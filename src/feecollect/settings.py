@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     # Each API process keeps this many database connections and runs at most this many requests that
     # use the database at once; more wait their turn (PostgreSQL's max_connections bounds workers × this).
     database_pool_size: int = Field(4, ge=1, le=200)
+    # A bank's lookup gives a confirm code its callback echoes; the payment must be dated within this
+    # many minutes of the lookup (SPEC §6).
+    bank_lookup_minutes: int = Field(60, ge=5, le=24 * 60)
     # Web pages: a sign-in lasts this long (a working day); cookies are marked Secure when served over
     # HTTPS (set true behind TLS; plain http://localhost needs false).
     web_session_minutes: int = Field(480, ge=5, le=7 * 24 * 60)

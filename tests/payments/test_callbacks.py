@@ -37,6 +37,7 @@ def test_accepted_then_duplicate_then_conflict(client, tokens, bank, notice):
     assert accepted.status_code == 200
     assert accepted.json() == {
         "result": "accepted",
+        "code": "00000",
         "payment_code": code,
         "bank_txn_id": "TXN-1",
         "amount": amount,

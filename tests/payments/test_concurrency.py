@@ -67,8 +67,6 @@ def test_64_clients_2000_callbacks_every_notice_paid_exactly_once(postgres_setti
     for n, (code, amount) in enumerate(issued):
         callbacks += [(f"A{n}", code, amount)] * 3 + [(f"B{n}", code, amount), (f"C{n}", code, amount)]
     random.Random(7).shuffle(callbacks)
-    paid_at = datetime.now(UTC)
-
     async def drive() -> list[tuple[int, dict]]:  # type: ignore[type-arg]
         queue: asyncio.Queue[tuple[str, str, str]] = asyncio.Queue()
         for callback in callbacks:
@@ -77,11 +75,15 @@ def test_64_clients_2000_callbacks_every_notice_paid_exactly_once(postgres_setti
         limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
         async with httpx.AsyncClient(base_url=live_server, limits=limits, timeout=60) as http:
             client = AsyncBankClient(http, key, secret)
+            # The bank looks every notice up first, as a counter does, and echoes the confirm code.
+            lookups = [await client.lookup(code) for code, _ in issued]
+            confirm = {answer.json()["payment_code"]: answer.json()["confirm_code"] for answer in lookups}
+            paid_at = datetime.now(UTC)
 
             async def one_client() -> None:
                 while not queue.empty():
                     txn, code, amount = queue.get_nowait()
-                    response = await client.pay(txn, code, amount, paid_at)
+                    response = await client.pay(txn, code, amount, paid_at, confirm_code=confirm[code])
                     results.append((response.status_code, response.json()))
 
             await asyncio.gather(*(one_client() for _ in range(CLIENTS)))

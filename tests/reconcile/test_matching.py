@@ -9,8 +9,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from feecollect.notices.payment_code import make_payment_code
+from feecollect.payments.rules import STATEMENT_BANK
 from feecollect.reconcile.matching import (
-    STATEMENT_BANK,
     EarlierCredit,
     Line,
     NoticeFacts,

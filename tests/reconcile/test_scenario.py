@@ -201,6 +201,12 @@ def test_every_class_twice_beside_clean_matches(client, tokens, cli, world, tmp_
         world["notices"][k]["payment_code"] for k in ("MS1", "MS2")
     )
     assert sorted(e["evidence"]["case_no"] for e in by_class["overdue_unpaid"]) == ["OD1", "OD2"]
+    # The national classes of the day-end check (SPEC §15), beside the centre's own.
+    national = {name: {e["national_code"] for e in items} for name, items in by_class.items()}
+    assert national["amount_mismatch"] == {"15001"}
+    assert national["missing_on_statement"] == {"15002"}
+    assert national["paid_without_callback"] == {"15003"}
+    assert national["unidentified_credit"] == {None}
 
     # The report: a summary sheet and one sheet per class, amounts as numbers.
     workbook = load_workbook(tmp_path / "report.xlsx")
@@ -209,6 +215,8 @@ def test_every_class_twice_beside_clean_matches(client, tokens, cli, world, tmp_
         row[1]: row for row in workbook["汇总"].iter_rows(min_row=2, max_row=11, values_only=True)
     }
     assert summary_rows["amount_mismatch"][2] == 2 and summary_rows["amount_mismatch"][3] == 2070
+    assert workbook["汇总"]["E1"].value == "国家对账代码"
+    assert summary_rows["paid_without_callback"][4] == "15003" and summary_rows["over_standard"][4] is None
     assert (
         workbook["金额不符"].freeze_panes == "A2" and workbook["金额不符"]["C2"].number_format == "#,##0.00"
     )

@@ -13,6 +13,8 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from feecollect.api.limits import BANK_PATHS
+from feecollect.bank.response_codes import for_answer
 from feecollect.errors import FeeCollectError
 
 log = logging.getLogger("feecollect.api")
@@ -48,12 +50,18 @@ def is_page(request: Request) -> bool:
     return path != "/verify" or "text/html" in request.headers.get("accept", "")
 
 
-def _answer(request: Request, status: int, code: str, detail: str, **extra: Any) -> Response:
+def _answer(
+    request: Request, status: int, error: str, detail: str, extra: dict[str, Any] | None = None
+) -> Response:
+    extra = dict(extra or {})
     if is_page(request):
         from feecollect.web.pages import error_page
 
-        return error_page(request, status, code, detail)
-    return JSONResponse({"error": code, "detail": detail, **extra}, status_code=status)
+        return error_page(request, status, error, detail)
+    if request.url.path.startswith(BANK_PATHS) and (national := for_answer(status, extra)) is not None:
+        # A bank reads the national response code of SPEC §15 on every answer, refusals included.
+        extra["code"] = national
+    return JSONResponse({"error": error, "detail": detail, **extra}, status_code=status)
 
 
 def http_answer(request: Request, exc: HTTPException) -> Response:
@@ -76,7 +84,7 @@ def refusal_app(scope: MutableMapping[str, Any], exc: HTTPException) -> ASGIApp:
 def install(app: FastAPI) -> None:
     @app.exception_handler(FeeCollectError)
     async def _domain(request: Request, exc: FeeCollectError) -> Response:
-        return _answer(request, exc.status_code, exc.code, exc.detail, **exc.extra)
+        return _answer(request, exc.status_code, exc.code, exc.detail, exc.extra)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -12,6 +12,7 @@ from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute
 
 from feecollect.api.auth import Gate, PublicGate
+from feecollect.bank.response_codes import BANK_ANSWERS
 
 ERROR = {
     "title": "Error",
@@ -20,6 +21,11 @@ ERROR = {
     "properties": {
         "error": {"type": "string", "description": "a stable code, e.g. invalid_request"},
         "detail": {"type": "string", "description": "why, for a person"},
+        "code": {
+            "type": "string",
+            "description": "answers to banks only: the national response code (SPEC §15)",
+            "enum": [answer.code for answer in BANK_ANSWERS if answer.http_status != 200],
+        },
     },
     "additionalProperties": True,
 }

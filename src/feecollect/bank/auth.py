@@ -49,6 +49,7 @@ class BankCaller:
     bank_code: str
     key_id: str
     nonce: str
+    lookup_required: bool = True
 
 
 class BankGate(Gate):
@@ -81,9 +82,10 @@ def _secret(master: str, key_id: str, sealed: bytes) -> str:
 
 
 def verify(session: Session, master: str, signed: SignedRequest) -> BankCaller:
-    key = repository.active_key(session, signed.key_id)
-    if key is None:
+    found = repository.active_key_of_bank(session, signed.key_id)
+    if found is None:
         raise Unauthorized("unknown or retired X-Bank-Key")
+    key, lookup_required = found
     try:
         secret = _secret(master, key.key_id, key.encrypted_secret)
     except InvalidTag:
@@ -91,7 +93,7 @@ def verify(session: Session, master: str, signed: SignedRequest) -> BankCaller:
     expected = signature(secret, signed.timestamp, signed.nonce, signed.method, signed.path, signed.body)
     if not matches(expected, signed.signature):
         raise Unauthorized("X-Signature does not match the request")
-    return BankCaller(key.bank_code, key.key_id, signed.nonce)
+    return BankCaller(key.bank_code, key.key_id, signed.nonce, lookup_required)
 
 
 def record_nonce(session: Session, caller: BankCaller) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, LargeBinary, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from feecollect.db.base import Base, UtcDateTime
@@ -13,6 +13,9 @@ class Bank(Base):
 
     code: Mapped[str] = mapped_column(String(16), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
+    # Its callbacks must echo the confirm code of a lookup (SPEC §6); off for a bank that posts
+    # payments without looking the notice up first.
+    lookup_required: Mapped[bool] = mapped_column(Boolean, server_default=true(), default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

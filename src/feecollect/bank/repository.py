@@ -18,6 +18,16 @@ def active_key(session: Session, key_id: str) -> BankKey | None:
     return key if key is not None and key.retired_at is None else None
 
 
+def active_key_of_bank(session: Session, key_id: str) -> tuple[BankKey, bool] | None:
+    """A valid key with whether its bank must look notices up before paying them."""
+    row = session.execute(
+        select(BankKey, Bank.lookup_required)
+        .join(Bank, Bank.code == BankKey.bank_code)
+        .where(BankKey.key_id == key_id, BankKey.retired_at.is_(None))
+    ).first()
+    return None if row is None else (row[0], bool(row[1]))
+
+
 def keys_of(session: Session, bank_code: str) -> Sequence[BankKey]:
     return session.scalars(
         select(BankKey).where(BankKey.bank_code == bank_code).order_by(BankKey.created_at)

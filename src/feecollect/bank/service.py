@@ -30,8 +30,11 @@ def _new_key(session: Session, master: str, bank_code: str, now: datetime) -> tu
     return key_id, secret
 
 
-def add_bank(session: Session, master: str, actor: Actor, code: str, name: str) -> tuple[str, str]:
-    """Register a bank integration; returns its key id and secret, shown this once."""
+def add_bank(
+    session: Session, master: str, actor: Actor, code: str, name: str, *, lookup_required: bool = True
+) -> tuple[str, str]:
+    """Register a bank integration; returns its key id and secret, shown this once. A bank that
+    posts payments without looking notices up first is registered with ``lookup_required=False``."""
     if not BANK_CODE.fullmatch(code):
         raise Unprocessable(
             f"bank code {code!r} must be 2–16 upper-case letters or digits", code="invalid_bank_code"
@@ -43,10 +46,36 @@ def add_bank(session: Session, master: str, actor: Actor, code: str, name: str) 
             f"bank {code} already exists; use `feecollect banks rotate {code}`", code="duplicate_bank"
         )
     now = datetime.now(UTC)
-    repository.add(session, Bank(code=code, name=name.strip(), created_at=now))
+    repository.add(
+        session, Bank(code=code, name=name.strip(), lookup_required=lookup_required, created_at=now)
+    )
     key_id, secret = _new_key(session, master, code, now)
-    record(session, actor, "bank.added", "bank", code, after={"name": name.strip(), "key": key_id})
+    record(
+        session,
+        actor,
+        "bank.added",
+        "bank",
+        code,
+        after={"name": name.strip(), "key": key_id, "lookup_required": lookup_required},
+    )
     return key_id, secret
+
+
+def require_lookup(session: Session, actor: Actor, code: str, required: bool) -> None:
+    """Whether this bank's callbacks must echo a lookup's confirm code from now on."""
+    bank = repository.bank(session, code)
+    if bank is None:
+        raise NotFound(f"no bank {code!r}", code="unknown_bank")
+    before, bank.lookup_required = bank.lookup_required, required
+    record(
+        session,
+        actor,
+        "bank.lookup_required",
+        "bank",
+        code,
+        before={"lookup_required": before},
+        after={"lookup_required": required},
+    )
 
 
 def rotate(session: Session, master: str, actor: Actor, code: str) -> tuple[str, str]:

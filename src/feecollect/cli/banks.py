@@ -31,17 +31,40 @@ def _print_key(as_json: bool, code: str, key_id: str, secret: str) -> None:
 @banks_group.command("add")
 @click.argument("code")
 @click.option("--name", required=True, help="the bank's name, e.g. 中国建设银行示范市分行")
+@click.option(
+    "--lookup-required/--no-lookup-required",
+    default=True,
+    show_default=True,
+    help="whether its payment callbacks must echo the confirm code of a lookup",
+)
 @click.option("--json", "as_json", is_flag=True)
-def banks_add(code: str, name: str, as_json: bool) -> None:
+def banks_add(code: str, name: str, lookup_required: bool, as_json: bool) -> None:
     """Register a bank integration and print its key id and secret."""
     from feecollect.bank import service as banks
 
     settings = load_settings()
     with unit_of_work(open_database(settings)) as session:
         key_id, secret = banks.add_bank(
-            session, settings.secret_key.get_secret_value(), cli_operator(), code, name
+            session,
+            settings.secret_key.get_secret_value(),
+            cli_operator(),
+            code,
+            name,
+            lookup_required=lookup_required,
         )
     _print_key(as_json, code, key_id, secret)
+
+
+@banks_group.command("lookup")
+@click.argument("code")
+@click.option("--required/--not-required", required=True, help="must its callbacks echo a lookup's code")
+def banks_lookup(code: str, required: bool) -> None:
+    """Set whether a registered bank must look a notice up before paying it."""
+    from feecollect.bank import service as banks
+
+    with unit_of_work(open_database(load_settings())) as session:
+        banks.require_lookup(session, cli_operator(), code, required)
+    click.echo(f"{code}: {'须先查询缴款书再确认缴款' if required else '可不经查询直接确认缴款'}")
 
 
 @banks_group.command("rotate")
@@ -75,7 +98,8 @@ def banks_list() -> None:
 
     with unit_of_work(open_database(load_settings())) as session:
         for bank, keys in banks.banks_with_keys(session):
-            click.echo(f"{bank.code:<10} {bank.name}")
+            lookup = "须先查询" if bank.lookup_required else "无须查询"
+            click.echo(f"{bank.code:<10} {bank.name}  {lookup}")
             for key in keys:
                 state = f"retired {key.retired_at:%Y-%m-%d %H:%M}" if key.retired_at else "valid"
                 click.echo(f"  {key.key_id}  created {key.created_at:%Y-%m-%d %H:%M}  {state}")

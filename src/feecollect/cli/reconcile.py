@@ -159,7 +159,11 @@ def exceptions_list(
         echo_json({"exceptions": [r.model_dump(mode="json") for r in rows]})
         return
     for row in rows:
-        click.echo(f"{row.id:>7} {row.exception_class:<26} {row.amount:>14} {row.status:<8} {row.detail}")
+        national = row.national_code or ""
+        click.echo(
+            f"{row.id:>7} {row.exception_class:<26} {national:<5} {row.amount:>14} {row.status:<8} "
+            f"{row.detail}"
+        )
 
 
 @exceptions_group.command("resolve")

@@ -1,11 +1,12 @@
-"""The reference bank client: signs exactly as SPEC §6 says a bank must. The demo, the simulator, the
-benchmark and the tests drive the bank contract through it, from the outside."""
+"""The reference bank client: signs exactly as SPEC §6 says a bank must, and pays as a bank that must
+look up does: the lookup first, then the callback echoing its confirm code. The demo, the simulator,
+the benchmark and the tests drive the bank contract through it, from the outside."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -14,6 +15,10 @@ from feecollect.bank.signing import signed_headers
 
 PAYMENTS = "/api/v1/bank/payments"
 REFUNDS = "/api/v1/bank/refunds"
+
+
+def lookup_path(payment_code: str) -> str:
+    return f"/api/v1/bank/notices/{payment_code}"
 
 
 def payment_body(
@@ -50,13 +55,30 @@ class BankClient:
         return self.http.request(method, path, content=body, headers=signed, params=params)
 
     def lookup(self, payment_code: str) -> httpx.Response:
-        return self._send("GET", f"/api/v1/bank/notices/{payment_code}")
+        return self._send("GET", lookup_path(payment_code))
 
     def pay(
         self, bank_txn_id: str, payment_code: str, amount: str, paid_at: datetime, **optional: Any
     ) -> httpx.Response:
+        """One callback exactly as given (``confirm_code`` and ``account`` among the optional fields)."""
         return self._send(
             "POST", PAYMENTS, payment_body(bank_txn_id, payment_code, amount, paid_at, **optional)
+        )
+
+    def look_up_and_pay(self, bank_txn_id: str, payment_code: str, **optional: Any) -> httpx.Response:
+        """A counter payment: the lookup, then the callback for the amount it showed, dated now and
+        echoing its confirm code. A refused lookup is the answer."""
+        found = self.lookup(payment_code)
+        if found.status_code != 200:
+            return found
+        notice = found.json()
+        return self.pay(
+            bank_txn_id,
+            payment_code,
+            notice["amount"],
+            datetime.now(UTC),
+            confirm_code=notice["confirm_code"],
+            **optional,
         )
 
     def refunds(self, status: str | None = "approved") -> httpx.Response:
@@ -84,17 +106,23 @@ class AsyncBankClient:
     def __init__(self, http: httpx.AsyncClient, key: str, secret: str):
         self.http, self.key, self.secret = http, key, secret
 
+    async def lookup(self, payment_code: str) -> httpx.Response:
+        return await self._send("GET", lookup_path(payment_code))
+
     async def pay(
         self, bank_txn_id: str, payment_code: str, amount: str, paid_at: datetime, **optional: Any
     ) -> httpx.Response:
         body = payment_body(bank_txn_id, payment_code, amount, paid_at, **optional)
+        return await self._send("POST", PAYMENTS, body)
+
+    async def _send(self, method: str, path: str, body: bytes = b"") -> httpx.Response:
         attempt = 1
         while True:
-            headers = signed_headers(self.key, self.secret, "POST", PAYMENTS, body) | {
-                "Content-Type": "application/json"
-            }
+            headers = signed_headers(self.key, self.secret, method, path, body)
+            if body:
+                headers["Content-Type"] = "application/json"
             try:
-                return await self.http.post(PAYMENTS, content=body, headers=headers)
+                return await self.http.request(method, path, content=body, headers=headers)
             except httpx.TransportError:
                 if attempt == self.ATTEMPTS:
                     raise

@@ -35,8 +35,8 @@ APPLICANT_USCC = "91110000600037341L"
 class Plan:
     key: str
     secret: str
-    # (txn id, payment code, amount, paid at): a replay resends exactly the same body, as banks do.
-    callbacks: list[tuple[str, str, str, datetime]] = field(default_factory=list)
+    # (txn id, payment code, amount): a replay resends exactly the same body, as banks do.
+    callbacks: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def prepare(session: Session, settings: Settings, count: int, duplicates: float) -> Plan:
@@ -67,9 +67,7 @@ def prepare(session: Session, settings: Settings, count: int, duplicates: float)
             ),
         )
         notice = notices.issue(session, catalogue, settings, clerk, case_no)
-        plan.callbacks.append(
-            (f"SIM{run_id}{n:07d}", notice.payment_code, format_yuan(notice.amount_fen), datetime.now(UTC))
-        )
+        plan.callbacks.append((f"SIM{run_id}{n:07d}", notice.payment_code, format_yuan(notice.amount_fen)))
     rng = random.Random(run_id)
     replays = [rng.choice(plan.callbacks) for _ in range(round(count * duplicates))]
     plan.callbacks += replays
@@ -93,19 +91,46 @@ class Summary:
         return f"{total} callbacks in {self.seconds:.2f} s ({total / self.seconds:,.0f}/s): {counts}"
 
 
+async def _look_up(
+    client: AsyncBankClient, codes: set[str], concurrency: int
+) -> dict[str, tuple[str, datetime]]:
+    """Every notice looked up once, as a counter does before it takes the money: its confirm code and
+    the time the payment is dated."""
+    found: dict[str, tuple[str, datetime]] = {}
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for code in codes:
+        queue.put_nowait(code)
+
+    async def worker() -> None:
+        while not queue.empty():
+            code = queue.get_nowait()
+            response = await client.lookup(code)
+            if response.status_code == 200:
+                found[code] = (response.json()["confirm_code"], datetime.now(UTC))
+
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return found
+
+
 async def run(url: str, plan: Plan, concurrency: int) -> Summary:
+    """Looks every notice up, then sends the callbacks (and their replays) concurrently; times the
+    callbacks only."""
     statuses: Counter[str] = Counter()
-    queue: asyncio.Queue[tuple[str, str, str, datetime]] = asyncio.Queue()
+    queue: asyncio.Queue[tuple[str, str, str]] = asyncio.Queue()
     for callback in plan.callbacks:
         queue.put_nowait(callback)
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=60) as http:
         client = AsyncBankClient(http, plan.key, plan.secret)
+        looked_up = await _look_up(client, {code for _, code, _ in plan.callbacks}, concurrency)
 
         async def worker() -> None:
             while not queue.empty():
-                txn, code, amount, paid_at = queue.get_nowait()
-                response = await client.pay(txn, code, amount, paid_at, channel="simulator")
+                txn, code, amount = queue.get_nowait()
+                confirm_code, paid_at = looked_up.get(code, (None, datetime.now(UTC)))
+                response = await client.pay(
+                    txn, code, amount, paid_at, confirm_code=confirm_code, channel="simulator"
+                )
                 body = response.json()
                 statuses[body.get("result") or body.get("error") or str(response.status_code)] += 1
                 if response.status_code >= 500:

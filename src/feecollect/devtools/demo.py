@@ -134,9 +134,7 @@ def pay_through_the_bank_client(settings: Settings, payment_code: str, amount: s
     with unit_of_work(app.state.sessionmaker) as session:
         key, secret = banks.fresh_key(session, master, DEMO, DEMO_BANK, "示范代收银行")
     with TestClient(app) as http:
-        BankClient(http, key, secret).pay(
-            f"DEMO-{payment_code}", payment_code, amount, datetime.now(settings.zone), channel="counter"
-        )
+        BankClient(http, key, secret).look_up_and_pay(f"DEMO-{payment_code}", payment_code, channel="counter")
     with unit_of_work(app.state.sessionmaker) as session:
         notice = notice_repository.by_code(session, payment_code)
         bill = bills.live_bill_of_notice(session, notice.id) if notice else None

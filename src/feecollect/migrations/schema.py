@@ -8,7 +8,7 @@ from feecollect.db.base import Base
 from feecollect.einvoices.models import Bill, BillCounter, SigningKey
 from feecollect.ledger.models import LedgerPosting, LedgerTransaction
 from feecollect.notices.models import Notice, NoticeLine, PaymentCodeSequence
-from feecollect.payments.models import Payment
+from feecollect.payments.models import LateCallback, NoticeLookup, Payment
 from feecollect.projects.models import Project, ProjectSettlement
 from feecollect.reconcile.models import (
     BankAccount,
@@ -35,10 +35,12 @@ __all__ = [
     "Case",
     "CaseItem",
     "FeeItemVersion",
+    "LateCallback",
     "LedgerPosting",
     "LedgerTransaction",
     "Notice",
     "NoticeLine",
+    "NoticeLookup",
     "Payment",
     "PaymentCodeSequence",
     "Project",

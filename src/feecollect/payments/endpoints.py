@@ -12,33 +12,39 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from feecollect.api.errors import validation_detail
+from feecollect.bank import response_codes as rc
 from feecollect.bank.auth import BankCaller, Signed, handle_signed, signed_json_body
-from feecollect.errors import NotFound, Unprocessable
+from feecollect.bank.response_codes import BankRefusal
 from feecollect.money import format_yuan
-from feecollect.notices import repository as notices
 from feecollect.payments.schemas import BankNoticeOut, PaymentIn, PaymentOut
-from feecollect.payments.service import PaymentRequest, apply_payment
+from feecollect.payments.service import PaymentRequest, apply_payment, look_up
+from feecollect.reconcile.accounts import is_special_account
+from feecollect.settings import Settings
 
 router = APIRouter(prefix="/api/v1/bank", tags=["bank integration (SPEC §6)"])
 
 
 @router.get(
-    "/notices/{payment_code}", response_model=BankNoticeOut, summary="Look a notice up by its payment code"
+    "/notices/{payment_code}",
+    response_model=BankNoticeOut,
+    summary="Look a notice up by its payment code; its confirm code binds the callback to this lookup",
+    responses={422: {"description": rc.described(rc.MALFORMED, rc.NO_SUCH_NOTICE, rc.CHECK_DIGITS_FAIL)}},
 )
 async def lookup_notice(payment_code: str, signed: Signed, request: Request) -> BankNoticeOut:
-    return await run_in_threadpool(handle_signed, request.app, signed, partial(_lookup, payment_code))
+    work = partial(_lookup, request.app.state.settings, payment_code)
+    return await run_in_threadpool(handle_signed, request.app, signed, work)
 
 
-def _lookup(payment_code: str, session: Session, _: BankCaller) -> BankNoticeOut:
-    notice = notices.by_code(session, payment_code)
-    if notice is None:
-        raise NotFound(f"no notice with payment code {payment_code!r}", code="unknown_payment_code")
+def _lookup(settings: Settings, payment_code: str, session: Session, caller: BankCaller) -> BankNoticeOut:
+    found = look_up(session, settings, caller, payment_code)
     return BankNoticeOut(
-        payment_code=notice.payment_code,
-        payer_name=notice.payer_name,
-        amount=format_yuan(notice.amount_fen),
-        status=notice.status,
-        due_date=notice.due_date,
+        payment_code=found.payment_code,
+        payer_name=found.payer_name,
+        amount=format_yuan(found.amount_fen),
+        status=found.status,
+        due_date=found.due_date,
+        confirm_code=found.confirm.confirm_code if found.confirm else None,
+        lookup_expires_at=found.confirm.expires_at if found.confirm else None,
     )
 
 
@@ -48,17 +54,28 @@ def _lookup(payment_code: str, session: Session, _: BankCaller) -> BankNoticeOut
     summary="A bank's payment callback: accepted once, duplicate on replay",
     openapi_extra=signed_json_body(PaymentIn),
     responses={
-        409: {"description": "same bank_txn_id, different body"},
-        422: {"description": "unknown_payment_code, amount_mismatch or notice_not_payable; nothing recorded"},
+        200: {
+            "description": "00000 accepted or duplicate; 12001 late callback, notice paid from the statement"
+        },
+        401: {"description": rc.described(rc.SIGNATURE_REFUSED)},
+        409: {"description": rc.described(rc.TXN_ID_CONFLICT)},
+        413: {"description": rc.described(rc.MALFORMED) + " (body over 64 KiB)"},
+        422: {
+            "description": "nothing recorded: "
+            + rc.described(*(a for a in rc.BANK_ANSWERS if a.http_status == 422 and a is not rc.ACCEPTED))
+        },
     },
 )
 async def payment_callback(signed: Signed, request: Request) -> PaymentOut:
     settings = request.app.state.settings
 
     def pay(session: Session, caller: BankCaller) -> PaymentOut:
-        outcome = apply_payment(session, settings, caller, _parse(signed.body, settings.zone))
+        payment = _parse(signed.body, settings.zone)
+        named = None if payment.account is None else is_special_account(session, payment.account)
+        outcome = apply_payment(session, settings, caller, payment, account_is_special=named)
         return PaymentOut(
             result=outcome.result,
+            code=outcome.code,
             payment_code=outcome.payment_code,
             bank_txn_id=outcome.bank_txn_id,
             amount=format_yuan(outcome.amount_fen),
@@ -73,7 +90,7 @@ def _parse(body: bytes, zone: ZoneInfo) -> PaymentRequest:
     try:
         data = PaymentIn.model_validate_json(body)
     except ValidationError as exc:
-        raise Unprocessable(validation_detail(exc.errors()), code="invalid_request") from None
+        raise BankRefusal(rc.MALFORMED, validation_detail(exc.errors()), error="invalid_request") from None
     paid_at = data.paid_at if data.paid_at.tzinfo else data.paid_at.replace(tzinfo=zone)
     return PaymentRequest(
         bank_txn_id=data.bank_txn_id,
@@ -83,4 +100,6 @@ def _parse(body: bytes, zone: ZoneInfo) -> PaymentRequest:
         payer_name=data.payer_name,
         payer_account=data.payer_account,
         channel=data.channel,
+        confirm_code=data.confirm_code,
+        account=data.account,
     )

@@ -29,3 +29,35 @@ class Payment(Base):
     channel: Mapped[str | None] = mapped_column(String(32))
     body_hash: Mapped[str] = mapped_column(String(64))
     received_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class NoticeLookup(Base):
+    """A bank's lookup of a notice (SPEC §6): the confirm code it was given, which its callback must
+    echo, and the window the lookup opened for ``paid_at``. One row per bank and notice: looking up
+    again keeps the code and the first time, and moves the window's end."""
+
+    __tablename__ = "notice_lookups"
+    __table_args__ = (UniqueConstraint("bank_code", "notice_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    bank_code: Mapped[str] = mapped_column(String(16))
+    notice_id: Mapped[int] = mapped_column(ForeignKey("notices.id"), index=True)
+    confirm_code: Mapped[str] = mapped_column(String(8))
+    looked_up_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class LateCallback(Base):
+    """A callback that arrived after the statement had already paid its notice: linked to that payment
+    and answered as a duplicate, so a bank that retries until it gets a 200 stops."""
+
+    __tablename__ = "late_callbacks"
+    __table_args__ = (UniqueConstraint("bank_code", "bank_txn_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
+    bank_code: Mapped[str] = mapped_column(String(16))
+    bank_txn_id: Mapped[str] = mapped_column(String(64))
+    paid_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    body_hash: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[datetime] = mapped_column(UtcDateTime)

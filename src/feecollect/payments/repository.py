@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 
 from feecollect.notices.models import Notice, NoticeLine
 from feecollect.notices.status import NoticeStatus
-from feecollect.payments.models import Payment
+from feecollect.payments.models import LateCallback, NoticeLookup, Payment
+from feecollect.payments.rules import LookupFacts
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,50 @@ def lock_notice(session: Session, payment_code: str) -> PayableNotice | None:
         .with_for_update()
     ).first()
     return None if row is None else PayableNotice(*row)
+
+
+def notice_for_lookup(session: Session, payment_code: str) -> Notice | None:
+    return session.scalars(select(Notice).where(Notice.payment_code == payment_code)).first()
+
+
+def lookup_of(session: Session, bank_code: str, notice_id: int) -> LookupFacts | None:
+    row = session.execute(
+        select(NoticeLookup.confirm_code, NoticeLookup.looked_up_at, NoticeLookup.expires_at).where(
+            NoticeLookup.bank_code == bank_code, NoticeLookup.notice_id == notice_id
+        )
+    ).first()
+    return None if row is None else LookupFacts(*row)
+
+
+def insert_lookup(session: Session, bank_code: str, notice_id: int, facts: LookupFacts) -> None:
+    session.execute(
+        insert(NoticeLookup).values(
+            bank_code=bank_code,
+            notice_id=notice_id,
+            confirm_code=facts.confirm_code,
+            looked_up_at=facts.looked_up_at,
+            expires_at=facts.expires_at,
+        )
+    )
+
+
+def extend_lookup(session: Session, bank_code: str, notice_id: int, expires_at: datetime) -> None:
+    session.execute(
+        update(NoticeLookup)
+        .where(NoticeLookup.bank_code == bank_code, NoticeLookup.notice_id == notice_id)
+        .values(expires_at=expires_at)
+    )
+
+
+def late_callback_by_txn(session: Session, bank_code: str, bank_txn_id: str) -> LateCallback | None:
+    query = select(LateCallback).where(
+        LateCallback.bank_code == bank_code, LateCallback.bank_txn_id == bank_txn_id
+    )
+    return session.scalars(query).first()
+
+
+def insert_late_callback(session: Session, values: dict[str, object]) -> None:
+    session.execute(insert(LateCallback).values(**values))
 
 
 def amounts_by_department(session: Session, notice_id: int) -> tuple[bool, list[tuple[str, int]]]:
@@ -118,3 +163,7 @@ def of_notices(session: Session, notice_ids: list[int]) -> list[Payment]:
     return list(
         session.scalars(select(Payment).where(Payment.notice_id.in_(notice_ids)).order_by(Payment.id))
     )
+
+
+def by_id(session: Session, payment_id: int) -> Payment:
+    return session.get_one(Payment, payment_id)

@@ -27,12 +27,24 @@ class PaymentIn(BaseModel):
     payer_name: str | None = Field(None, max_length=200)
     payer_account: str | None = Field(None, max_length=64, pattern=IDENTIFIER_PATTERN)
     channel: str | None = Field(None, max_length=32, pattern=IDENTIFIER_PATTERN)
+    confirm_code: str | None = Field(
+        None, max_length=32, pattern=IDENTIFIER_PATTERN, description="the confirm_code of this bank's lookup"
+    )
+    account: str | None = Field(
+        None, max_length=64, pattern=IDENTIFIER_PATTERN, description="the receiving account's number"
+    )
 
     _plain_text = field_validator("payer_name")(refuse_control_characters)
 
 
+NATIONAL_CODE = Field(
+    description="the national response code of SPEC §15: 00000, or 12001 for a late callback"
+)
+
+
 class PaymentOut(BaseModel):
     result: str
+    code: str = NATIONAL_CODE
     payment_code: str
     bank_txn_id: str
     amount: str
@@ -41,9 +53,16 @@ class PaymentOut(BaseModel):
 
 
 class BankNoticeOut(BaseModel):
+    code: str = Field("00000", description="the national response code of SPEC §15")
     payment_code: str
     payer_name: str
     amount: str
     currency: str = "CNY"
     status: str
     due_date: date
+    confirm_code: str | None = Field(
+        description="缴款确认码 to echo in the payment callback; null when the notice cannot be paid"
+    )
+    lookup_expires_at: datetime | None = Field(
+        description="the latest paid_at the callback may carry after this lookup"
+    )

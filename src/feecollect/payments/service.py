@@ -1,6 +1,7 @@
-"""Applying a bank's payment callback. Whatever a bank sends and however often, a notice is paid at
+"""A bank's lookup and payment callback. Whatever a bank sends and however often, a notice is paid at
 most once: the notice row is locked, the transaction id is checked again under the lock, and the
-database refuses a second payment per notice or per transaction id."""
+database refuses a second payment per notice or per transaction id. What may pay a notice is
+``payments.rules``; this module reads the facts it judges and writes what follows."""
 
 from __future__ import annotations
 
@@ -12,19 +13,18 @@ from sqlalchemy.orm import Session
 
 from feecollect import events
 from feecollect.audit.service import Actor, record
+from feecollect.bank import response_codes as rc
 from feecollect.bank.auth import BankCaller
 from feecollect.bank.replays import body_digest, require_same_body
-from feecollect.errors import Unprocessable
+from feecollect.bank.response_codes import BankRefusal
 from feecollect.ledger import accounts
 from feecollect.ledger import service as ledger
-from feecollect.money import format_yuan, parse_yuan
+from feecollect.money import parse_yuan
 from feecollect.notices.payment_code import is_payment_code
 from feecollect.notices.status import NoticeStatus
-from feecollect.payments import repository
+from feecollect.payments import repository, rules
+from feecollect.payments.rules import STATEMENT_BANK, CallbackFacts, LookupFacts, NoticeFacts
 from feecollect.settings import Settings
-
-# How far ahead of our clock a bank's paid_at may run (clocks drift; SPEC §6).
-PAID_AT_FUTURE_TOLERANCE = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -57,20 +57,28 @@ class PaymentRequest:
     payer_name: str | None = None
     payer_account: str | None = None
     channel: str | None = None
+    confirm_code: str | None = None
+    account: str | None = None
 
     def digest(self) -> str:
         """Same fields, same digest: how a replay is told from a different request with the same id."""
-        return body_digest(
-            {
-                "bank_txn_id": self.bank_txn_id,
-                "payment_code": self.payment_code,
-                "amount": self.amount,
-                "paid_at": self.paid_at.astimezone(UTC).isoformat(),
-                "payer_name": self.payer_name,
-                "payer_account": self.payer_account,
-                "channel": self.channel,
-            }
-        )
+        fields: dict[str, str | None] = {
+            "bank_txn_id": self.bank_txn_id,
+            "payment_code": self.payment_code,
+            "amount": self.amount,
+            "paid_at": self.paid_at.astimezone(UTC).isoformat(),
+            "payer_name": self.payer_name,
+            "payer_account": self.payer_account,
+            "channel": self.channel,
+        }
+        # Fields added later count only when sent, so a replay of an older callback keeps its digest.
+        for name in ("confirm_code", "account"):
+            if (value := getattr(self, name)) is not None:
+                fields[name] = value
+        return body_digest(fields)
+
+    def facts(self) -> CallbackFacts:
+        return CallbackFacts(self.amount, self.paid_at, self.confirm_code, self.account)
 
 
 @dataclass(frozen=True)
@@ -82,64 +90,178 @@ class Outcome:
     amount_fen: int
     paid_at: datetime
     notice_status: str
+    code: str = rc.ACCEPTED.code
 
 
 def _existing(session: Session, caller: BankCaller, request: PaymentRequest) -> Outcome | None:
     payment = repository.by_txn(session, caller.bank_code, request.bank_txn_id)
-    if payment is None:
+    if payment is not None:
+        require_same_body(payment.body_hash, request.digest(), request.bank_txn_id)
+        return Outcome(
+            "duplicate",
+            payment.id,
+            payment.payment_code,
+            payment.bank_txn_id,
+            payment.amount_fen,
+            payment.paid_at,
+            repository.notice_status(session, payment.notice_id),
+        )
+    late = repository.late_callback_by_txn(session, caller.bank_code, request.bank_txn_id)
+    if late is None:
         return None
-    require_same_body(payment.body_hash, request.digest(), request.bank_txn_id)
+    require_same_body(late.body_hash, request.digest(), request.bank_txn_id)
+    return _late_outcome(session, late.payment_id, request.bank_txn_id)
+
+
+def _late_outcome(session: Session, payment_id: int, bank_txn_id: str) -> Outcome:
+    payment = repository.by_id(session, payment_id)
     return Outcome(
         "duplicate",
         payment.id,
         payment.payment_code,
-        payment.bank_txn_id,
+        bank_txn_id,
         payment.amount_fen,
         payment.paid_at,
         repository.notice_status(session, payment.notice_id),
+        rc.ALREADY_PAID.code,
+    )
+
+
+def _link_late_callback(
+    session: Session, caller: BankCaller, request: PaymentRequest, notice_id: int
+) -> Outcome | None:
+    """A callback for a notice the statement already paid, for the same amount, is that payment told
+    late: linked to it and answered as a duplicate (SPEC §6), since a bank retries until it gets 200."""
+    payment = repository.of_notice(session, notice_id)
+    if (
+        payment is None
+        or payment.bank_code != STATEMENT_BANK
+        or parse_yuan(request.amount) != payment.amount_fen
+    ):
+        return None
+    repository.insert_late_callback(
+        session,
+        {
+            "payment_id": payment.id,
+            "bank_code": caller.bank_code,
+            "bank_txn_id": request.bank_txn_id,
+            "paid_at": request.paid_at.astimezone(UTC),
+            "body_hash": request.digest(),
+            "received_at": datetime.now(UTC),
+        },
+    )
+    record(
+        session,
+        Actor(f"bank:{caller.bank_code}", "bank"),
+        "payment.late_callback",
+        "notice",
+        payment.payment_code,
+        after={"bank_txn_id": request.bank_txn_id, "statement_payment": payment.bank_txn_id},
+    )
+    return _late_outcome(session, payment.id, request.bank_txn_id)
+
+
+def _code_refusal(payment_code: str) -> BankRefusal:
+    if len(payment_code) == 20 and payment_code.isascii() and payment_code.isdecimal():
+        return BankRefusal(
+            rc.CHECK_DIGITS_FAIL,
+            f"{payment_code} is not a payment code: its check digits fail",
+            error="unknown_payment_code",
+        )
+    return BankRefusal(
+        rc.NO_SUCH_NOTICE,
+        f"{payment_code!r} is not a payment code (20 digits with valid check digits)",
+        error="unknown_payment_code",
+    )
+
+
+@dataclass(frozen=True)
+class Lookup:
+    notice_id: int
+    payment_code: str
+    payer_name: str
+    amount_fen: int
+    status: str
+    due_date: date
+    confirm: LookupFacts | None  # given only while the notice can be paid
+
+
+def look_up(session: Session, settings: Settings, caller: BankCaller, payment_code: str) -> Lookup:
+    """A bank's lookup: the notice as it stands and, while it is payable, the confirm code this bank's
+    callback must echo (the same on every lookup, the window's end moved on)."""
+    if not is_payment_code(payment_code):
+        raise _code_refusal(payment_code)
+    notice = repository.notice_for_lookup(session, payment_code)
+    if notice is None:
+        raise BankRefusal(
+            rc.NO_SUCH_NOTICE, f"no notice with payment code {payment_code}", error="unknown_payment_code"
+        )
+    confirm = None
+    if notice.status == NoticeStatus.ISSUED:
+        now = datetime.now(UTC)
+        expires_at = now + timedelta(minutes=settings.bank_lookup_minutes)
+        confirm = repository.lookup_of(session, caller.bank_code, notice.id)
+        if confirm is None:
+            confirm = LookupFacts(rules.new_confirm_code(), now, expires_at)
+            repository.insert_lookup(session, caller.bank_code, notice.id, confirm)
+        else:
+            repository.extend_lookup(session, caller.bank_code, notice.id, expires_at)
+            confirm = LookupFacts(confirm.confirm_code, confirm.looked_up_at, expires_at)
+    return Lookup(
+        notice.id,
+        notice.payment_code,
+        notice.payer_name,
+        notice.amount_fen,
+        notice.status,
+        notice.due_date,
+        confirm,
     )
 
 
 def apply_payment(
-    session: Session, settings: Settings, caller: BankCaller, request: PaymentRequest
+    session: Session,
+    settings: Settings,
+    caller: BankCaller,
+    request: PaymentRequest,
+    *,
+    account_is_special: bool | None = None,
 ) -> Outcome:
+    """``account_is_special``: whether the account the callback names is a registered special account
+    (None when it names none)."""
     if (seen := _existing(session, caller, request)) is not None:
         return seen
     if not is_payment_code(request.payment_code):
-        raise Unprocessable(
-            f"{request.payment_code!r} is not a payment code (20 digits with valid check digits)",
-            code="unknown_payment_code",
-        )
+        raise _code_refusal(request.payment_code)
     notice = repository.lock_notice(session, request.payment_code)
     if notice is None:
-        raise Unprocessable(
-            f"no notice with payment code {request.payment_code}", code="unknown_payment_code"
+        raise BankRefusal(
+            rc.NO_SUCH_NOTICE,
+            f"no notice with payment code {request.payment_code}",
+            error="unknown_payment_code",
         )
     if notice.status != NoticeStatus.ISSUED:
         # A replay of this very transaction may have paid the notice while we waited for the lock.
         if (seen := _existing(session, caller, request)) is not None:
             return seen
-        raise Unprocessable(f"notice {notice.payment_code} is {notice.status}", code="notice_not_payable")
-    amount = parse_yuan(request.amount)
-    if amount != notice.amount_fen:
-        raise Unprocessable(
-            f"notice {notice.payment_code} is for {format_yuan(notice.amount_fen)}, not {request.amount}",
-            code="amount_mismatch",
-        )
+        if notice.status == NoticeStatus.PAID and (
+            late := _link_late_callback(session, caller, request, notice.id)
+        ):
+            return late
+    checks_lookup = caller.lookup_required or request.confirm_code is not None
     now = datetime.now(UTC)
-    if not notice.issued_at <= request.paid_at <= now + PAID_AT_FUTURE_TOLERANCE:
-        # A date outside the notice's life would back- or forward-date the ledger and the bill.
-        raise Unprocessable(
-            f"paid_at {request.paid_at.isoformat()} is outside the allowed window: from the notice's "
-            f"issue ({notice.issued_at.astimezone(settings.zone).isoformat()}) to 10 minutes from now",
-            code="paid_at_out_of_window",
-        )
+    refusal = rules.judge(
+        NoticeFacts(notice.payment_code, notice.status, notice.amount_fen, notice.due_date, notice.issued_at),
+        request.facts(),
+        lookup=repository.lookup_of(session, caller.bank_code, notice.id) if checks_lookup else None,
+        lookup_required=caller.lookup_required,
+        account_is_special=account_is_special,
+        now=now,
+        zone=settings.zone,
+    )
+    if refusal is not None:
+        raise BankRefusal(refusal.response, refusal.detail, error=refusal.error)
+    amount = parse_yuan(request.amount)
     business_date = request.paid_at.astimezone(settings.zone).date()
-    if business_date > notice.due_date:
-        raise Unprocessable(
-            f"notice {notice.payment_code} was due on {notice.due_date}, paid on {business_date}",
-            code="notice_not_payable",
-        )
     paid_at = request.paid_at.astimezone(UTC)
     payment_id = record_payment(
         session,

@@ -111,3 +111,11 @@ def registered(session: Session) -> Sequence[BankAccount]:
 
 def is_registered(session: Session, account_no: str) -> bool:
     return repository.account_by_no(session, account_no) is not None
+
+
+def is_special_account(session: Session, written: str) -> bool:
+    """Whether a bank's callback names a registered fiscal special account as where the money went."""
+    return any(
+        (account := repository.account_by_no(session, number)) is not None and account.kind == "special"
+        for number in account_candidates(written)
+    )

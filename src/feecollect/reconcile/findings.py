@@ -10,7 +10,8 @@ from decimal import Decimal, InvalidOperation
 
 from feecollect.money import format_yuan
 from feecollect.notices.status import NoticeStatus
-from feecollect.reconcile.matching import STATEMENT_BANK, Finding
+from feecollect.payments.rules import STATEMENT_BANK
+from feecollect.reconcile.matching import Finding
 from feecollect.reconcile.rows import CompletedCase, ItemLine, OverdueNotice, PricedLine, UnreceivedPayment
 from feecollect.schedules.types import Cancellation
 

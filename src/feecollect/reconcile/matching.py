@@ -24,6 +24,7 @@ from typing import Any, NamedTuple, cast
 
 from feecollect.money import format_yuan
 from feecollect.notices.status import NoticeStatus
+from feecollect.payments.rules import STATEMENT_BANK
 
 EXCEPTION_CLASSES = (
     "unidentified_credit",
@@ -37,7 +38,6 @@ EXCEPTION_CLASSES = (
     "cancelled_item",
     "overdue_unpaid",
 )
-STATEMENT_BANK = "STMT"  # the bank code of payments recorded from a statement line, not a callback
 _ID_TOKEN = re.compile(r"(?<![0-9A-Z])[0-9A-Z]{18}(?![0-9A-Z])")
 
 

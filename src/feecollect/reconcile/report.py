@@ -8,6 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from feecollect.bank.response_codes import exception_code
 from feecollect.money import fen_to_decimal
 from feecollect.reconcile.matching import EXCEPTION_CLASSES
 from feecollect.reconcile.models import ReconciliationException
@@ -56,10 +57,13 @@ def reconciliation_workbook(summary: dict[str, Any], exceptions: Sequence[Reconc
             name,
             summary["exceptions"].get(name, 0),
             _yuan(sum(e.amount_fen for e in by_class[name])),
+            exception_code(name) or "",
         )
         for name in EXCEPTION_CLASSES
     ]
-    sheet = add_sheet(workbook, "汇总", ("异常类别", "类别代码", "笔数", "金额（元）"), summary_rows, {4})
+    sheet = add_sheet(
+        workbook, "汇总", ("异常类别", "类别代码", "笔数", "金额（元）", "国家对账代码"), summary_rows, {4}
+    )
     sheet.append([])
     sheet.append(["对账日期", summary["date"]])
     sheet.append(["已匹配到账笔数", summary["matched"]])

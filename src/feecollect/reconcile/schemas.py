@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from feecollect.bank.response_codes import exception_code
 from feecollect.money import format_yuan
 from feecollect.reconcile.models import ReconciliationException
 
@@ -12,6 +13,10 @@ from feecollect.reconcile.models import ReconciliationException
 class ExceptionOut(BaseModel):
     id: int
     exception_class: str = Field(serialization_alias="class")
+    national_code: str | None = Field(
+        description="the national class of SPEC §15: 15001 amount differs, 15002 sent but not on the "
+        "statement, 15003 on the statement but never sent; null for the centre's own classes"
+    )
     status: str
     business_date: date
     age_days: int
@@ -41,6 +46,7 @@ class ExceptionOut(BaseModel):
         return cls(
             id=exception.id,
             exception_class=exception.exception_class,
+            national_code=exception_code(exception.exception_class),
             status=exception.status,
             business_date=exception.business_date,
             age_days=max(0, ((today or exception.last_run_date) - exception.business_date).days),

@@ -23,13 +23,13 @@ from feecollect.cases.models import Case
 from feecollect.errors import Unprocessable
 from feecollect.money import format_yuan
 from feecollect.notices.status import NoticeStatus
+from feecollect.payments.rules import STATEMENT_BANK
 from feecollect.payments.service import NewPayment, record_payment
 from feecollect.reconcile import findings, findings_repository, repository
 from feecollect.reconcile.bulk import cyclic_gc_paused
 from feecollect.reconcile.importing import ImportReport
 from feecollect.reconcile.matching import (
     EXCEPTION_CLASSES,
-    STATEMENT_BANK,
     CaseFacts,
     Finding,
     Line,

@@ -13,12 +13,19 @@ from sqlalchemy.orm import Session
 from feecollect.api.auth import FinanceReader
 from feecollect.api.deps import DbSession
 from feecollect.api.errors import validation_detail
+from feecollect.bank import response_codes as rc
 from feecollect.bank.auth import BankCaller, Signed, handle_signed, signed_json_body
-from feecollect.errors import Unprocessable
+from feecollect.bank.response_codes import BankRefusal
 from feecollect.money import format_yuan
 from feecollect.refunds import repository
 from feecollect.refunds.models import RefundStatus
-from feecollect.refunds.schemas import RefundConfirmIn, RefundConfirmOut, RefundOrderListOut, RefundOrderOut
+from feecollect.refunds.schemas import (
+    BankRefundListOut,
+    RefundConfirmIn,
+    RefundConfirmOut,
+    RefundOrderListOut,
+    RefundOrderOut,
+)
 from feecollect.refunds.service import RefundConfirmation, confirm
 
 bank_router = APIRouter(prefix="/api/v1/bank", tags=["bank integration (SPEC §6)"])
@@ -26,11 +33,11 @@ router = APIRouter(prefix="/api/v1/refunds", tags=["refunds"])
 StatusFilter = Annotated[str | None, Query(pattern="^(" + "|".join(RefundStatus) + ")$")]
 
 
-@bank_router.get("/refunds", response_model=RefundOrderListOut, summary="Refund orders of the calling bank")
-async def bank_refunds(signed: Signed, request: Request, status: StatusFilter = None) -> RefundOrderListOut:
-    def orders(session: Session, caller: BankCaller) -> RefundOrderListOut:
+@bank_router.get("/refunds", response_model=BankRefundListOut, summary="Refund orders of the calling bank")
+async def bank_refunds(signed: Signed, request: Request, status: StatusFilter = None) -> BankRefundListOut:
+    def orders(session: Session, caller: BankCaller) -> BankRefundListOut:
         found = repository.listing(session, bank_code=caller.bank_code, status=status)
-        return RefundOrderListOut(items=[RefundOrderOut.of(order) for order in found])
+        return BankRefundListOut(items=[RefundOrderOut.of(order) for order in found])
 
     return await run_in_threadpool(handle_signed, request.app, signed, orders)
 
@@ -68,7 +75,7 @@ def _parse(body: bytes, zone: ZoneInfo) -> RefundConfirmation:
     try:
         data = RefundConfirmIn.model_validate_json(body)
     except ValidationError as exc:
-        raise Unprocessable(validation_detail(exc.errors()), code="invalid_request") from None
+        raise BankRefusal(rc.MALFORMED, validation_detail(exc.errors()), error="invalid_request") from None
     refunded_at = data.refunded_at if data.refunded_at.tzinfo else data.refunded_at.replace(tzinfo=zone)
     return RefundConfirmation(data.refund_id, data.bank_txn_id, data.amount, refunded_at)
 

@@ -60,6 +60,10 @@ class RefundOrderListOut(BaseModel):
     items: list[RefundOrderOut]
 
 
+class BankRefundListOut(RefundOrderListOut):
+    code: str = Field("00000", description="the national response code of SPEC §15")
+
+
 class RefundConfirmIn(BaseModel):
     """SPEC §6. A ``refunded_at`` without a time zone is taken in the centre's time zone."""
 
@@ -71,6 +75,7 @@ class RefundConfirmIn(BaseModel):
 
 class RefundConfirmOut(BaseModel):
     result: str
+    code: str = Field("00000", description="the national response code of SPEC §15")
     refund_id: str
     bank_txn_id: str
     amount: str

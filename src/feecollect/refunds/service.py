@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 
 from feecollect import events
 from feecollect.audit.service import Actor, record
+from feecollect.bank import response_codes as rc
 from feecollect.bank.auth import BankCaller
 from feecollect.bank.replays import body_digest, require_same_body
-from feecollect.errors import Unprocessable
+from feecollect.bank.response_codes import BankRefusal
 from feecollect.ledger import accounts
 from feecollect.ledger import service as ledger
 from feecollect.money import format_yuan, parse_yuan
@@ -113,19 +114,23 @@ def confirm(
         return seen
     order = repository.by_refund_id(session, request.refund_id, for_update=True)
     if order is None or order.bank_code != caller.bank_code:
-        raise Unprocessable(f"no refund order {request.refund_id!r} for this bank", code="unknown_refund")
+        raise BankRefusal(
+            rc.NO_SUCH_NOTICE, f"no refund order {request.refund_id!r} for this bank", error="unknown_refund"
+        )
     if order.status != RefundStatus.APPROVED:
         if (seen := _existing(session, caller, request)) is not None:
             return seen
-        raise Unprocessable(
+        raise BankRefusal(
+            rc.ALREADY_PAID,
             f"refund {order.refund_id} is {order.status} (bank transaction {order.bank_txn_id})",
-            code="refund_not_confirmable",
+            error="refund_not_confirmable",
         )
     amount = parse_yuan(request.amount)
     if amount != order.amount_fen:
-        raise Unprocessable(
+        raise BankRefusal(
+            rc.AMOUNT_DIFFERS,
             f"refund {order.refund_id} is for {format_yuan(order.amount_fen)}, not {request.amount}",
-            code="amount_mismatch",
+            error="amount_mismatch",
         )
     refunded_at = request.refunded_at.astimezone(UTC)
     order.status, order.bank_txn_id, order.refunded_at = (
