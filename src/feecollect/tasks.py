@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from feecollect import events, subscriptions
+from feecollect.audit import sealing
 from feecollect.audit.service import Actor
 from feecollect.bank import service as banks
 from feecollect.db.engine import make_engine, make_sessionmaker, unit_of_work
@@ -156,6 +157,27 @@ def purge_stale_nonces() -> int:
 
 
 celery_app.conf.beat_schedule["purge-stale-nonces"] = {"task": PURGE_NONCES, "schedule": 3600.0}
+
+
+SEAL_AUDIT = "feecollect.audit.seal"
+
+
+@celery_app.task(name=SEAL_AUDIT, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def seal_audit_log() -> int:
+    """Link the audit entries appended since the last run into the chain and checkpoint it; returns how
+    many were sealed. Runs in its own lock, so overlapping runs take turns."""
+    settings = get_settings()
+    key = sealing.checkpoint_key(settings.secret_key.get_secret_value())
+    with unit_of_work(_sessions(settings.database_url)) as session:
+        return sealing.seal(session, key).sealed
+
+
+# Every second: the chain trails the writes by about that much, and no request waits for it.
+celery_app.conf.beat_schedule["seal-audit-log"] = {
+    "task": SEAL_AUDIT,
+    "schedule": 1.0,
+    "options": {"expires": 5.0},
+}
 
 
 RECONCILE_DAY = "feecollect.reconcile.run_day"

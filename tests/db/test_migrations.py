@@ -11,6 +11,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.orm import Session
 
+from feecollect.audit import sealing
 from feecollect.audit import service as audit
 from feecollect.db.engine import alembic_config, make_engine, migrate
 from feecollect.migrations.schema import Base
@@ -81,6 +82,8 @@ def test_an_existing_audit_chain_is_checked_and_relinked_by_migration_0006(empty
         report = audit.verify(session)
         assert (report.ok, report.checked) == (True, 5)
         audit.record(session, audit.SYSTEM, "test.after_upgrade", "test", "1")
+        session.commit()
+        sealing.seal(session, sealing.checkpoint_key("a-key"))  # links it on PostgreSQL, as beat would
         session.commit()
         assert (audit.verify(session).ok, audit.verify(session).checked) == (True, 6)
     engine.dispose()

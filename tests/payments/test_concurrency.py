@@ -67,6 +67,7 @@ def test_64_clients_2000_callbacks_every_notice_paid_exactly_once(postgres_setti
     for n, (code, amount) in enumerate(issued):
         callbacks += [(f"A{n}", code, amount)] * 3 + [(f"B{n}", code, amount), (f"C{n}", code, amount)]
     random.Random(7).shuffle(callbacks)
+
     async def drive() -> list[tuple[int, dict]]:  # type: ignore[type-arg]
         queue: asyncio.Queue[tuple[str, str, str]] = asyncio.Queue()
         for callback in callbacks:
@@ -100,10 +101,12 @@ def test_64_clients_2000_callbacks_every_notice_paid_exactly_once(postgres_setti
         assert invariants.problems(session) == []
         from sqlalchemy import func, select
 
-        from feecollect.audit import service as audit
+        from feecollect.audit import sealing
         from feecollect.audit.models import AuditEntry
 
-        assert audit.verify(session).ok
+        key = sealing.checkpoint_key(master)
+        assert sealing.seal(session, key).sealed >= NOTICES, "every payment's entry waited for the sealer"
+        assert sealing.verify(session, key).ok
         paid_entries = select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "notice.paid")
         assert session.scalar(paid_entries) == NOTICES
 

@@ -19,6 +19,34 @@ SPECIAL = "43050162360800000001"
 BODY = '{"bank_txn_id": "T", "payment_code": "1", "amount": "80.00", "paid_at": "2026-11-21T09:30:00Z"}'
 
 
+class PaymentPath:
+    """Which way the endpoint pays: on PostgreSQL, a first payment takes the single trip (one read,
+    one write) and everything else the general path; every case here runs both ways."""
+
+    def __init__(self, name: str):
+        self.name, self.single_trips = name, 0
+
+
+@pytest.fixture(autouse=True, params=["single_trip", "general"])
+def payment_path(request, database_url, monkeypatch) -> PaymentPath:  # type: ignore[no-untyped-def]
+    from feecollect.payments import endpoints, single_trip
+
+    path = PaymentPath(request.param)
+    if path.name == "single_trip":
+        if not database_url.startswith("postgresql"):
+            pytest.skip("the single-trip path is PostgreSQL's; SQLite runs the general one")
+
+        def counted(*args):  # type: ignore[no-untyped-def]
+            outcome = single_trip.first_payment(*args)
+            path.single_trips += outcome is not None
+            return outcome
+
+        monkeypatch.setattr(endpoints, "first_payment", counted)
+    else:
+        monkeypatch.setattr(endpoints, "first_payment", lambda *args: None)
+    return path
+
+
 def business_rows(client) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """Row counts without the nonce log, which records every verified request and nothing else."""
     return {k: v for k, v in row_counts(client).items() if k != "bank_nonces"}
@@ -64,7 +92,9 @@ def refused(client, send, response_code: rc.ResponseCode, error: str):  # type: 
     return response
 
 
-def test_00000_a_lookup_gives_a_confirm_code_and_the_echoing_callback_is_accepted(looking_bank, looked_up):
+def test_00000_a_lookup_gives_a_confirm_code_and_the_echoing_callback_is_accepted(
+    client, tokens, looking_bank, looked_up, payment_path, cli
+):
     assert looked_up["code"] == "00000"
     assert len(looked_up["confirm_code"]) == 8 and looked_up["confirm_code"].isalnum()
     expires = datetime.fromisoformat(looked_up["lookup_expires_at"].replace("Z", "+00:00"))
@@ -79,6 +109,16 @@ def test_00000_a_lookup_gives_a_confirm_code_and_the_echoing_callback_is_accepte
     duplicate = looking_bank.pay(**body)
     assert duplicate.status_code == 200, duplicate.text
     assert duplicate.json() | {"result": "accepted"} == accepted.json()
+    assert payment_path.single_trips == (1 if payment_path.name == "single_trip" else 0)
+    # Whichever way it was paid: the notice, the ledger, the audit chain and the bill agree.
+    shown = client.get(f"/api/v1/notices/{body['payment_code']}", headers=bearer(tokens["clerk"])).json()
+    assert shown["status"] == "paid" and shown["bill"] is not None
+    assert cli("ledger", "check").output.strip() == "ledger invariants hold"
+    assert cli("audit", "verify").exit_code == 0
+    entries = client.get(f"/api/v1/audit?object_id={body['payment_code']}", headers=bearer(tokens["auditor"]))
+    paid = [entry for entry in entries.json() if entry["action"] == "notice.paid"]
+    assert len(paid) == 1 and paid[0]["actor"] == "bank:ICBC"
+    assert paid[0]["after"]["bank_txn_id"] == "TXN-RC"
 
 
 def test_a_confirm_code_is_bound_to_the_bank_that_looked_up(client, looking_bank, looked_up, bank_key):

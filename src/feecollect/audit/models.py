@@ -28,3 +28,17 @@ class AuditEntry(Base):
     content_hash: Mapped[str] = mapped_column(String(64))
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditCheckpoint(Base):
+    """A seal over the chain up to ``seq``: its hash, MAC'd with a key only the service holds and
+    chained to the checkpoint before, so a chain rewritten from some entry on no longer matches."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int] = mapped_column(unique=True)
+    hash: Mapped[str] = mapped_column(String(64))
+    entries: Mapped[int] = mapped_column()  # entries sealed by the run that wrote it
+    sealed_at: Mapped[str] = mapped_column(String(32))
+    mac: Mapped[str] = mapped_column(String(64))

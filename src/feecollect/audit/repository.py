@@ -3,11 +3,14 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy import insert as insert_statement
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from feecollect.audit.models import AuditEntry
+from feecollect.audit.models import AuditCheckpoint, AuditEntry
+
+# Held by sealers only, never by a request: two sealers (two beats, a beat and the command) take turns.
+SEALER_LOCK = 7310003
 
 
 def last(session: Session) -> AuditEntry | None:
@@ -16,9 +19,53 @@ def last(session: Session) -> AuditEntry | None:
     ).first()
 
 
-def first_unchained(session: Session) -> int | None:
-    """An entry with no place in the chain: only a write that went around the service leaves one."""
-    return session.scalar(select(AuditEntry.id).where(AuditEntry.seq.is_(None)).order_by(AuditEntry.id))
+def unsealed_count(session: Session) -> int:
+    return int(session.scalar(select(func.count()).where(AuditEntry.seq.is_(None))) or 0)
+
+
+def lock_sealer(session: Session) -> None:
+    if session.connection().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": SEALER_LOCK})
+
+
+def unsealed(session: Session, limit: int) -> list[tuple[int, str]]:
+    """(id, content hash) of the entries not yet in the chain, in the order they were appended."""
+    rows = session.execute(
+        select(AuditEntry.id, AuditEntry.content_hash)
+        .where(AuditEntry.seq.is_(None))
+        .order_by(AuditEntry.id)
+        .limit(limit)
+    )
+    return [(entry_id, content) for entry_id, content in rows]
+
+
+def link(session: Session, links: list[dict[str, Any]]) -> None:
+    """``links``: {"entry_id", "seq", "prev_hash", "hash"} for each entry sealed."""
+    entries = AuditEntry.__table__
+    session.connection().execute(
+        update(entries)  # type: ignore[arg-type]
+        .where(entries.c.id == bindparam("entry_id"))
+        .values(seq=bindparam("seq"), prev_hash=bindparam("prev_hash"), hash=bindparam("hash")),
+        links,
+    )
+
+
+def last_checkpoint(session: Session) -> AuditCheckpoint | None:
+    return session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq.desc()).limit(1)).first()
+
+
+def checkpoints(session: Session) -> Sequence[AuditCheckpoint]:
+    return session.scalars(select(AuditCheckpoint).order_by(AuditCheckpoint.seq)).all()
+
+
+def add_checkpoint(session: Session, checkpoint: AuditCheckpoint) -> None:
+    session.add(checkpoint)
+    session.flush()
+
+
+def hashes_at(session: Session, seqs: list[int]) -> dict[int, str | None]:
+    rows = session.execute(select(AuditEntry.seq, AuditEntry.hash).where(AuditEntry.seq.in_(seqs)))
+    return {int(seq): entry_hash for seq, entry_hash in rows if seq is not None}
 
 
 def in_order(session: Session, batch: int = 1000) -> Iterator[AuditEntry]:
@@ -34,7 +81,13 @@ def in_order(session: Session, batch: int = 1000) -> Iterator[AuditEntry]:
 
 
 def page(session: Session, *, object_id: str | None, limit: int, offset: int) -> Sequence[AuditEntry]:
-    query = select(AuditEntry).order_by(AuditEntry.seq.desc().nulls_last()).limit(limit).offset(offset)
+    # Newest first: entries the sealer has not reached yet, then the chain from its end.
+    query = (
+        select(AuditEntry)
+        .order_by(AuditEntry.seq.desc().nulls_first(), AuditEntry.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
     if object_id is not None:
         query = query.where(AuditEntry.object_id == object_id)
     return session.scalars(query).all()

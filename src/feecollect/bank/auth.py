@@ -86,14 +86,21 @@ def verify(session: Session, master: str, signed: SignedRequest) -> BankCaller:
     if found is None:
         raise Unauthorized("unknown or retired X-Bank-Key")
     key, lookup_required = found
+    return check_signature(master, signed, key.bank_code, key.encrypted_secret, lookup_required)
+
+
+def check_signature(
+    master: str, signed: SignedRequest, bank_code: str, encrypted_secret: bytes, lookup_required: bool
+) -> BankCaller:
+    """The request's signature against the valid key it names, read by the caller."""
     try:
-        secret = _secret(master, key.key_id, key.encrypted_secret)
+        secret = _secret(master, signed.key_id, encrypted_secret)
     except InvalidTag:
         raise Unauthorized("this key's secret cannot be read with the service's secret key") from None
     expected = signature(secret, signed.timestamp, signed.nonce, signed.method, signed.path, signed.body)
     if not matches(expected, signed.signature):
         raise Unauthorized("X-Signature does not match the request")
-    return BankCaller(key.bank_code, key.key_id, signed.nonce, lookup_required)
+    return BankCaller(bank_code, signed.key_id, signed.nonce, lookup_required)
 
 
 def record_nonce(session: Session, caller: BankCaller) -> None:

@@ -1,7 +1,7 @@
 """Every ORM model, imported in one place so that Alembic (and a test that counts rows in every table)
 sees the whole schema. It stands above the domains, as the migrations do."""
 
-from feecollect.audit.models import AuditEntry
+from feecollect.audit.models import AuditCheckpoint, AuditEntry
 from feecollect.bank.models import Bank, BankKey, BankNonce
 from feecollect.cases.models import Case, CaseItem
 from feecollect.db.base import Base
@@ -24,6 +24,7 @@ from feecollect.users.models import User
 from feecollect.web.models import SignInFailure, WebSession
 
 __all__ = [
+    "AuditCheckpoint",
     "AuditEntry",
     "Bank",
     "BankAccount",

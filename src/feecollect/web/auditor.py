@@ -9,7 +9,7 @@ from fastapi.responses import Response
 from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
 from feecollect.api.files import download
 from feecollect.api.params import RowId
-from feecollect.audit import service as audit
+from feecollect.audit import sealing
 from feecollect.einvoices import service as bills
 from feecollect.errors import NotFound
 from feecollect.notices import service as notices
@@ -35,13 +35,13 @@ def evidence_link(evidence: Evidence) -> str | None:
 
 
 @router.get("/auditor")
-def auditor_home(request: Request, user: AuditorPage, session: DbSession) -> Response:
+def auditor_home(request: Request, user: AuditorPage, session: DbSession, settings: AppSettings) -> Response:
     return page(
         request,
         "auditor/home.html",
         user,
         projects=projects.recent(session),
-        chain=audit.verify(session),
+        chain=sealing.verify(session, sealing.checkpoint_key(settings.secret_key.get_secret_value())),
     )
 
 
