@@ -65,16 +65,9 @@ def record(
     ):
         if len(value) > limit:
             raise ValueError(f"audit {label} {value!r} is longer than {limit} characters")
+    # Copied now: what the caller changes afterwards is not what it recorded.
     session.info.setdefault(_PENDING, []).append(
-        {
-            "actor": actor.name,
-            "role": actor.role,
-            "action": action,
-            "object_type": object_type,
-            "object_id": object_id,
-            "before": _plain(before),
-            "after": _plain(after),
-        }
+        (actor, action, object_type, object_id, _plain(before), _plain(after))
     )
 
 
@@ -124,11 +117,11 @@ def _write_pending(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    recorded_at = datetime.now(UTC).isoformat()
-    rows = []
-    for item in pending:
-        row = {"recorded_at": recorded_at, **item}
-        rows.append(row | {"content_hash": content_hash(row)})
+    recorded_at = datetime.now(UTC)
+    rows = [
+        entry_row(actor, action, object_type, object_id, before=before, after=after, recorded_at=recorded_at)
+        for actor, action, object_type, object_id, before, after in pending
+    ]
     if session.connection().dialect.name != "postgresql":
         previous = repository.last(session)
         seq = previous.seq if previous and previous.seq else 0

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, text
 
 from feecollect.payments.rules import LookupFacts, NoticeFacts
+from feecollect.payments.service import NewPayment
+
+AUDIT_TEXT = ("recorded_at", "actor", "role", "action", "object_type", "object_id", "content_hash")
 
 READ = text(
     """
@@ -106,35 +108,21 @@ def read(connection: Connection, key_id: str, bank_txn_id: str, payment_code: st
     )
 
 
-@dataclass(frozen=True, slots=True)
-class PaymentWrite:
-    key_id: str
-    nonce: str
-    bank_code: str
-    bank_txn_id: str
-    notice_id: int
-    payment_code: str
-    amount_fen: int
-    paid_at: datetime
-    business_date: date
-    payer_name: str | None
-    payer_account: str | None
-    channel: str | None
-    body_hash: str
-    now: datetime
-    reference: str
-    memo: str
-    postings: list[tuple[str, int]]
-    audit_entry: dict[str, Any]
-
-
-def write(connection: Connection, payment: PaymentWrite) -> int | None:
+def write(
+    connection: Connection,
+    payment: NewPayment,
+    *,
+    key_id: str,
+    nonce: str,
+    memo: str,
+    postings: list[tuple[str, int]],
+    audit_entry: dict[str, Any],
+) -> int | None:
     """The new payment's id, or None when the notice was no longer issued (another callback won)."""
-    entry = payment.audit_entry
     return connection.execute(
         WRITE,
         {
-            "now": payment.now,
+            "now": payment.received_at,
             "notice_id": payment.notice_id,
             "bank_code": payment.bank_code,
             "txn": payment.bank_txn_id,
@@ -146,19 +134,13 @@ def write(connection: Connection, payment: PaymentWrite) -> int | None:
             "payer_account": payment.payer_account,
             "channel": payment.channel,
             "body_hash": payment.body_hash,
-            "key": payment.key_id,
-            "nonce": payment.nonce,
-            "reference": payment.reference,
-            "memo": payment.memo,
-            "postings": json.dumps([{"account": a, "amount": f} for a, f in payment.postings]),
-            "recorded_at": entry["recorded_at"],
-            "actor": entry["actor"],
-            "role": entry["role"],
-            "action": entry["action"],
-            "object_type": entry["object_type"],
-            "object_id": entry["object_id"],
-            "before": json.dumps(entry["before"], ensure_ascii=False),
-            "after": json.dumps(entry["after"], ensure_ascii=False),
-            "content_hash": entry["content_hash"],
+            "key": key_id,
+            "nonce": nonce,
+            "reference": f"{payment.bank_code}:{payment.bank_txn_id}",
+            "memo": memo,
+            "postings": json.dumps([{"account": a, "amount": f} for a, f in postings]),
+            **{name: audit_entry[name] for name in AUDIT_TEXT},
+            "before": json.dumps(audit_entry["before"], ensure_ascii=False),
+            "after": json.dumps(audit_entry["after"], ensure_ascii=False),
         },
     ).scalar()

@@ -19,7 +19,7 @@ from feecollect.bank.replays import body_digest, require_same_body
 from feecollect.bank.response_codes import BankRefusal
 from feecollect.ledger import accounts
 from feecollect.ledger import service as ledger
-from feecollect.money import parse_yuan
+from feecollect.money import format_yuan, parse_yuan
 from feecollect.notices.payment_code import is_payment_code
 from feecollect.notices.status import NoticeStatus
 from feecollect.payments import repository, rules
@@ -249,10 +249,41 @@ def apply_payment(
             return late
     checks_lookup = caller.lookup_required or request.confirm_code is not None
     now = datetime.now(UTC)
-    refusal = rules.judge(
+    refuse_unless_payable(
+        settings,
+        caller,
+        request,
         NoticeFacts(notice.payment_code, notice.status, notice.amount_fen, notice.due_date, notice.issued_at),
+        repository.lookup_of(session, caller.bank_code, notice.id) if checks_lookup else None,
+        account_is_special,
+        now,
+    )
+    payment = callback_payment(settings, caller, request, notice.id, notice.payment_code, now)
+    payment_id = record_payment(
+        session,
+        Actor(f"bank:{caller.bank_code}", "bank"),
+        payment,
+        memo=payment_memo(payment),
+        before_status=NoticeStatus.ISSUED,
+        audit_after=paid_audit_after(payment),
+    )
+    return accepted(payment_id, payment)
+
+
+def refuse_unless_payable(
+    settings: Settings,
+    caller: BankCaller,
+    request: PaymentRequest,
+    notice: NoticeFacts,
+    lookup: LookupFacts | None,
+    account_is_special: bool | None,
+    now: datetime,
+) -> None:
+    """``rules.judge`` for a callback, its refusal raised as the bank's answer."""
+    refusal = rules.judge(
+        notice,
         request.facts(),
-        lookup=repository.lookup_of(session, caller.bank_code, notice.id) if checks_lookup else None,
+        lookup=lookup,
         lookup_required=caller.lookup_required,
         account_is_special=account_is_special,
         now=now,
@@ -260,36 +291,56 @@ def apply_payment(
     )
     if refusal is not None:
         raise BankRefusal(refusal.response, refusal.detail, error=refusal.error)
-    amount = parse_yuan(request.amount)
-    business_date = request.paid_at.astimezone(settings.zone).date()
-    paid_at = request.paid_at.astimezone(UTC)
-    payment_id = record_payment(
-        session,
-        Actor(f"bank:{caller.bank_code}", "bank"),
-        NewPayment(
-            bank_code=caller.bank_code,
-            bank_txn_id=request.bank_txn_id,
-            notice_id=notice.id,
-            payment_code=notice.payment_code,
-            amount_fen=amount,
-            paid_at=paid_at,
-            business_date=business_date,
-            payer_name=request.payer_name,
-            payer_account=request.payer_account,
-            channel=request.channel,
-            body_hash=request.digest(),
-            received_at=now,
-        ),
-        memo=f"缴款 {notice.payment_code}",
-        before_status=NoticeStatus.ISSUED,
-        audit_after={
-            "status": "paid",
-            "bank_txn_id": request.bank_txn_id,
-            "amount": request.amount,
-            "paid_at": paid_at.isoformat(),
-        },
+
+
+def callback_payment(
+    settings: Settings,
+    caller: BankCaller,
+    request: PaymentRequest,
+    notice_id: int,
+    payment_code: str,
+    now: datetime,
+) -> NewPayment:
+    """The payment a judged callback makes, whichever path writes it."""
+    return NewPayment(
+        bank_code=caller.bank_code,
+        bank_txn_id=request.bank_txn_id,
+        notice_id=notice_id,
+        payment_code=payment_code,
+        amount_fen=parse_yuan(request.amount),
+        paid_at=request.paid_at.astimezone(UTC),
+        business_date=request.paid_at.astimezone(settings.zone).date(),
+        payer_name=request.payer_name,
+        payer_account=request.payer_account,
+        channel=request.channel,
+        body_hash=request.digest(),
+        received_at=now,
     )
-    return Outcome("accepted", payment_id, notice.payment_code, request.bank_txn_id, amount, paid_at, "paid")
+
+
+def payment_memo(payment: NewPayment) -> str:
+    return f"缴款 {payment.payment_code}"
+
+
+def paid_audit_after(payment: NewPayment) -> dict[str, Any]:
+    return {
+        "status": "paid",
+        "bank_txn_id": payment.bank_txn_id,
+        "amount": format_yuan(payment.amount_fen),
+        "paid_at": payment.paid_at.isoformat(),
+    }
+
+
+def accepted(payment_id: int, payment: NewPayment) -> Outcome:
+    return Outcome(
+        "accepted",
+        payment_id,
+        payment.payment_code,
+        payment.bank_txn_id,
+        payment.amount_fen,
+        payment.paid_at,
+        NoticeStatus.PAID,
+    )
 
 
 def record_payment(

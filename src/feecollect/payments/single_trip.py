@@ -12,12 +12,18 @@ from sqlalchemy.orm import Session, sessionmaker
 from feecollect import events
 from feecollect.audit.service import Actor, entry_row
 from feecollect.bank.auth import SignedRequest, check_signature
-from feecollect.bank.response_codes import BankRefusal
 from feecollect.ledger import accounts
-from feecollect.money import parse_yuan
 from feecollect.notices.status import NoticeStatus
-from feecollect.payments import pg_repository, rules
-from feecollect.payments.service import Outcome, PaymentRequest
+from feecollect.payments import pg_repository
+from feecollect.payments.service import (
+    Outcome,
+    PaymentRequest,
+    accepted,
+    callback_payment,
+    paid_audit_after,
+    payment_memo,
+    refuse_unless_payable,
+)
 from feecollect.settings import Settings
 from feecollect.users.principal import Unauthorized
 
@@ -47,21 +53,10 @@ def first_payment(
         ):
             return None
         now = datetime.now(UTC)
-        refusal = rules.judge(
-            notice,
-            request.facts(),
-            lookup=facts.lookup,
-            lookup_required=caller.lookup_required,
-            account_is_special=None,
-            now=now,
-            zone=settings.zone,
-        )
-        if refusal is not None:
-            raise BankRefusal(refusal.response, refusal.detail, error=refusal.error)
-        amount = parse_yuan(request.amount)
-        if sum(fen for _, fen in facts.by_department) != amount:
+        refuse_unless_payable(settings, caller, request, notice, facts.lookup, None, now)
+        payment = callback_payment(settings, caller, request, facts.notice_id, notice.payment_code, now)
+        if sum(fen for _, fen in facts.by_department) != payment.amount_fen:
             return None  # lines that do not add up to the notice: the general path refuses to post them
-        paid_at = request.paid_at.astimezone(UTC)
         actor = Actor(f"bank:{caller.bank_code}", "bank")
         audit_entry = entry_row(
             actor,
@@ -69,51 +64,31 @@ def first_payment(
             "notice",
             notice.payment_code,
             before={"status": NoticeStatus.ISSUED},
-            after={
-                "status": "paid",
-                "bank_txn_id": request.bank_txn_id,
-                "amount": request.amount,
-                "paid_at": paid_at.isoformat(),
-            },
+            after=paid_audit_after(payment),
             recorded_at=now,
         )
-        business_date = request.paid_at.astimezone(settings.zone).date()
-        write = pg_repository.PaymentWrite(
-            key_id=caller.key_id,
-            nonce=caller.nonce,
-            bank_code=caller.bank_code,
-            bank_txn_id=request.bank_txn_id,
-            notice_id=facts.notice_id,
-            payment_code=notice.payment_code,
-            amount_fen=amount,
-            paid_at=paid_at,
-            business_date=business_date,
-            payer_name=request.payer_name,
-            payer_account=request.payer_account,
-            channel=request.channel,
-            body_hash=request.digest(),
-            now=now,
-            reference=f"{caller.bank_code}:{request.bank_txn_id}",
-            memo=f"缴款 {notice.payment_code}",
-            postings=[
-                (accounts.SPECIAL, amount),
-                *((accounts.revenue(department), -fen) for department, fen in facts.by_department if fen),
-            ],
-            audit_entry=audit_entry,
-        )
+        postings = [
+            (accounts.SPECIAL, payment.amount_fen),
+            *((accounts.revenue(department), -fen) for department, fen in facts.by_department if fen),
+        ]
         try:
-            payment_id = pg_repository.write(connection, write)
+            payment_id = pg_repository.write(
+                connection,
+                payment,
+                key_id=caller.key_id,
+                nonce=caller.nonce,
+                memo=payment_memo(payment),
+                postings=postings,
+                audit_entry=audit_entry,
+            )
         except IntegrityError:
             return None  # the nonce or the transaction id was taken meanwhile: a replay or a race
         if payment_id is None:
             return None
         events.publish(
-            session,
-            events.PaymentRecorded(payment_id, facts.notice_id, business_date, False, actor),
+            session, events.PaymentRecorded(payment_id, facts.notice_id, payment.business_date, False, actor)
         )
         session.commit()  # nothing left to commit; runs the after-commit work (the bill's task)
-        return Outcome(
-            "accepted", payment_id, notice.payment_code, request.bank_txn_id, amount, paid_at, "paid"
-        )
+        return accepted(payment_id, payment)
     finally:
         session.close()
