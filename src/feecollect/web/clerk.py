@@ -33,7 +33,8 @@ def _home(
 ) -> HTMLResponse:
     today = datetime.now(settings.zone).date()
     todays = notices.issued_today(session, user.principal.department, today)
-    context.setdefault("form", {"service_date": today.isoformat(), "window": "", "id_type": "uscc"})
+    blank = {"service_date": today.isoformat(), "window": "", "id_type": "uscc", "items": ""}
+    context.setdefault("form", blank)
     return page(request, "clerk/home.html", user, today=today, notices=todays, **context)
 
 
