@@ -101,6 +101,11 @@ def test_two_projects_from_bundle_to_treasury(client, tokens, bank, cli, tmp_pat
     # The workbook reads back with the API's totals.
     response = client.get("/api/v1/projects/P-L-2/ledger.xlsx", headers=bearer(tokens["finance"]))
     assert response.status_code == 200
+    # Named after its content, in Chinese, with a plain fallback for old clients.
+    assert response.headers["content-disposition"] == (
+        "attachment; filename=\"P-L-2.xlsx\"; filename*=UTF-8''"
+        "%E9%A1%B9%E7%9B%AE%E5%8F%B0%E8%B4%A6-P-L-2.xlsx"
+    )
     workbook = load_workbook(io.BytesIO(response.content))
     summary = workbook["汇总"]
     assert [c.value for c in summary[1]][:3] == ["部门代码", "部门名称", "预收金额（元）"]

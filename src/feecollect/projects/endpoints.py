@@ -167,5 +167,7 @@ def projects_summary_xlsx(
 ) -> Response:
     rows = _summary_rows(session, settings, start, end)
     return download(
-        summary_workbook(rows, catalogue.department_names(), start, end), XLSX, f"projects-{start}-{end}.xlsx"
+        summary_workbook(rows, catalogue.department_names(), start, end),
+        XLSX,
+        f"项目汇总-{start}至{end}.xlsx",
     )

@@ -131,4 +131,4 @@ def project_ledger_file(
 ) -> tuple[str, bytes]:
     """(file name, workbook) of a project's auditors' ledger."""
     ledger = project_ledger.project_ledger(session, projects.get(session, project_no))
-    return f"project-ledger-{ledger.project.id}.xlsx", ledger_workbook(ledger, department_names, zone)
+    return f"项目台账-{ledger.project.project_no}.xlsx", ledger_workbook(ledger, department_names, zone)

@@ -174,4 +174,4 @@ def overdue_report(
     today = on or datetime.now(settings.zone).date()
     rows = results.overdue_notices(session, today, department)
     names = catalogue.department_names()
-    return download(overdue_workbook(rows, today, names), XLSX, f"overdue-{today}.xlsx")
+    return download(overdue_workbook(rows, today, names), XLSX, f"逾期未缴-{today}.xlsx")

@@ -23,7 +23,7 @@ def day_report(session: Session, day: date) -> bytes:
 
 
 def day_report_name(day: date) -> str:
-    return f"reconciliation-{day}.xlsx"
+    return f"对账报告-{day}.xlsx"
 
 
 def run_summary(session: Session, day: date) -> dict[str, Any]:

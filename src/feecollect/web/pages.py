@@ -16,6 +16,7 @@ from feecollect.users.service import Role
 from feecollect.web import auth
 from feecollect.web.auth import HOME, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SignedInPage
 from feecollect.web.render import page
+from feecollect.web.standards import published_standard
 
 router = APIRouter(include_in_schema=False)
 
@@ -100,13 +101,11 @@ def fees(request: Request, catalogue: CurrentCatalogue, settings: AppSettings) -
     by_department: dict[str, list[dict[str, object]]] = {}
     for code in catalogue.codes():
         item = catalogue.periods(code)[-1]
-        by_department.setdefault(f"{item.department.name}（{item.department.code}）", []).append(
+        by_department.setdefault(item.department.name, []).append(
             {
                 "code": item.code,
                 "name": item.name,
-                "unit": item.unit,
-                "min": item.rate.min if item.rate else None,
-                "max": item.rate.max if item.rate else None,
+                "standard": published_standard(item),
                 "basis": item.basis,
                 "effective_from": item.effective_from,
                 "cancelled_on": item.cancellation.on if item.cancellation else None,
