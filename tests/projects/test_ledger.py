@@ -151,8 +151,15 @@ def test_two_projects_from_bundle_to_treasury(client, tokens, bank, cli, tmp_pat
     ).active
     assert Decimal(str(list(sheet.iter_rows(values_only=True))[-1][5])) == Decimal(across["settled"])
 
-    # Remittance to the treasury: everything settled leaves the special account, once.
-    remitted = cli("ledger", "remit", "--date", today.isoformat(), "--json")
+    # Remittance to the treasury: shown first, asked for, then everything settled leaves the special
+    # account, once.
+    before_remitting = balances(client, tokens)
+    trial = cli("ledger", "remit", "--date", today.isoformat(), "--dry-run")
+    assert trial.exit_code == 0 and "试算（未写入）" in trial.output
+    declined = cli("ledger", "remit", "--date", today.isoformat(), input="n\n")
+    assert declined.exit_code != 0 and "确认？" in declined.output and "未划缴" in declined.output
+    assert balances(client, tokens) == before_remitting, "neither the trial nor a refusal moves money"
+    remitted = cli("ledger", "remit", "--date", today.isoformat(), "--yes", "--json")
     assert remitted.exit_code == 0, remitted.output
     assert cli("ledger", "check").exit_code == 0
     after = balances(client, tokens)
@@ -160,7 +167,7 @@ def test_two_projects_from_bundle_to_treasury(client, tokens, bank, cli, tmp_pat
     assert {
         a.removeprefix("treasury:"): v for a, v in after.items() if a.startswith("treasury:")
     } == settled_total
-    again = cli("ledger", "remit", "--date", today.isoformat(), "--json")
+    again = cli("ledger", "remit", "--date", today.isoformat(), "--yes", "--json")
     assert again.exit_code == 0 and '"remitted": []' in again.stdout
     assert balances(client, tokens) == after
     departments = client.get("/api/v1/ledger/departments", headers=bearer(tokens["auditor"])).json()[

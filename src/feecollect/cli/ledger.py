@@ -70,20 +70,40 @@ def ledger_check() -> None:
 
 @ledger_group.command("remit")
 @click.option("--date", "on_text", required=True, help="remit revenue of business dates up to this date")
+@click.option("--dry-run", is_flag=True, help="show what would be remitted and write nothing")
+@click.option("--yes", is_flag=True, help="remit without asking (for scripts)")
 @click.option("--json", "as_json", is_flag=True)
-def ledger_remit(on_text: str, as_json: bool) -> None:
-    """Move each department's revenue from the special account to the treasury (国库)."""
+def ledger_remit(on_text: str, dry_run: bool, yes: bool, as_json: bool) -> None:
+    """Move each department's revenue from the special account to the treasury (国库). Shows the sums
+    and asks first, unless --yes; --dry-run only shows them."""
     from feecollect.ledger import remittance
 
     on = parse_date(on_text, "--date")
     assert on is not None
-    with unit_of_work(open_database(load_settings())) as session:
-        moved = remittance.remit(session, cli_operator(), on)
+    sessions = open_database(load_settings())
+    with sessions() as trial:  # the same computation, rolled back: what a real run would move now
+        would_move = remittance.remit(trial, cli_operator(), on)
+        trial.rollback()
+    total = sum(fen for _, fen in would_move)
+    real = bool(would_move) and not dry_run
+    if real and not yes:
+        click.echo(
+            "\n".join(f"将划缴 {department:<8} {format_yuan(fen):>16} 元" for department, fen in would_move)
+        )
+        if not click.confirm(
+            f"从财政专户向国库划缴 {len(would_move)} 个部门共 {format_yuan(total)} 元，确认？"
+        ):
+            raise click.ClickException("未划缴：未确认")
+    with unit_of_work(sessions) as session:
+        moved = remittance.remit(session, cli_operator(), on) if real else would_move
         positions = remittance.positions(session)
+        if not real:
+            session.rollback()
     if as_json:
         echo_json(
             {
                 "date": on.isoformat(),
+                "dry_run": dry_run,
                 "remitted": [{"department": d, "amount": format_yuan(fen)} for d, fen in moved],
                 "departments": [
                     {
@@ -97,12 +117,13 @@ def ledger_remit(on_text: str, as_json: bool) -> None:
             }
         )
         return
+    done = "试算（未写入）" if dry_run else "已划缴"
     for department, fen in moved:
-        click.echo(f"remitted {department:<8} {format_yuan(fen):>16}")
+        click.echo(f"{done} {department:<8} {format_yuan(fen):>16} 元")
     if not moved:
-        click.echo(f"nothing to remit up to {on}")
+        click.echo(f"截至 {on} 没有待划缴的收入")
     for p in positions:
         click.echo(
-            f"{p.department:<8} remitted {format_yuan(p.remitted_fen):>16}  "
-            f"held {format_yuan(p.held_fen):>16}"
+            f"{p.department:<8} 累计划缴 {format_yuan(p.remitted_fen):>16} 元  "
+            f"专户留存 {format_yuan(p.held_fen):>16} 元"
         )
