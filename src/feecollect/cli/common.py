@@ -3,25 +3,79 @@
 from __future__ import annotations
 
 import getpass
+import importlib
 import json
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from pydantic import ValidationError
-from sqlalchemy.orm import Session, sessionmaker
 
-from feecollect import subscriptions
-from feecollect.audit.service import Actor
-from feecollect.db.engine import make_engine, make_sessionmaker, migrate, unit_of_work
 from feecollect.errors import ConfigurationError, FeeCollectError
-from feecollect.schedules.catalogue import Catalogue
-from feecollect.schedules.service import current_catalogue, load_schedules
-from feecollect.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from feecollect.audit.service import Actor
+    from feecollect.schedules.catalogue import Catalogue
+    from feecollect.settings import Settings
+
+# Each command's module, imported only when the command runs: `feecollect --help` and a command's own
+# help load no database layer. The short help is listed from here; a test keeps it equal to the
+# command's own.
+COMMANDS = {
+    "accounts": ("reconcile", "Bank accounts whose statements are reconciled."),
+    "audit": ("audit", "The audit log."),
+    "bank": ("banks", "The reference bank client."),
+    "banks": ("banks", "Bank integrations and their keys."),
+    "beat": (
+        "server",
+        "Run the Celery beat scheduler (exactly one per deployment) against FEECOLLECT_BROKER_URL.",
+    ),
+    "bills": ("bills", "Electronic fiscal bills."),
+    "cases": ("cases", "Cases (办件)."),
+    "demo": (
+        "server",
+        "Prepare the embedded demo (SQLite, shipped schedules, demo users and cases) and serve it.",
+    ),
+    "exceptions": ("reconcile", "Reconciliation exceptions."),
+    "keys": ("bills", "Signing keys for electronic bills."),
+    "ledger": ("ledger", "The double-entry ledger."),
+    "notices": ("cases", "Payment notices."),
+    "projects": ("projects", "One-form construction projects (一表制)."),
+    "quote": ("schedules", "Quote fee items at the lowest lawful rate."),
+    "reconcile": (
+        "reconcile",
+        "Import statements, then reconcile one business date; prints the SPEC §10 summary.",
+    ),
+    "reports": ("reconcile", "Finance reports."),
+    "schedules": ("schedules", "Fee schedules: the law as data (list, show, check, load)."),
+    "serve": ("server", "Migrate the database, load the schedules and serve the API."),
+    "statements": (
+        "statements",
+        "Bank statement files: check (writes nothing) or import (stores, does not reconcile).",
+    ),
+    "users": ("users", "Users and their bearer tokens."),
+    "worker": ("server", "Run a Celery worker against FEECOLLECT_BROKER_URL."),
+}
 
 
 class CommandGroup(click.Group):
-    """Turns the service's typed refusals into click's one-line ``Error: ...`` and exit status 1."""
+    """Loads a command's module when the command is asked for, and turns the service's typed refusals
+    into click's one-line ``Error: ...`` and exit status 1."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self.commands) | set(COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            importlib.import_module(f"feecollect.cli.{COMMANDS[cmd_name][0]}")
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in self.list_commands(ctx) if name in COMMANDS]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -36,11 +90,17 @@ class CommandGroup(click.Group):
 
 
 def load_settings() -> Settings:
+    from feecollect.settings import get_settings
+
     return get_settings()
 
 
 def open_database(settings: Settings) -> sessionmaker[Session]:
     """Migrate and load the schedule files, as the server does on start, then hand out sessions."""
+    from feecollect import subscriptions
+    from feecollect.db.engine import make_engine, make_sessionmaker, migrate, unit_of_work
+    from feecollect.schedules.service import load_schedules
+
     subscriptions.install()
     sessions = make_sessionmaker(make_engine(settings.database_url))
     migrate(sessions.kw["bind"])
@@ -51,10 +111,15 @@ def open_database(settings: Settings) -> sessionmaker[Session]:
 
 def cli_operator() -> Actor:
     """Who the audit log names for a command run on the server itself."""
+    from feecollect.audit.service import Actor
+
     return Actor(f"cli:{getpass.getuser()}", "operator")
 
 
 def todays_catalogue(settings: Settings) -> Catalogue:
+    from feecollect.db.engine import unit_of_work
+    from feecollect.schedules.service import current_catalogue
+
     with unit_of_work(open_database(settings)) as session:
         return current_catalogue(session)
 
