@@ -53,3 +53,24 @@ def test_overdue_notices_are_listed_per_department(client, tokens, passwords):
     page = client.get("/finance/overdue")
     assert page.status_code == 200 and "自然资源和规划局（ZRZY）· 1 件" in page.text
     assert late["payment_code"] in page.text and on_time["payment_code"] not in page.text
+
+
+def test_finance_opens_on_the_day_it_reconciled_and_says_when_an_upload_needs_a_rerun(client, passwords, cli):
+    from tests.web.test_browser import SPECIAL
+
+    assert cli("accounts", "add", SPECIAL, "--kind", "special").exit_code == 0
+    sign_in(client, "finance", passwords["finance"])
+    csrf = csrf_of(client.get("/finance").text)
+    header = "账号,交易时间,借方发生额,贷方发生额,余额,对方户名,对方账号,摘要,流水号\n"
+
+    def upload(serial: str) -> str:
+        line = f"{SPECIAL},2026-03-02 09:00:00,,10.00,,无名氏,6223,货款,{serial}\n"
+        files = {"file": ("ccb.csv", (header + line).encode(), "text/csv")}
+        return client.post("/finance/statements", data={"csrf_token": csrf}, files=files).text
+
+    assert "需重新对账" not in upload("S1")
+    client.post("/finance/reconciliations", data={"csrf_token": csrf, "date": "2026-03-02"})
+    home = client.get("/finance").text
+    assert "2026-03-02" in home and 'id="summary"' in home, "the page opens on the reconciled day"
+    assert "2026-03-02 已对账，新导入的明细需重新对账" in upload("S2")
+    assert "需重新对账" not in upload("S2"), "nothing new, nothing to re-run"

@@ -150,6 +150,15 @@ def run_of(session: Session, day: date) -> ReconciliationRun | None:
     return session.scalars(select(ReconciliationRun).where(ReconciliationRun.run_date == day)).first()
 
 
+def latest_run_date(session: Session) -> date | None:
+    return session.scalar(select(func.max(ReconciliationRun.run_date)))
+
+
+def run_dates_between(session: Session, first: date, last: date) -> list[date]:
+    chosen = select(ReconciliationRun.run_date).where(ReconciliationRun.run_date.between(first, last))
+    return list(session.scalars(chosen.order_by(ReconciliationRun.run_date)))
+
+
 def add_run(session: Session, run: ReconciliationRun) -> None:
     session.add(run)
     session.flush()

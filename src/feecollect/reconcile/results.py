@@ -26,6 +26,14 @@ def day_report_name(day: date) -> str:
     return f"对账报告-{day}.xlsx"
 
 
+def latest_reconciled_day(session: Session) -> date | None:
+    return repository.latest_run_date(session)
+
+
+def reconciled_days(session: Session, first: date, last: date) -> list[date]:
+    return repository.run_dates_between(session, first, last)
+
+
 def run_summary(session: Session, day: date) -> dict[str, Any]:
     run = repository.run_of(session, day)
     if run is None:

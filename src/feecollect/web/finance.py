@@ -39,7 +39,9 @@ def _home(
     day: date | None,
     **context: Any,
 ) -> Response:
-    day = day or datetime.now(settings.zone).date() - timedelta(days=1)
+    # The day finance last reconciled is the one it comes back to; before any run, yesterday.
+    yesterday = datetime.now(settings.zone).date() - timedelta(days=1)
+    day = day or results.latest_reconciled_day(session) or yesterday
     try:
         summary = run_summary(session, day)
     except NotFound:
@@ -89,7 +91,18 @@ def upload_statement(
     )
     last = max((s.last_date for s in report.statements), default=None)
     shown = date.fromisoformat(last) if last else None
-    return _home(request, user, session, settings, shown, message=f"已导入 {imported}")
+    stale = sorted(
+        {
+            day
+            for s in report.statements
+            if s.new_lines
+            for day in results.reconciled_days(
+                session, date.fromisoformat(s.first_date), date.fromisoformat(s.last_date)
+            )
+        }
+    )
+    rerun = f"；{'、'.join(map(str, stale))} 已对账，新导入的明细需重新对账后才计入" if stale else ""
+    return _home(request, user, session, settings, shown, message=f"已导入 {imported}{rerun}")
 
 
 @router.post("/finance/reconciliations")
