@@ -220,6 +220,7 @@ def _environment(url: str, source: Path | None) -> dict[str, str]:
     env = os.environ | {
         "FEECOLLECT_DATABASE_URL": url,
         "FEECOLLECT_SCHEDULES_DIR": str(Path("fee_schedules").resolve()),
+        "FEECOLLECT_OPERATOR": "bench",
     }
     if source is not None:
         env["PYTHONPATH"] = str(source)

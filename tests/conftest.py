@@ -184,6 +184,7 @@ def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no
     monkeypatch.setenv("FEECOLLECT_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("FEECOLLECT_SCHEDULES_DIR", str(settings.schedules_dir))
     monkeypatch.setenv("FEECOLLECT_SECRET_KEY", settings.secret_key.get_secret_value())
+    monkeypatch.setenv("FEECOLLECT_OPERATOR", "operator-on-duty")
     get_settings.cache_clear()
     yield lambda *args, input=None: CliRunner().invoke(main, list(args), input=input)
     get_settings.cache_clear()

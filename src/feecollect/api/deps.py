@@ -16,7 +16,13 @@ from feecollect.settings import Settings
 
 def _session(request: Request) -> Iterator[Session]:
     with unit_of_work(request.app.state.sessionmaker) as session:
-        yield session
+        # Pages render with the request's own session (SQLite allows one writer: a second session
+        # would wait on this one); gone once the unit of work ends.
+        request.state.db_session = session
+        try:
+            yield session
+        finally:
+            del request.state.db_session
 
 
 # scope="function": the commit runs when the endpoint returns, before the response is sent, so a

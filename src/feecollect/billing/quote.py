@@ -143,6 +143,7 @@ class QuotedLine:
         return ""
 
     def explain(self) -> str:
+        """How the line was reckoned, in the Chinese a clerk reads beside it."""
         item = self.item
         if item.pricing == "tiered":
             how = " + ".join(f"{format_rate(p.rate)}×{p.quantity}" for p in self.tier_parts) or "0"
@@ -155,11 +156,12 @@ class QuotedLine:
             how = f"{format_rate(self.rate or _ZERO)} × {self.quantity}"
         text = f"{how} = {self.computed}"
         if self.clamped_to:
-            bound = item.floor if self.clamped_to == "floor" else item.cap
-            text += f", {self.clamped_to} {bound}"
+            bound = f"最低收费 {item.floor}" if self.clamped_to == "floor" else f"最高收费 {item.cap}"
+            text += f"，按{bound}"
         if self.relief:
-            text += f", relief {self.relief.relief.flag} -{self.relief.relief.percent}%"
-        return f"{text} → {format_yuan(self.amount_fen)} ({item.basis})"
+            relief = self.relief.relief
+            text += f"，{relief.name or relief.flag}减 {format(relief.percent.normalize(), 'f')}%"
+        return f"{text} → {format_yuan(self.amount_fen)} 元（{item.basis}）"
 
 
 @dataclass(frozen=True, slots=True)

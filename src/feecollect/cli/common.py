@@ -110,10 +110,21 @@ def open_database(settings: Settings) -> sessionmaker[Session]:
 
 
 def cli_operator() -> Actor:
-    """Who the audit log names for a command run on the server itself."""
+    """Who the audit log names for a command run on the server itself: the person ``--as`` (or
+    FEECOLLECT_OPERATOR) names, with the system account they ran it from. A shared login such as
+    root says nothing about who acted, so without a name nothing is written."""
     from feecollect.audit.service import Actor
 
-    return Actor(f"cli:{getpass.getuser()}", "operator")
+    root = click.get_current_context().find_root()
+    operator = (root.params.get("operator") or "").strip()
+    if not operator:
+        raise click.UsageError(
+            "未指明操作人：请用 feecollect --as 用户名 …（或设置 FEECOLLECT_OPERATOR），"
+            "审计日志记录的是人，不是系统账户"
+        )
+    if len(operator) > 32:
+        raise click.UsageError(f"操作人 {operator[:32]}… 超过 32 个字符")
+    return Actor(f"{operator}（cli:{getpass.getuser()[:16]}）", "operator")
 
 
 def todays_catalogue(settings: Settings) -> Catalogue:
@@ -138,5 +149,12 @@ def parse_date(value: str | None, option: str) -> date | None:
 
 
 @click.group(cls=CommandGroup)
-def main() -> None:
+@click.option(
+    "--as",
+    "operator",
+    envvar="FEECOLLECT_OPERATOR",
+    metavar="USER",
+    help="Who runs this command, as the audit log names them (or FEECOLLECT_OPERATOR).",
+)
+def main(operator: str | None) -> None:
     """feecollect: non-tax fee collection and bank reconciliation."""

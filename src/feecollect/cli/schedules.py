@@ -165,7 +165,7 @@ def quote_command(
     for line in result.lines:
         item = line.item
         click.echo(f"{line.number:>3}. {item.code} {item.name} v{item.version} — {item.department.name}")
-        click.echo(f"     {line.explain().rsplit(' (', 1)[0]}")
+        click.echo(f"     {line.explain().rsplit('（', 1)[0]}")
         if line.rate is not None:
             click.echo(f"     lowest lawful rate {format_rate(line.rate)} (range {_rate_text(item)})")
         if line.relief:

@@ -13,6 +13,7 @@ from feecollect.cli.common import (
 )
 from feecollect.db.engine import unit_of_work
 from feecollect.schedules.service import current_catalogue
+from feecollect.wording import EXCEPTION_CLASS_NAMES, STATUS_NAMES
 
 
 @main.command()
@@ -46,38 +47,42 @@ def demo(host: str, port: int, no_serve: bool) -> None:
     with unit_of_work(sessions) as session:
         catalogue = current_catalogue(session)
         seeded = seed(session, catalogue, settings)
-    click.echo(f"database: {settings.database_url}")
-    click.echo(f"schedules: {len(catalogue)} fee items loaded from {settings.schedules_dir}")
-    click.echo("demo users (new tokens each run; send as 'Authorization: Bearer <token>'):")
+    click.echo(f"数据库：{settings.database_url}")
+    click.echo(f"收费标准：自 {settings.schedules_dir} 载入 {len(catalogue)} 个收费项目")
+    click.echo("演示用户（每次运行换发新令牌；API 请求头 'Authorization: Bearer <令牌>'）：")
     for name, role, department, token in seeded.tokens:
         click.echo(f"  {name:<12} {role:<8} {department or '-':<6} {token}")
-    click.echo("web pages: sign in at /login (new passwords each run):")
+    click.echo("网页登录 /login（每次运行换发新密码）：")
     for name, password in seeded.passwords:
         click.echo(f"  {name:<12} {password}")
     for case_no, code, amount in seeded.notices:
-        click.echo(f"  case {case_no}: notice {code}, {amount} yuan")
-    from feecollect.devtools.demo import pay_through_the_bank_client
+        click.echo(f"  办件 {case_no}：缴款通知书 {code}，{amount} 元")
+    if seeded.project_notice:
+        project_no, code, amount = seeded.project_notice
+        click.echo(f"  项目 {project_no}（一表制）：缴款通知书 {code}，{amount} 元")
+    from feecollect.devtools.demo import paid_notices, pay_through_the_bank_client, settle_demo_project
 
-    case_no, code, amount = seeded.notices[1]
-    bill = pay_through_the_bank_client(settings, code, amount)
-    if bill is not None:
-        click.echo(
-            f"  case {case_no}: paid through the reference bank client; bill {bill['code']}/{bill['number']}"
-        )
-        click.echo(
-            f"     verify: http://{host}:{port}/verify?code={bill['code']}&number={bill['number']}"
-            f"&check={bill['check']}&format=html"
-        )
+    paid = paid_notices(seeded)
+    bills = pay_through_the_bank_client(settings, [code for _, code, _ in paid])
+    for origin, code, _ in paid:
+        if (bill := bills.get(code)) is not None:
+            click.echo(f"  {origin}：经参考银行客户端缴款，财政电子票据 {bill['code']}/{bill['number']}")
+            click.echo(
+                f"     查验：http://{host}:{port}/verify?code={bill['code']}&number={bill['number']}"
+                f"&check={bill['check']}&format=html"
+            )
+    status = settle_demo_project(settings)
+    click.echo(f"  项目 {paid[-1][0]}：已决算（{STATUS_NAMES.get(status, status)}）")
     from feecollect.devtools.demo import reconcile_today
 
     summary, report = reconcile_today(settings, seeded)
-    found = ", ".join(f"{name} {count}" for name, count in summary["exceptions"].items() if count)
-    click.echo(
-        f"  reconciliation of {summary['date']}: {summary['matched']} statement credits matched; {found}"
+    found = "，".join(
+        f"{EXCEPTION_CLASS_NAMES[name]} {count}" for name, count in summary["exceptions"].items() if count
     )
-    click.echo(f"     report: {report}")
+    click.echo(f"  {summary['date']} 对账：到账 {summary['matched']} 笔已匹配；异常：{found}")
+    click.echo(f"     对账报告：{report}")
     clerk_token = seeded.tokens[1][3]
-    click.echo(f"try: curl http://{host}:{port}/api/v1/schedules")
+    click.echo(f"试试：curl http://{host}:{port}/api/v1/schedules")
     click.echo(f"     curl -H 'Authorization: Bearer {clerk_token}' http://{host}:{port}/api/v1/notices")
     if not no_serve:
         _serve(host, port, 1)

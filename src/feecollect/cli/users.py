@@ -32,8 +32,11 @@ def users_group() -> None:
     is_flag=True,
     help="ask for a password (twice) to sign in to the web pages; only its Argon2id hash is stored",
 )
+@click.option("--display-name", help="the name pages and workbooks show for this user's acts, e.g. 王芳")
 @click.option("--json", "as_json", is_flag=True)
-def users_add(name: str, role: str, department: str | None, ask_password: bool, as_json: bool) -> None:
+def users_add(
+    name: str, role: str, department: str | None, ask_password: bool, display_name: str | None, as_json: bool
+) -> None:
     """Create a user; the token is printed this once and stored only as a hash."""
     password = _ask_password() if ask_password else None
     settings = load_settings()
@@ -48,6 +51,7 @@ def users_add(name: str, role: str, department: str | None, ask_password: bool, 
             department=department,
             known_departments=known,
             password=password,
+            display_name=display_name,
         )
     if as_json:
         echo_json({"name": name, "role": role, "department": department, "token": token})
@@ -77,3 +81,14 @@ def users_token(name: str) -> None:
     with unit_of_work(open_database(settings)) as session:
         token = users.rotate_token(session, settings.secret_key.get_secret_value(), cli_operator(), name)
     click.echo(token)
+
+
+@users_group.command("rename")
+@click.argument("name")
+@click.argument("display_name")
+def users_rename(name: str, display_name: str) -> None:
+    """Set the name pages and workbooks show for a user's acts."""
+    settings = load_settings()
+    with unit_of_work(open_database(settings)) as session:
+        users.rename(session, cli_operator(), name, display_name)
+    click.echo(f"{name} 显示为 {display_name}")

@@ -13,20 +13,10 @@ from feecollect.money import fen_to_decimal
 from feecollect.reconcile.matching import EXCEPTION_CLASSES
 from feecollect.reconcile.models import ReconciliationException
 from feecollect.reconcile.wording import chinese_detail
+from feecollect.wording import EXCEPTION_CLASS_NAMES
 from feecollect.xlsx import add_sheet, new_workbook, workbook_bytes
 
-CLASS_NAMES = {
-    "unidentified_credit": "未明款项",
-    "amount_mismatch": "金额不符",
-    "duplicate_payment": "重复缴款",
-    "missing_on_statement": "已回调未到账",
-    "paid_without_callback": "到账未回调",
-    "fee_outside_centre": "办结未经中心缴费",
-    "collected_outside_centre": "部门账户体外收费",
-    "over_standard": "超标准收费",
-    "cancelled_item": "已取消项目收费",
-    "overdue_unpaid": "逾期未缴",
-}
+CLASS_NAMES = EXCEPTION_CLASS_NAMES
 EXCEPTION_HEADERS = (
     "编号",
     "业务日期",

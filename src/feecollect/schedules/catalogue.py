@@ -43,6 +43,15 @@ class Catalogue:
         """Department code → name, as the schedules give them."""
         return {item.department.code: item.department.name for item in self}
 
+    def relief_names(self) -> dict[str, str]:
+        """Relief flag → the name payers read (小微企业免收), as the schedules give them."""
+        return {
+            relief.flag: relief.name or relief.flag
+            for entries in self._periods.values()
+            for item in entries
+            for relief in item.reliefs
+        }
+
     def periods(self, code: str) -> tuple[FeeItem, ...]:
         return self._periods.get(code, ())
 

@@ -60,7 +60,12 @@ def _unknown_user_hash() -> str:
 
 
 def user_view(user: User) -> dict[str, str | None]:
-    return {"name": user.name, "role": user.role, "department": user.department_code}
+    return {
+        "name": user.name,
+        "role": user.role,
+        "department": user.department_code,
+        "display_name": user.display_name,
+    }
 
 
 def add_user(
@@ -73,6 +78,7 @@ def add_user(
     department: str | None,
     known_departments: set[str],
     password: str | None = None,
+    display_name: str | None = None,
 ) -> tuple[User, str]:
     """Create a user and return the bearer token, which is shown this once and stored only hashed. A
     ``password`` lets the user sign in to the web pages; only its Argon2id hash is stored."""
@@ -92,11 +98,13 @@ def add_user(
         )
     if repository.by_name(session, name) is not None:
         raise Conflict(f"user {name!r} already exists", code="duplicate_user")
+    display_name = _display_name(display_name)
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     user = User(
         name=name,
         role=role,
         department_code=department,
+        display_name=display_name,
         token_hash=hash_token(secret, token),
         password_hash=None if password is None else hash_password(password),
         created_at=datetime.now(UTC),
@@ -124,3 +132,29 @@ def set_password(session: Session, actor: Actor, name: str, password: str) -> No
     user.password_hash = hash_password(password)
     repository.end_web_sessions(session, user.id, datetime.now(UTC))
     record(session, actor, "user.password_set", "user", name)
+
+
+def _display_name(text: str | None) -> str | None:
+    shown = " ".join((text or "").split())
+    if len(shown) > 64 or any(not c.isprintable() for c in shown):
+        raise Unprocessable("display name must be at most 64 printable characters", code="invalid_name")
+    return shown or None
+
+
+def rename(session: Session, actor: Actor, name: str, display_name: str) -> User:
+    """Set the name people read for ``name``'s acts."""
+    user = repository.by_name(session, name)
+    if user is None:
+        raise NotFound(f"no user {name!r}", code="unknown_user")
+    before = user.display_name
+    user.display_name = _display_name(display_name)
+    record(
+        session,
+        actor,
+        "user.renamed",
+        "user",
+        name,
+        before={"display_name": before},
+        after={"display_name": user.display_name},
+    )
+    return user

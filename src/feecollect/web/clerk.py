@@ -121,7 +121,10 @@ def case_page(
         refused = None
     except QuoteRefused as exc:
         priced, refused = None, "；".join(e.detail for e in exc.errors)
-    return page(request, "clerk/case.html", user, case=case, quote=priced, refused=refused, live=live)
+    reliefs = "、".join(catalogue.relief_names().get(flag, flag) for flag in case.payer_flags)
+    return page(
+        request, "clerk/case.html", user, case=case, quote=priced, refused=refused, live=live, reliefs=reliefs
+    )
 
 
 @router.post("/clerk/cases/{case_no}/notice")

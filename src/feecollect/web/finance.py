@@ -15,10 +15,10 @@ from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
 from feecollect.api.files import download
 from feecollect.api.params import RowId
 from feecollect.errors import FeeCollectError, NotFound, Unprocessable
+from feecollect.notices import service as notices
 from feecollect.projects import settlement_service
 from feecollect.reconcile import results
 from feecollect.reconcile.daily import MAX_UPLOAD, import_files
-from feecollect.reconcile.report import CLASS_NAMES
 from feecollect.reconcile.results import resolve, run_summary
 from feecollect.reconcile.rows import OverdueNotice
 from feecollect.reconcile.service import reconcile_day
@@ -57,7 +57,7 @@ def _home(
         exceptions=found,
         amounts=amounts,
         total=total,
-        class_names=CLASS_NAMES,
+        run_at=datetime.fromisoformat(summary["run_at"]) if summary else None,
         **context,
     )
 
@@ -129,7 +129,11 @@ def exception_page(
     found = results.find_exception(session, exception_id)
     if found is None:
         raise NotFound(f"没有编号为 {exception_id} 的对账异常")
-    return page(request, "finance/exception.html", user, exception=found, class_names=CLASS_NAMES)
+    codes = [found.evidence.get(key) for key in ("payment_code", "suggested_notice")]
+    known = {code for code in codes if code and notices.find(session, str(code)) is not None}
+    return page(
+        request, "finance/exception.html", user, exception=found, known_notice=lambda code: code in known
+    )
 
 
 @router.post("/finance/exceptions/{exception_id}/resolve")
