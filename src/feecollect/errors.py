@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+
+class FieldProblem(NamedTuple):
+    """Why one field was refused: ``detail`` for the API, ``wording`` (Chinese) for the page that
+    shows it beside the field."""
+
+    field: str
+    detail: str
+    wording: str = ""
 
 
 class FeeCollectError(Exception):
@@ -28,14 +38,19 @@ class Unprocessable(FeeCollectError):
     status_code = 422
     code = "unprocessable"
 
+    wordings: dict[str, str] = {}  # noqa: RUF012 (replaced per instance by of_fields)
+
     @classmethod
-    def of_fields(cls, problems: list[tuple[str, str]], *, code: str) -> Unprocessable:
+    def of_fields(cls, problems: Sequence[tuple[str, str] | FieldProblem], *, code: str) -> Unprocessable:
         """A submission refused for every (field, reason) in ``problems``, each listed in ``problems``."""
-        return cls(
-            "; ".join(f"{field}: {reason}" for field, reason in problems),
+        listed = [FieldProblem(*problem) for problem in problems]
+        refused = cls(
+            "; ".join(f"{p.field}: {p.detail}" for p in listed),
             code=code,
-            extra={"problems": [{"field": f, "detail": r} for f, r in problems]},
+            extra={"problems": [{"field": p.field, "detail": p.detail} for p in listed]},
         )
+        refused.wordings = {p.field: p.wording for p in listed if p.wording}
+        return refused
 
 
 class Conflict(FeeCollectError):

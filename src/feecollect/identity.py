@@ -53,20 +53,24 @@ _PROVINCES = frozenset(
 
 
 class InvalidIdentity(ValueError):
-    pass
+    """``reason`` names what is wrong (length, shape, digits, check, birth_date, area, id_type)."""
+
+    def __init__(self, message: str, reason: str = "shape") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 def validate_uscc(number: str) -> str:
     compact = uscc.compact(number)
     label = f"unified social credit code {compact}"
     if len(compact) != 18:
-        raise InvalidIdentity(f"{label}: must be 18 characters, not {len(compact)}")
+        raise InvalidIdentity(f"{label}: must be 18 characters, not {len(compact)}", "length")
     if not _USCC_SHAPE.fullmatch(compact):
         raise InvalidIdentity(
-            f"{label}: not the shape of a USCC (authority, category, division, code, check)"
+            f"{label}: not the shape of a USCC (authority, category, division, code, check)", "shape"
         )
     if uscc.calc_check_digit(compact) != compact[-1]:
-        raise InvalidIdentity(f"{label}: its check character is wrong")
+        raise InvalidIdentity(f"{label}: its check character is wrong", "check")
     return compact
 
 
@@ -76,18 +80,18 @@ def validate_ric(number: str) -> str:
     try:
         return ric.validate(compact)
     except InvalidLength:
-        raise InvalidIdentity(f"{label}: must be 18 characters, not {len(compact)}") from None
+        raise InvalidIdentity(f"{label}: must be 18 characters, not {len(compact)}", "length") from None
     except InvalidFormat:
-        raise InvalidIdentity(f"{label}: the first 17 characters must be digits") from None
+        raise InvalidIdentity(f"{label}: the first 17 characters must be digits", "digits") from None
     except InvalidChecksum:
-        raise InvalidIdentity(f"{label}: its check digit is wrong") from None
+        raise InvalidIdentity(f"{label}: its check digit is wrong", "check") from None
     except InvalidComponent:
         try:
             ric.get_birth_date(compact)
         except ValidationError:
-            raise InvalidIdentity(f"{label}: its birth date is not a date") from None
+            raise InvalidIdentity(f"{label}: its birth date is not a date", "birth_date") from None
         if compact[:2] not in _PROVINCES:
-            raise InvalidIdentity(f"{label}: {compact[:6]} is not an area code") from None
+            raise InvalidIdentity(f"{label}: {compact[:6]} is not an area code", "area") from None
         return compact  # a retired or renamed area code in a real province
 
 
@@ -96,4 +100,4 @@ def validate(id_type: str, number: str) -> str:
         return validate_uscc(number)
     if id_type == "ric":
         return validate_ric(number)
-    raise InvalidIdentity(f"id_type {id_type!r} is not one of {', '.join(ID_TYPES)}")
+    raise InvalidIdentity(f"id_type {id_type!r} is not one of {', '.join(ID_TYPES)}", "id_type")

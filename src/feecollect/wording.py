@@ -154,6 +154,33 @@ QUOTE_REFUSALS = {
 }
 
 
+# The declared parameters fees are charged on, by the names the schedules use for them.
+PARAMETER_NAMES = {
+    "floor_area_m2": "建筑面积",
+    "above_ground_area_m2": "地上建筑面积",
+    "land_area_m2": "用地面积",
+    "farmland_m2": "占用耕地面积",
+    "forest_land_m2": "占用林地面积",
+    "road_excavation_m2": "挖掘道路面积",
+    "road_occupation_m2_days": "占用道路面积×天数",
+    "land_price_yuan": "土地出让或划拨价款",
+    "registered_capital_yuan": "注册资本",
+}
+
+# Refusals a page explains by their API code, where the English detail says more than a person needs.
+REFUSALS = {
+    "duplicate_case": "该办件号已登记，请查找该办件",
+    "forbidden": "只能登记本部门的收费项目",
+    "invalid_case": "登记信息有误，请按提示修改",
+    "case_not_open": "办件已办结或已撤回，不能再开具缴款通知书",
+    "notice_exists": "该办件已有有效的缴款通知书",
+}
+
+
+def parameter_name(code: str) -> str:
+    return PARAMETER_NAMES.get(code, code)
+
+
 def status_name(code: str) -> str:
     return STATUS_NAMES.get(code, code)
 

@@ -11,13 +11,14 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from feecollect.audit.service import Actor, record
-from feecollect.billing.quote import LineRequest, Payer, QuoteRefused, QuoteRequest, quote
+from feecollect.billing.quote import LineError, LineRequest, Payer, QuoteRefused, QuoteRequest, quote
 from feecollect.cases import repository
 from feecollect.cases.models import Case, CaseItem, CaseStatus
-from feecollect.errors import Conflict, NotFound, Unprocessable
+from feecollect.errors import Conflict, FieldProblem, NotFound, Unprocessable
 from feecollect.identity import InvalidIdentity, validate
 from feecollect.schedules.catalogue import Catalogue
 from feecollect.users.principal import Forbidden
+from feecollect.wording import field_name, identity_problem, parameter_name, quote_refusal
 
 PAYER_KIND_OF_ID = {"uscc": "enterprise", "ric": "person"}
 
@@ -66,31 +67,51 @@ def _other_departments(what: str, actor: Actor, departments: set[str], items: st
     )
 
 
-def check_case(catalogue: Catalogue, data: CaseData) -> list[tuple[str, str]]:
-    """Every problem with a submitted case as (field, reason); empty when it may be registered."""
-    problems: list[tuple[str, str]] = []
+def check_case(catalogue: Catalogue, data: CaseData) -> list[FieldProblem]:
+    """Every problem with a submitted case, by field; empty when it may be registered."""
+    problems: list[FieldProblem] = []
     if not data.case_no.strip() or len(data.case_no) > 64:
-        problems.append(("case_no", "must be 1–64 characters"))
+        problems.append(FieldProblem("case_no", "must be 1–64 characters", "办件号：须为 1–64 个字符"))
     if not data.window.strip() or len(data.window) > 32:
-        problems.append(("window", "must be 1–32 characters"))
+        problems.append(FieldProblem("window", "must be 1–32 characters", "窗口：须为 1–32 个字符"))
     if not data.applicant_name.strip() or len(data.applicant_name) > 200:
-        problems.append(("applicant.name", "must be 1–200 characters"))
+        problems.append(
+            FieldProblem("applicant.name", "must be 1–200 characters", "申请人：须为 1–200 个字符")
+        )
     if data.department not in departments_of(catalogue):
         problems.append(
-            ("department", f"{data.department!r} is not a collecting department in the schedules")
+            FieldProblem(
+                "department",
+                f"{data.department!r} is not a collecting department in the schedules",
+                "部门：不是收费标准中的执收单位",
+            )
         )
     try:
         validate(data.id_type, data.id_no)
     except InvalidIdentity as exc:
-        problems.append(("applicant.id_no", str(exc)))
+        compact = "".join(data.id_no.split()).upper()
+        wording = f"证件号码：{identity_problem(exc.reason, data.id_type, compact)}"
+        problems.append(FieldProblem("applicant.id_no", str(exc), wording))
     if data.id_type in PAYER_KIND_OF_ID:
         try:
             quote(catalogue, data.quote_request())
         except QuoteRefused as refused:
-            for error in refused.errors:
-                field = f"items[{error.number - 1}]" if error.number else "payer.flags"
-                problems.append((field, f"{error.code}: {error.detail}"))
+            problems.extend(_line_problem(catalogue, data, error) for error in refused.errors)
     return problems
+
+
+def _line_problem(catalogue: Catalogue, data: CaseData, error: LineError) -> FieldProblem:
+    if not error.number:
+        wording = f"减免：{quote_refusal(error.code)}"
+        return FieldProblem("payer.flags", f"{error.code}: {error.detail}", wording)
+    field = f"items[{error.number - 1}]"
+    known = catalogue.periods(error.item or "")
+    item = known[-1] if known else None
+    facts = {"parameter": parameter_name(item.parameter) if item and item.parameter else "数量"}
+    facts["unit"] = item.unit if item else ""
+    named = f"（{item.name}）" if item else f"（{error.item}）"
+    wording = f"{field_name(field)}{named}：{quote_refusal(error.code, **facts)}"
+    return FieldProblem(field, f"{error.code}: {error.detail}", wording)
 
 
 def normalised(data: CaseData) -> CaseData:
@@ -225,9 +246,9 @@ def import_cases(
 
     ``where(case_no, field)`` says where in the file a problem sits (``row 3, column 证件号码``)."""
     problems = [
-        f"{where(data.case_no, field)}: {reason}"
+        f"{where(data.case_no, problem.field)}: {problem.detail}"
         for data in cases
-        for field, reason in check_case(catalogue, data)
+        for problem in check_case(catalogue, data)
     ]
     if not problems:
         existing = repository.by_case_nos(session, [c.case_no for c in cases])

@@ -12,47 +12,80 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
-from feecollect.api.errors import validation_detail
 from feecollect.api.files import PDF, shown
 from feecollect.billing.quote import QuoteRefused, quote
 from feecollect.cases import service as cases
 from feecollect.cases.schemas import CaseIn
 from feecollect.einvoices import service as einvoices
-from feecollect.errors import FeeCollectError
+from feecollect.errors import FeeCollectError, Unprocessable
 from feecollect.notices import service as notices
 from feecollect.reconcile.accounts import notice_payee
+from feecollect.schedules.catalogue import Catalogue
 from feecollect.settings import Settings
 from feecollect.web.auth import ClerkPage, PageUser, ReaderPage
 from feecollect.web.render import page
+from feecollect.wording import REFUSALS, input_problem, parameter_name
 
 router = APIRouter(include_in_schema=False)
 
 
+ITEM_ROWS = 5  # rows of the items table on a blank form; a refused form keeps every row it had
+
+
 def _home(
-    request: Request, user: PageUser, session: Session, settings: Settings, **context: Any
+    request: Request,
+    user: PageUser,
+    session: Session,
+    settings: Settings,
+    catalogue: Catalogue,
+    **context: Any,
 ) -> HTMLResponse:
     today = datetime.now(settings.zone).date()
     todays = notices.issued_today(session, user.principal.department, today)
-    blank = {"service_date": today.isoformat(), "window": "", "id_type": "uscc", "items": ""}
+    offered = [i for i in catalogue.in_force(today) if i.department.code == user.principal.department]
+    reliefs = {r.flag: r.name or r.flag for item in offered for r in item.reliefs}
+    blank = {
+        "service_date": today.isoformat(),
+        "id_type": "uscc",
+        "rows": [("", "")] * ITEM_ROWS,
+        "flags": [],
+    }
     context.setdefault("form", blank)
-    return page(request, "clerk/home.html", user, today=today, notices=todays, **context)
+    context.setdefault("problems", {})
+    return page(
+        request,
+        "clerk/home.html",
+        user,
+        today=today,
+        notices=todays,
+        offered=offered,
+        reliefs=sorted(reliefs.items()),
+        parameter_name=parameter_name,
+        **context,
+    )
 
 
 @router.get("/clerk")
-def clerk_home(request: Request, user: ClerkPage, session: DbSession, settings: AppSettings) -> Response:
-    return _home(request, user, session, settings)
+def clerk_home(
+    request: Request, user: ClerkPage, session: DbSession, settings: AppSettings, catalogue: CurrentCatalogue
+) -> Response:
+    return _home(request, user, session, settings, catalogue)
 
 
 @router.get("/clerk/find")
 def find_case(
-    request: Request, user: ClerkPage, session: DbSession, settings: AppSettings, case_no: str = ""
+    request: Request,
+    user: ClerkPage,
+    session: DbSession,
+    settings: AppSettings,
+    catalogue: CurrentCatalogue,
+    case_no: str = "",
 ) -> Response:
     case_no = case_no.strip()
     if case_no and cases.exists(session, case_no):
         return RedirectResponse(f"/clerk/cases/{case_no}", status_code=303)
-    return _home(
-        request, user, session, settings, error=f"未找到办件 {case_no}" if case_no else "请输入办件号"
-    )
+    missing = f"未找到办件 {case_no}" if case_no else "请输入办件号"
+    return _home(request, user, session, settings, catalogue, error=missing)
 
 
 @router.post("/clerk/cases")
@@ -68,10 +101,14 @@ def register_case(
     applicant_name: Annotated[str, Form()] = "",
     id_type: Annotated[str, Form()] = "uscc",
     id_no: Annotated[str, Form()] = "",
-    flags: Annotated[str, Form()] = "",
-    items: Annotated[str, Form()] = "",
+    flag: Annotated[list[str] | None, Form()] = None,
+    item: Annotated[list[str] | None, Form()] = None,
+    quantity: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
-    """Items one per line: ``ITEM`` or ``ITEM QUANTITY``."""
+    """Items come as rows of the form: a fee item chosen from the department's, and its quantity."""
+    chosen, amounts = item or [], quantity or []
+    rows = [(code.strip(), (amounts[n] if n < len(amounts) else "").strip()) for n, code in enumerate(chosen)]
+    filled = [(code, amount) for code, amount in rows if code]
     form = {
         "case_no": case_no,
         "window": window,
@@ -79,20 +116,17 @@ def register_case(
         "applicant_name": applicant_name,
         "id_type": id_type,
         "id_no": id_no,
-        "flags": flags,
-        "items": items,
+        "flags": flag or [],
+        "rows": rows or [("", "")] * ITEM_ROWS,
     }
-    lines = [line.split() for line in items.splitlines() if line.strip()]
     body = {
         "case_no": case_no.strip(),
         "window": window.strip(),
         "department": user.principal.department,
         "service_date": service_date,
         "applicant": {"name": applicant_name.strip(), "id_type": id_type, "id_no": id_no.strip()},
-        "payer": {"flags": [f for f in flags.replace("，", ",").split(",") if f.strip()]},
-        "items": [
-            {"item": parts[0], **({"quantity": parts[1]} if len(parts) > 1 else {})} for parts in lines
-        ],
+        "payer": {"flags": flag or []},
+        "items": [{"item": code, **({"quantity": amount} if amount else {})} for code, amount in filled],
     }
     try:
         data = CaseIn.model_validate(body).data()
@@ -100,13 +134,46 @@ def register_case(
             session, catalogue, user.principal.actor, data, departments={user.principal.department or ""}
         )
     except ValidationError as exc:
-        return _home(
-            request, user, session, settings, form=form, error=f"登记失败：{validation_detail(exc.errors())}"
-        )
+        found = [input_problem(tuple(e["loc"]), e["type"], e.get("ctx")) for e in exc.errors()]
+        problems = _by_row(dict(found), filled)
+        return _refused(request, user, session, settings, catalogue, form, problems)
+    except Unprocessable as exc:
+        session.rollback()
+        problems = _by_row(exc.wordings, filled) or {"": REFUSALS.get(exc.code, exc.detail)}
+        return _refused(request, user, session, settings, catalogue, form, problems)
     except FeeCollectError as exc:
         session.rollback()
-        return _home(request, user, session, settings, form=form, error=f"登记失败：{exc.detail}")
+        problems = {"": REFUSALS.get(exc.code, exc.detail)}
+        return _refused(request, user, session, settings, catalogue, form, problems)
     return RedirectResponse(f"/clerk/cases/{case.case_no}", status_code=303)
+
+
+def _by_row(problems: dict[str, str], filled: list[tuple[str, str]]) -> dict[str, str]:
+    """The filled rows are numbered among themselves; a problem of ``items[k]`` belongs to the k-th
+    filled row, which the page shows beside that row (``row:CODE``)."""
+    placed = {}
+    for field, wording in problems.items():
+        if field.startswith("items[") and field[6:-1].split("]")[0].isdigit():
+            k = int(field[6:].split("]")[0])
+            placed[f"row:{filled[k][0]}" if k < len(filled) else "items"] = wording
+        else:
+            placed[field.split("[")[0] if field.startswith("items") else field] = wording
+    return placed
+
+
+def _refused(
+    request: Request,
+    user: PageUser,
+    session: Session,
+    settings: Settings,
+    catalogue: Catalogue,
+    form: dict[str, Any],
+    problems: dict[str, str],
+) -> HTMLResponse:
+    listed = "；".join(problems.values())
+    return _home(
+        request, user, session, settings, catalogue, form=form, problems=problems, error=f"登记失败：{listed}"
+    )
 
 
 @router.get("/clerk/cases/{case_no}")
