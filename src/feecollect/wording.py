@@ -154,6 +154,18 @@ QUOTE_REFUSALS = {
 }
 
 
+# What each piece of a ledger row's evidence is (凭证 column).
+EVIDENCE_KINDS = {
+    "project": "项目申报",
+    "notice": "缴款通知书",
+    "payment": "银行缴款流水",
+    "statement_line": "对账单明细",
+    "bill": "财政电子票据",
+    "settlement": "决算",
+    "refund": "退付单",
+    "ledger_transaction": "分割记账凭证",
+}
+
 # The declared parameters fees are charged on, by the names the schedules use for them.
 PARAMETER_NAMES = {
     "floor_area_m2": "建筑面积",

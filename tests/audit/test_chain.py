@@ -61,7 +61,7 @@ def test_a_refused_request_leaves_no_entry(client, tokens, history):
 
 
 def test_changing_one_byte_of_a_past_entry_breaks_verification(client, tokens, history, cli):
-    assert cli("audit", "verify").output.strip() == "audit chain verifies: 8 entries, 1 checkpoints"
+    assert cli("audit", "verify").output.strip() == "审计日志链完整：8 条记录，1 个封存点"
     with client.app.state.engine.begin() as connection:
         after = connection.execute(text("SELECT after FROM audit_entries WHERE seq = 7")).scalar_one()
         after = after if isinstance(after, dict) else json.loads(after)
@@ -73,7 +73,7 @@ def test_changing_one_byte_of_a_past_entry_breaks_verification(client, tokens, h
         )
     result = cli("audit", "verify")
     assert result.exit_code == 1
-    assert f"audit chain broken at entry 7: entry 7 (notice.issued {history}) was altered" in result.output
+    assert f"审计日志链在第 7 条处断开：entry 7 (notice.issued {history}) was altered" in result.output
     api = client.get("/api/v1/audit/verify", headers=bearer(tokens["finance"])).json()
     assert (api["ok"], api["first_bad_seq"], api["checked"]) == (False, 7, 6)
 

@@ -30,9 +30,9 @@ def test_entries_wait_for_the_sealer_on_postgresql_and_a_second_run_writes_nothi
         assert newest["seq"] is not None, "SQLite's one writer links at commit"
 
     sealed = cli("audit", "seal")
-    assert sealed.exit_code == 0 and "checkpoint at" in sealed.output
+    assert sealed.exit_code == 0 and "封存点至第" in sealed.output
     again = cli("audit", "seal")
-    assert again.output.strip() == "sealed 0 entries", "nothing new: no entry, no checkpoint"
+    assert again.output.strip() == "已封存 0 条记录", "nothing new: no entry, no checkpoint"
     verified = client.get("/api/v1/audit/verify", headers=bearer(tokens["auditor"])).json()
     assert (verified["ok"], verified["pending"], verified["checkpoints"]) == (True, 0, 1)
     entries = client.get("/api/v1/audit", headers=bearer(tokens["auditor"])).json()

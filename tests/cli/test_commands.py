@@ -77,3 +77,19 @@ def test_bad_settings_are_one_line(run, monkeypatch):
     get_settings.cache_clear()
     result = run("quote", "XZ-GA-001")
     assert result.exit_code == 1 and "invalid settings: timezone" in result.output
+
+
+def test_a_command_that_writes_names_its_operator_never_the_system_account_alone(
+    cli, monkeypatch, client, tokens
+):
+    from tests.conftest import bearer
+
+    monkeypatch.delenv("FEECOLLECT_OPERATOR")
+    refused = cli("accounts", "add", "43050162360800000009", "--kind", "special")
+    assert refused.exit_code == 2 and "未指明操作人" in refused.output
+    assert cli("accounts", "list").exit_code == 0, "reading needs no operator"
+    done = cli("--as", "王芳", "accounts", "add", "43050162360800000009", "--kind", "special")
+    assert done.exit_code == 0 and "已登记账户 43050162360800000009（财政专户）" in done.output
+    entries = client.get("/api/v1/audit", headers=bearer(tokens["auditor"])).json()
+    added = next(e for e in entries if e["action"] == "account.added")
+    assert added["actor"].startswith("王芳（cli:"), added["actor"]

@@ -19,7 +19,7 @@ def test_simulate_pays_every_notice_once_over_http_with_replays(live_server, cli
     assert result.exit_code == 0, result.output
     counts = dict(re.findall(r"(\w+): (\d+)", result.output.splitlines()[-1]))
     assert counts == {"accepted": "30", "duplicate": "15"}, result.output
-    assert cli("ledger", "check").output.strip() == "ledger invariants hold"
+    assert cli("ledger", "check").output.strip() == "账簿平衡：各项不变式均成立"
 
 
 def test_simulate_fails_loudly_without_a_server(cli):

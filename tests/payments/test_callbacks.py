@@ -190,7 +190,7 @@ def test_follow_up_tasks_are_sent_only_after_the_payment_commits(client, bank, n
 
 def test_ledger_check_passes_and_finds_a_tampered_posting(client, bank, notice, cli):
     bank.pay("T-L", notice["payment_code"], notice["amount"], PAID_AT)
-    assert cli("ledger", "check").output.strip() == "ledger invariants hold"
+    assert cli("ledger", "check").output.strip() == "账簿平衡：各项不变式均成立"
     balance = cli("ledger", "balance", "--json")
     assert '"account": "special"' in balance.output
     with client.app.state.engine.begin() as connection:

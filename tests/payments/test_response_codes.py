@@ -113,7 +113,7 @@ def test_00000_a_lookup_gives_a_confirm_code_and_the_echoing_callback_is_accepte
     # Whichever way it was paid: the notice, the ledger, the audit chain and the bill agree.
     shown = client.get(f"/api/v1/notices/{body['payment_code']}", headers=bearer(tokens["clerk"])).json()
     assert shown["status"] == "paid" and shown["bill"] is not None
-    assert cli("ledger", "check").output.strip() == "ledger invariants hold"
+    assert cli("ledger", "check").output.strip() == "账簿平衡：各项不变式均成立"
     assert cli("audit", "verify").exit_code == 0
     entries = client.get(f"/api/v1/audit?object_id={body['payment_code']}", headers=bearer(tokens["auditor"]))
     paid = [entry for entry in entries.json() if entry["action"] == "notice.paid"]

@@ -210,7 +210,8 @@ def test_every_class_twice_beside_clean_matches(client, tokens, cli, world, tmp_
 
     # The report: a summary sheet and one sheet per class, amounts as numbers.
     workbook = load_workbook(tmp_path / "report.xlsx")
-    assert workbook.sheetnames[0] == "汇总" and len(workbook.sheetnames) == 1 + len(EXCEPTION_CLASSES)
+    assert workbook.sheetnames[:2] == ["汇总", "对账单"]
+    assert len(workbook.sheetnames) == 2 + len(EXCEPTION_CLASSES)
     summary_rows = {
         row[1]: row for row in workbook["汇总"].iter_rows(min_row=2, max_row=11, values_only=True)
     }
@@ -223,14 +224,27 @@ def test_every_class_twice_beside_clean_matches(client, tokens, cli, world, tmp_
     # Finance staff read each exception in Chinese, naming the notice, case or item it is about.
     for name in EXCEPTION_CLASSES:
         sheet = workbook[CLASS_NAMES[name]]
-        said = {row[0]: row[7] for row in sheet.iter_rows(min_row=2, values_only=True)}
+        said = {row[0]: row[11] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0] != "合计"}
         for exception in by_class[name]:
             text = said[exception["id"]]
             assert re.search(r"[\u4e00-\u9fff]", text) and not re.search(r"[A-Za-z]{4,}", text), text
             named = [v for k in ("payment_code", "case_no", "item") if (v := exception["evidence"].get(k))]
             assert not named or any(value in text for value in named), (name, text)
-    mismatch = workbook["金额不符"]["H2"].value
+    mismatch = workbook["金额不符"]["L2"].value
     assert "应缴 " in mismatch and "银行入账 " in mismatch
+    # What an auditor asks of the workbook: totals, the statement's own sums and balance, the bank's
+    # serial and the payer beside each exception, real date cells, columns wide enough to read.
+    summary_sheet = workbook["汇总"]
+    total_row = next(row for row in summary_sheet.iter_rows(values_only=True) if row[0] == "合计")
+    assert total_row[2] == sum(len(v) for v in by_class.values())
+    day_cell = next(row[1] for row in summary_sheet.iter_rows() if row[0].value == "对账日期")
+    assert isinstance(day_cell.value, datetime) and day_cell.number_format == "yyyy-mm-dd"
+    statement = list(workbook["对账单"].iter_rows(min_row=2, values_only=True))
+    assert statement[-1][0] == "合计" and statement[-1][2] == sum(r[2] for r in statement[:-1])
+    mismatched = next(workbook["金额不符"].iter_rows(min_row=2, values_only=True))
+    assert mismatched[7] and mismatched[10], "the payer and the bank serial of the statement line"
+    assert workbook["金额不符"].column_dimensions["E"].width >= 22, "a 20-digit payment code fits"
+    assert workbook["金额不符"].column_dimensions["L"].width >= 40
 
     # Resolve one; run again with the same inputs: the same summary, ids and resolution, nothing written.
     target = by_class["duplicate_payment"][0]["id"]
@@ -392,7 +406,7 @@ def test_a_run_right_after_its_import_finds_what_a_later_run_finds(
     path.write_bytes((head + HEADER + "".join(reordered)).encode("gbk"))
     result = cli("reconcile", "--statement", str(path), "--date", day.isoformat(), "--json")
     assert result.exit_code == 0, result.output
-    assert "13 lines, 10 new" in result.output
+    assert "13 笔，新增 10 笔" in result.output
     first = json.loads(result.stdout[result.stdout.index("{") :])
     assert first["matched"] == 6 and first["exceptions"]["duplicate_payment"] == 2
 

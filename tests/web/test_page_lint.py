@@ -35,3 +35,33 @@ def test_public_pages_and_the_error_page_pass_the_lint(client, demo_day):
     assert "HTTP 404" in pages["/no-such-page"]
     pages["/no-such-page"] = pages["/no-such-page"].removeprefix("HTTP 404: ")
     assert lint_pages(pages, DEPARTMENTS) == []
+
+
+def test_the_auditor_opens_the_demo_projects_ledger_and_its_workbook(client, demo_day):
+    import io
+    from datetime import datetime
+
+    from openpyxl import load_workbook
+
+    assert sign_in(client, "auditor", DEMO_PASSWORD.format(role="auditor")).status_code == 303
+    home = client.get("/auditor").text
+    assert "XM-2026-001" in home and "住宅" in home and "已决算分割" in home
+    page = client.get("/auditor/projects/XM-2026-001").text
+    assert "人民防空办公室" in page or "住房和城乡建设局" in page
+    assert "分割入部门收入" in page and "示范代收银行" in page, "the bank by its name as 经办"
+    answer = client.get("/auditor/projects/XM-2026-001/ledger.xlsx")
+    assert (
+        "filename*=UTF-8''%E9%A1%B9%E7%9B%AE%E5%8F%B0%E8%B4%A6-XM-2026-001.xlsx"
+        in answer.headers["content-disposition"]
+    )
+    events = load_workbook(io.BytesIO(answer.content))["全部事件"]
+    rows = list(events.iter_rows(min_row=2, values_only=True))
+    assert all(isinstance(row[0], datetime) for row in rows)
+    assert events["A2"].number_format == "yyyy-mm-dd hh:mm" and events.column_dimensions["A"].width >= 16
+    actors = {row[6] for row in rows}
+    assert "示范代收银行" in actors and "系统（自动处理）" in actors
+    assert not any(str(a).startswith(("bank:", "feecollect", "cli:")) for a in actors), actors
+    declared = next(row for row in rows if row[1] == "项目申报")
+    assert "建筑面积 12000.50" in declared[8] and "_m2" not in declared[8]
+    split = next(row for row in rows if row[1] == "分割入部门收入")
+    assert "分割记账凭证 第 " in split[7] and "#" not in split[7]

@@ -38,6 +38,11 @@ def banks(session: Session) -> Sequence[Bank]:
     return session.scalars(select(Bank).order_by(Bank.code)).all()
 
 
+def actor_names(session: Session) -> dict[str, str]:
+    """The audit's actor name of each bank (``bank:CCB``) → the bank's name."""
+    return {f"bank:{code}": name for code, name in session.execute(select(Bank.code, Bank.name))}
+
+
 def add(session: Session, row: Bank | BankKey | BankNonce) -> None:
     session.add(row)
     session.flush()

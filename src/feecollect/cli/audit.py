@@ -27,11 +27,11 @@ def audit_verify() -> None:
         report = sealing.verify(session, key)
     if not report.ok:
         raise click.ClickException(
-            f"audit chain broken at entry {report.first_bad_seq}: {report.reason} "
-            f"({report.checked} entries before it verify)"
+            f"审计日志链在第 {report.first_bad_seq} 条处断开：{report.reason}"
+            f"（此前 {report.checked} 条校验无误）"
         )
-    pending = f"; {report.pending} appended entries await the sealer" if report.pending else ""
-    click.echo(f"audit chain verifies: {report.checked} entries, {report.checkpoints} checkpoints{pending}")
+    pending = f"；另有 {report.pending} 条新记录待封存入链" if report.pending else ""
+    click.echo(f"审计日志链完整：{report.checked} 条记录，{report.checkpoints} 个封存点{pending}")
 
 
 @audit_group.command("seal")
@@ -43,6 +43,6 @@ def audit_seal() -> None:
     with unit_of_work(open_database(settings)) as session:
         report = sealing.seal(session, key)
     click.echo(
-        f"sealed {report.sealed} entries"
-        + (f", checkpoint at {report.checkpoint_seq}" if report.checkpoint_seq else "")
+        f"已封存 {report.sealed} 条记录"
+        + (f"，封存点至第 {report.checkpoint_seq} 条" if report.checkpoint_seq else "")
     )

@@ -64,8 +64,8 @@ def ledger_check() -> None:
     for problem in found:
         click.echo(problem, err=True)
     if found:
-        raise click.ClickException(f"{len(found)} ledger invariant(s) violated")
-    click.echo("ledger invariants hold")
+        raise click.ClickException(f"账簿有 {len(found)} 项不平")
+    click.echo("账簿平衡：各项不变式均成立")
 
 
 @ledger_group.command("remit")

@@ -29,18 +29,18 @@ def projects_ledger(project_no: str, out: Path) -> None:
     """Write a project's auditors' ledger as xlsx."""
     from feecollect.projects import project_ledger as ledgers
     from feecollect.projects import service as projects
-    from feecollect.projects.project_ledger_report import ledger_workbook
+    from feecollect.projects.project_ledger_report import project_ledger_file
 
     settings = load_settings()
     with unit_of_work(open_database(settings)) as session:
         names = current_catalogue(session).department_names()
         ledger = ledgers.project_ledger(session, projects.get(session, project_no))
-        content = ledger_workbook(ledger, names, settings.zone)
+        _, content = project_ledger_file(session, project_no, names, settings.zone)
     out.write_bytes(content)
     click.echo(
-        f"{out}: {len(ledger.rows)} event line(s); collected {format_yuan(ledger.collected_fen)}, "
-        f"refunded {format_yuan(ledger.refunded_fen)}, held {format_yuan(ledger.held_fen)}, "
-        f"settled {format_yuan(ledger.settled_fen)}"
+        f"{out}：{len(ledger.rows)} 条事件；预收 {format_yuan(ledger.collected_fen)} 元，"
+        f"退付 {format_yuan(ledger.refunded_fen)} 元，待分割 {format_yuan(ledger.held_fen)} 元，"
+        f"已分割 {format_yuan(ledger.settled_fen)} 元"
     )
 
 

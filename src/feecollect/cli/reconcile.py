@@ -18,7 +18,9 @@ from feecollect.cli.common import (
     parse_date,
 )
 from feecollect.db.engine import unit_of_work
+from feecollect.reconcile.wording import chinese_detail
 from feecollect.schedules.service import current_catalogue
+from feecollect.wording import exception_class_name, status_name
 
 
 @main.group("accounts")
@@ -43,7 +45,8 @@ def accounts_add(
         account = add_account(
             session, cli_operator(), account_no, kind, department, bank, known, account_name=account_name
         )
-    click.echo(f"account {account.account_no} registered ({kind}{' ' + department if department else ''})")
+    kind_name = "财政专户" if kind == "special" else f"部门账户 {department or ''}".strip()
+    click.echo(f"已登记账户 {account.account_no}（{kind_name}）")
 
 
 @accounts_group.command("list")
@@ -87,7 +90,7 @@ def reconcile_command(
     # resumed, its next passes rescanned the millions of objects made while it was paused.
     with (
         cyclic_gc_paused(),
-        click.progressbar(length=3, label="对账 reconciling", file=sys.stderr) as progress,
+        click.progressbar(length=3, label="对账中", file=sys.stderr) as progress,
     ):
         # Every file is read and checked before the database is opened: a bad one writes nothing.
         parsed = parse_files([(path.name, path.read_bytes()) for path in statements], settings.zone)
@@ -111,27 +114,27 @@ def reconcile_command(
     day, outcome = done.day, done.outcome
     for statement in done.imported:
         click.echo(
-            f"{statement.source}: {statement.format}, account {statement.account_no}, "
-            f"{statement.lines} lines, {statement.new_lines} new "
-            f"({statement.first_date}..{statement.last_date})",
+            f"{statement.source}：格式 {statement.format}，账户 {statement.account_no}，"
+            f"{statement.lines} 笔，新增 {statement.new_lines} 笔"
+            f"（{statement.first_date} 至 {statement.last_date}）",
             err=True,
         )
         for warning in statement.warnings:
-            click.echo(f"warning: {warning}", err=True)
+            click.echo(f"注意：{warning}", err=True)
     if done.earlier_days:
         click.echo(
-            f"note: the statements start on {done.earlier_days[0]}; only {day} was reconciled: run "
-            "`feecollect reconcile --date D` for each earlier day",
+            f"注意：对账单自 {done.earlier_days[0]} 起，本次只对账 {day}；"
+            "更早的每一天请运行 feecollect reconcile --date 日期",
             err=True,
         )
     if as_json:
         echo_json(outcome.summary)
         return
-    click.echo(f"reconciliation of {day}: {outcome.summary['matched']} statement credits matched")
+    click.echo(f"{day} 对账：到账 {outcome.summary['matched']} 笔已匹配")
     for name, count in outcome.summary["exceptions"].items():
-        click.echo(f"  {name:<26} {count}")
+        click.echo(f"  {exception_class_name(name)}\t{count} 笔\t（{name}）")
     if report:
-        click.echo(f"report: {report}")
+        click.echo(f"对账报告：{report}")
 
 
 @main.group("exceptions")
@@ -161,8 +164,8 @@ def exceptions_list(
     for row in rows:
         national = row.national_code or ""
         click.echo(
-            f"{row.id:>7} {row.exception_class:<26} {national:<5} {row.amount:>14} {row.status:<8} "
-            f"{row.detail}"
+            f"{row.id:>7} {exception_class_name(row.exception_class)}\t{national:<5} {row.amount:>14} 元 "
+            f"{status_name(row.status)}\t{chinese_detail(row.exception_class, row.evidence)}"
         )
 
 
@@ -174,7 +177,7 @@ def exceptions_resolve(exception_id: int, reason: str) -> None:
 
     with unit_of_work(open_database(load_settings())) as session:
         resolve(session, cli_operator(), exception_id, reason)
-    click.echo(f"exception {exception_id} resolved")
+    click.echo(f"对账异常 {exception_id} 已处理")
 
 
 @main.group("reports")
@@ -198,4 +201,4 @@ def reports_overdue(on_text: str | None, department: str | None, out: Path) -> N
         rows = results.overdue_notices(session, today, department)
     names = catalogue.department_names()
     out.write_bytes(overdue_workbook(rows, today, names))
-    click.echo(f"{out}: {len(rows)} overdue notice(s) as of {today}")
+    click.echo(f"{out}：截至 {today} 逾期未缴 {len(rows)} 件")

@@ -28,12 +28,12 @@ from feecollect.users.service import Role
 
 DEMO = Actor("demo", "operator")
 USERS = (
-    ("admin", Role.admin, None),
-    ("clerk-zrzy", Role.clerk, "ZRZY"),
-    ("clerk-zjj", Role.clerk, "ZJJ"),
-    ("clerk-gaj", Role.clerk, "GAJ"),
-    ("finance", Role.finance, None),
-    ("auditor", Role.auditor, None),
+    ("admin", Role.admin, None, "系统管理员"),
+    ("clerk-zrzy", Role.clerk, "ZRZY", "王芳"),
+    ("clerk-zjj", Role.clerk, "ZJJ", "李强"),
+    ("clerk-gaj", Role.clerk, "GAJ", "赵敏"),
+    ("finance", Role.finance, None, "陈静"),
+    ("auditor", Role.auditor, None, "刘洋"),
 )
 # Check digits computed with python-stdnum; the names are fictitious.
 CASES = (
@@ -74,7 +74,7 @@ def seed(session: Session, catalogue: Catalogue, settings: Settings) -> Seeded:
     """Idempotent: existing users get a new token (an old one cannot be shown again), existing cases stay."""
     seeded = Seeded()
     secret = settings.secret_key.get_secret_value()
-    for name, role, department in USERS:
+    for name, role, department, display_name in USERS:
         if user_repository.by_name(session, name) is None:
             _, token = users.add_user(
                 session,
@@ -84,6 +84,7 @@ def seed(session: Session, catalogue: Catalogue, settings: Settings) -> Seeded:
                 role=role.value,
                 department=department,
                 known_departments=departments_of(catalogue),
+                display_name=display_name,
             )
         else:
             token = users.rotate_token(session, secret, DEMO, name)

@@ -27,6 +27,7 @@ from feecollect.projects.settlement_core import Settlement
 from feecollect.reconcile import repository as reconcile_repository
 from feecollect.refunds import repository as refunds_repository
 from feecollect.refunds.models import RefundStatus
+from feecollect.wording import parameter_name
 
 EVENT_NAMES = {
     "declared": "项目申报",
@@ -173,6 +174,11 @@ def build(project: Project, facts: Iterable[Fact]) -> ProjectLedger:
     return ProjectLedger(project, tuple(rows), tuple(positions[d] for d in sorted(positions)))
 
 
+def parameters_text(params: dict[str, str]) -> str:
+    """Declared or actual parameters as people read them: 建筑面积 12000.50；用地面积 20000."""
+    return "；".join(f"{parameter_name(name)} {value}" for name, value in sorted(params.items()))
+
+
 def facts_of(session: Session, project: Project) -> list[Fact]:
     facts = [
         Fact(
@@ -181,7 +187,7 @@ def facts_of(session: Session, project: Project) -> list[Fact]:
             project.declared_by,
             None,
             (Evidence("project", project.project_no, f"/api/v1/projects/{project.project_no}"),),
-            note="；".join(f"{name}={value}" for name, value in sorted(project.declared_params.items())),
+            note=parameters_text(project.declared_params),
         )
     ]
     settlement = repository.settlement_of(session, project.id)
@@ -204,7 +210,7 @@ def facts_of(session: Session, project: Project) -> list[Fact]:
                 Fact(
                     notice.closed_at,
                     notice.status,
-                    notice.voided_by or "feecollect",
+                    notice.voided_by or "system",
                     None,
                     evidence,
                     note=notice.void_reason or "",
@@ -219,7 +225,7 @@ def facts_of(session: Session, project: Project) -> list[Fact]:
             shares[line.department_code] = shares.get(line.department_code, 0) + line.amount_fen
         proofs = [
             Evidence("notice", notice.payment_code, f"/api/v1/notices/{notice.payment_code}"),
-            Evidence("payment", f"{payment.bank_code}:{payment.bank_txn_id}"),
+            Evidence("payment", f"{payment.bank_code} {payment.bank_txn_id}"),
         ]
         proofs += [
             Evidence(
@@ -271,7 +277,7 @@ def facts_of(session: Session, project: Project) -> list[Fact]:
             settlement.settled_by,
             settlement.final_fen,
             (settlement_evidence,),
-            note="；".join(f"{name}={value}" for name, value in sorted(settlement.actual_params.items())),
+            note=parameters_text(settlement.actual_params),
         )
     )
     for order in refunds_repository.listing(session, project_id=project.id):
@@ -291,7 +297,7 @@ def facts_of(session: Session, project: Project) -> list[Fact]:
             )
         )
         if order.status == RefundStatus.CONFIRMED and order.refunded_at is not None:
-            bank_txn = Evidence("payment", f"{order.bank_code}:{order.bank_txn_id}")
+            bank_txn = Evidence("payment", f"{order.bank_code} {order.bank_txn_id}")
             facts.append(
                 Fact(
                     order.refunded_at,
@@ -304,13 +310,13 @@ def facts_of(session: Session, project: Project) -> list[Fact]:
     if settlement.status == SettlementStatus.SPLIT and settlement.split_at is not None:
         transaction = ledger_repository.transaction_id(session, "split", project.project_no)
         split_evidence = (settlement_evidence,) + (
-            (Evidence("ledger_transaction", f"split #{transaction}"),) if transaction else ()
+            (Evidence("ledger_transaction", f"第 {transaction} 号"),) if transaction else ()
         )
         facts.append(
             Fact(
                 settlement.split_at,
                 "split",
-                "feecollect",
+                "system",
                 settlement.final_fen,
                 split_evidence,
                 tuple(Movement(d, -fen, fen) for d, fen in arithmetic.allocations().items() if fen),

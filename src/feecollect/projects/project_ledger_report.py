@@ -9,11 +9,14 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from feecollect.bank import repository as banks_repository
 from feecollect.money import fen_to_decimal
 from feecollect.projects import project_ledger
 from feecollect.projects import service as projects
 from feecollect.projects.project_ledger import EVENT_NAMES, ProjectLedger, Row
 from feecollect.projects.summary import MonthRow
+from feecollect.users import repository as users_repository
+from feecollect.wording import EVIDENCE_KINDS, actor_display, local_naive
 from feecollect.xlsx import add_sheet, new_workbook, workbook_bytes
 
 SUMMARY_HEADERS = (
@@ -50,21 +53,25 @@ def _yuan(fen: int | None) -> Decimal | None:
     return None if fen is None else fen_to_decimal(fen)
 
 
-def _event_row(row: Row, zone: ZoneInfo, names: dict[str, str]) -> tuple[object, ...]:
+def _event_row(row: Row, zone: ZoneInfo, names: dict[str, str], actors: dict[str, str]) -> tuple[object, ...]:
     return (
-        row.at.astimezone(zone).replace(tzinfo=None),
+        local_naive(row.at, zone),
         EVENT_NAMES.get(row.event, row.event),
         names.get(row.department, row.department) if row.department else "",
         _yuan(row.amount_fen),
         _yuan(row.held_fen),
         _yuan(row.settled_fen),
-        row.actor,
-        "；".join(f"{e.kind} {e.ref}" for e in row.evidence),
+        actor_display(row.actor, actors),
+        "；".join(f"{EVIDENCE_KINDS.get(e.kind, e.kind)} {e.ref}" for e in row.evidence),
         row.note,
     )
 
 
-def ledger_workbook(ledger: ProjectLedger, names: dict[str, str], zone: ZoneInfo) -> bytes:
+def ledger_workbook(
+    ledger: ProjectLedger, names: dict[str, str], zone: ZoneInfo, actors: dict[str, str] | None = None
+) -> bytes:
+    """``names``: departments'; ``actors``: who acted, by the names people know (users, banks)."""
+    actors = actors or {}
     workbook = new_workbook()
     positions = ledger.positions
     summary = [
@@ -97,11 +104,8 @@ def ledger_workbook(ledger: ProjectLedger, names: dict[str, str], zone: ZoneInfo
         for p in positions
     ]
     for title, rows in sheets:
-        sheet = add_sheet(
-            workbook, title, EVENT_HEADERS, (_event_row(r, zone, names) for r in rows), {4, 5, 6}
-        )
-        for (cell,) in sheet.iter_rows(min_row=2, min_col=1, max_col=1):
-            cell.number_format = "yyyy-mm-dd hh:mm:ss"
+        events = (_event_row(r, zone, names, actors) for r in rows)
+        add_sheet(workbook, title, EVENT_HEADERS, events, {4, 5, 6})
     return workbook_bytes(workbook)
 
 
@@ -131,4 +135,6 @@ def project_ledger_file(
 ) -> tuple[str, bytes]:
     """(file name, workbook) of a project's auditors' ledger."""
     ledger = project_ledger.project_ledger(session, projects.get(session, project_no))
-    return f"项目台账-{ledger.project.project_no}.xlsx", ledger_workbook(ledger, department_names, zone)
+    actors = users_repository.display_names(session) | banks_repository.actor_names(session)
+    workbook = ledger_workbook(ledger, department_names, zone, actors)
+    return f"项目台账-{ledger.project.project_no}.xlsx", workbook

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -13,8 +13,8 @@ from feecollect.money import fen_to_decimal
 from feecollect.reconcile.matching import EXCEPTION_CLASSES
 from feecollect.reconcile.models import ReconciliationException
 from feecollect.reconcile.wording import chinese_detail
-from feecollect.wording import EXCEPTION_CLASS_NAMES
-from feecollect.xlsx import add_sheet, new_workbook, workbook_bytes
+from feecollect.wording import EXCEPTION_CLASS_NAMES, status_name
+from feecollect.xlsx import DATE_FORMAT, add_sheet, new_workbook, workbook_bytes
 
 CLASS_NAMES = EXCEPTION_CLASS_NAMES
 EXCEPTION_HEADERS = (
@@ -25,10 +25,23 @@ EXCEPTION_HEADERS = (
     "缴款码",
     "办件号",
     "对账单明细",
+    "付款人",
+    "付款账号",
+    "摘要",
+    "银行流水号",
     "说明",
     "状态",
     "处理人",
     "处理说明",
+)
+STATEMENT_HEADERS = (
+    "账号",
+    "户名",
+    "收入笔数",
+    "收入金额（元）",
+    "支出笔数",
+    "支出金额（元）",
+    "日终余额（元）",
 )
 
 
@@ -36,7 +49,18 @@ def _yuan(fen: int) -> Decimal:
     return fen_to_decimal(fen)
 
 
-def reconciliation_workbook(summary: dict[str, Any], exceptions: Sequence[ReconciliationException]) -> bytes:
+def reconciliation_workbook(
+    summary: dict[str, Any],
+    exceptions: Sequence[ReconciliationException],
+    *,
+    statements: Sequence[tuple[str, str, int, int, int, int, int | None]] = (),
+    serials: Mapping[int, str] | None = None,
+    department_names: Mapping[str, str] | None = None,
+) -> bytes:
+    """``statements``: the day's statement per account (``day_totals``); ``serials``: the bank serial
+    of each statement line an exception names; departments are shown by name."""
+    serials = serials or {}
+    names = department_names or {}
     workbook = new_workbook()
     by_class: dict[str, list[ReconciliationException]] = {name: [] for name in EXCEPTION_CLASSES}
     for exception in exceptions:
@@ -52,11 +76,28 @@ def reconciliation_workbook(summary: dict[str, Any], exceptions: Sequence[Reconc
         for name in EXCEPTION_CLASSES
     ]
     sheet = add_sheet(
-        workbook, "汇总", ("异常类别", "类别代码", "笔数", "金额（元）", "国家对账代码"), summary_rows, {4}
+        workbook,
+        "汇总",
+        ("异常类别", "类别代码", "笔数", "金额（元）", "国家对账代码"),
+        summary_rows,
+        {4},
+        totals={3, 4},
     )
     sheet.append([])
-    sheet.append(["对账日期", summary["date"]])
+    sheet.append(["对账日期", date.fromisoformat(summary["date"])])
+    sheet.cell(row=sheet.max_row, column=2).number_format = DATE_FORMAT
     sheet.append(["已匹配到账笔数", summary["matched"]])
+    add_sheet(
+        workbook,
+        "对账单",
+        STATEMENT_HEADERS,
+        (
+            (no, name, credits, _yuan(credited), debits, _yuan(debited), None if bal is None else _yuan(bal))
+            for no, name, credits, credited, debits, debited, bal in statements
+        ),
+        {4, 6, 7},
+        totals={3, 4, 5, 6},
+    )
     for name in EXCEPTION_CLASSES:
         add_sheet(
             workbook,
@@ -67,18 +108,23 @@ def reconciliation_workbook(summary: dict[str, Any], exceptions: Sequence[Reconc
                     e.id,
                     e.business_date,
                     _yuan(e.amount_fen),
-                    e.department_code or "",
+                    names.get(e.department_code, e.department_code) if e.department_code else "",
                     e.evidence.get("payment_code") or "",
                     e.evidence.get("case_no") or "",
                     e.evidence.get("statement_line") or "",
+                    e.evidence.get("counterparty") or e.evidence.get("payer") or "",
+                    e.evidence.get("counterparty_account") or "",
+                    e.evidence.get("remark") or "",
+                    serials.get(e.evidence.get("statement_line") or 0, ""),
                     chinese_detail(e.exception_class, e.evidence),
-                    "已处理" if e.status == "resolved" else "待处理",
+                    status_name(e.status),
                     e.resolved_by or "",
                     e.resolution or "",
                 )
                 for e in by_class[name]
             ),
             {3},
+            totals={3},
         )
     return workbook_bytes(workbook)
 

@@ -77,6 +77,50 @@ def line_serial(session: Session, line_id: int) -> str:
     return session.scalar(select(StatementLine.serial).where(StatementLine.id == line_id)) or ""
 
 
+def serials_of(session: Session, line_ids: Iterable[int]) -> dict[int, str]:
+    wanted = sorted(set(line_ids))
+    found: dict[int, str] = {}
+    for start in range(0, len(wanted), 1000):  # bounded IN lists on a day of many exceptions
+        chunk = wanted[start : start + 1000]
+        rows = session.execute(
+            select(StatementLine.id, StatementLine.serial).where(StatementLine.id.in_(chunk))
+        )
+        found.update({line_id: serial for line_id, serial in rows})
+    return found
+
+
+def day_totals(session: Session, day: date) -> list[tuple[str, str, int, int, int, int, int | None]]:
+    """Per account, the day's statement: (account no, name, credits, credited fen, debits, debited fen,
+    the balance after its last line that states one)."""
+    credit = StatementLine.amount_fen > 0
+    sums = session.execute(
+        select(
+            StatementLine.account_id,
+            func.count().filter(credit),
+            func.coalesce(func.sum(StatementLine.amount_fen).filter(credit), 0),
+            func.count().filter(~credit),
+            func.coalesce(func.sum(StatementLine.amount_fen).filter(~credit), 0),
+            func.max(StatementLine.id).filter(StatementLine.balance_fen.is_not(None)),
+        )
+        .where(StatementLine.booked_on == day)
+        .group_by(StatementLine.account_id)
+    ).all()
+    last_ids = [row[5] for row in sums if row[5] is not None]
+    balances = dict(
+        session.execute(
+            select(StatementLine.id, StatementLine.balance_fen).where(StatementLine.id.in_(last_ids))
+        ).all()
+    )
+    names = {
+        a.id: (a.account_no, a.account_name or "")
+        for a in session.scalars(select(BankAccount).where(BankAccount.id.in_([r[0] for r in sums])))
+    }
+    return sorted(
+        (*names[account], credits, credited, debits, -debited, balances.get(last) if last else None)
+        for account, credits, credited, debits, debited, last in sums
+    )
+
+
 def line_with_origin(session: Session, line_id: int) -> tuple[StatementLine, str, str] | None:
     """A statement line with its account number and the file it came from."""
     row = session.execute(

@@ -14,12 +14,20 @@ from feecollect.reconcile import repository as statements
 from feecollect.reconcile.models import ExceptionStatus, ReconciliationException, StatementLine
 from feecollect.reconcile.report import reconciliation_workbook
 from feecollect.reconcile.rows import OverdueNotice
+from feecollect.schedules.service import current_catalogue
 
 
 def day_report(session: Session, day: date) -> bytes:
     """The date's reconciliation report as an xlsx workbook."""
     _, found = repository.exceptions(session, day=day)
-    return reconciliation_workbook(run_summary(session, day), found)
+    lines = [e.evidence["statement_line"] for e in found if e.evidence.get("statement_line")]
+    return reconciliation_workbook(
+        run_summary(session, day),
+        found,
+        statements=statements.day_totals(session, day),
+        serials=statements.serials_of(session, lines),
+        department_names=current_catalogue(session).department_names(),
+    )
 
 
 def day_report_name(day: date) -> str:

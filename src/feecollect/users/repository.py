@@ -34,3 +34,9 @@ def end_web_sessions(session: Session, user_id: int, at: datetime) -> None:
         .where(WebSession.user_id == user_id, WebSession.ended_at.is_(None))
         .values(ended_at=at)
     )
+
+
+def display_names(session: Session) -> dict[str, str]:
+    """User name → the name people read, for users who have one."""
+    chosen = select(User.name, User.display_name).where(User.display_name.is_not(None))
+    return {name: shown for name, shown in session.execute(chosen) if shown}

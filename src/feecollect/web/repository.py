@@ -5,16 +5,7 @@ from datetime import datetime
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session
 
-from feecollect.bank.models import Bank
-from feecollect.users.models import User
 from feecollect.web.models import SignInFailure, WebSession
-
-
-def actor_names(session: Session) -> dict[str, str]:
-    """How the audit's actor names read on pages: users by display name, banks by their name."""
-    users = session.execute(select(User.name, User.display_name).where(User.display_name.is_not(None)))
-    banks = session.execute(select(Bank.code, Bank.name))
-    return {name: shown for name, shown in users if shown} | {f"bank:{code}": name for code, name in banks}
 
 
 def by_token_hash(session: Session, token_hash: str) -> WebSession | None:
