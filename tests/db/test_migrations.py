@@ -129,3 +129,11 @@ def test_a_database_holding_notices_and_payments_migrates_down_and_up(client, to
     assert (shown["status"], shown["case_no"]) == ("paid", "MIG-1")
     with pytest.raises(IntegrityError), engine.begin() as connection:
         connection.execute(text("UPDATE notice_lines SET notice_id = 999999"))
+
+
+def test_the_newest_revisions_read_from_the_scripts_are_alembics_heads():
+    from alembic.script import ScriptDirectory
+
+    from feecollect.db.engine import alembic_config, newest_revisions
+
+    assert newest_revisions() == set(ScriptDirectory.from_config(alembic_config()).get_heads())

@@ -92,7 +92,7 @@ def test_a_clerk_registers_a_case_issues_and_prints_its_notice(open_page, live_s
     page.fill(f"{REGISTER} input[name=applicant_name]", "示范市星河房地产开发有限公司")
     page.fill(f"{REGISTER} input[name=id_no]", USCC)
     rows = page.locator(f"{REGISTER} #items select[name=item]")
-    rows.nth(0).select_option("XZ-BDC-002")
+    rows.nth(0).select_option(label="不动产登记费（住宅类）（按件）")
     rows.nth(1).select_option(label="不动产权属证书工本费（每增加一本）（按本）")
     page.locator(f"{REGISTER} input[name=quantity]").nth(1).fill("2")
     page.click(f"{REGISTER} button[type=submit]")
@@ -217,6 +217,25 @@ def test_the_page_lint_passes_in_the_browser_on_every_page_of_every_role(browser
 
         pages = crawl(fetch, [home, *PUBLIC[:3]])
         assert len(pages) >= 4
+        if role == "auditor":
+            assert "/auditor/projects/XM-2026-001" in pages, "the demo's project ledger is reachable"
+            assert "分割入部门收入" in pages["/auditor/projects/XM-2026-001"]
         found += [p for p in lint_pages(pages, DEPARTMENTS) if not p.startswith("/no-such-page")]
         context.close()
     assert found == [], "\n".join(found)
+
+
+def test_the_public_fee_page_states_every_pricing_kind(open_page, live_server):
+    page = open_page(None)
+    page.goto(f"{live_server}/fees")
+
+    def cells(code: str) -> list[str]:
+        return [c.strip() for c in page.locator(f"tr[id='{code}'] td").all_inner_texts()]
+
+    assert cells("XZ-BDC-001")[2:5] == ["每件", "80.00 元", "80.00 元"]  # fixed
+    assert cells("XZ-CG-001")[3] == "0.70 元/平方米·天"  # per unit, a range
+    assert cells("XZ-TD-001")[3:5] == ["20%", "20%"]  # percent, not "元 20"
+    assert cells("XZ-SC-001")[3].startswith("不超过 10,000,000 元的部分按 0.08%")  # tiered
+    assert "计费数量为申报数量的 4%" in " ".join(cells("JS-RF-001"))  # a share of the parameter
+    assert "最低收费 300.00 元" in " ".join(cells("JS-FL-001"))  # a floor
+    shot(page, "public-fees")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tests.web.conftest import DEMO_PASSWORD, DEMO_ROLES, sign_in
-from tests.web.page_lint import crawl, lint_pages
+from tests.web.page_lint import crawl, lint_pages, visible
 
 ROLES = DEMO_ROLES
 PUBLIC = ["/", "/fees", "/verify", "/login", "/no-such-page"]
@@ -34,6 +34,9 @@ def test_public_pages_and_the_error_page_pass_the_lint(client, demo_day):
     pages = crawl(_fetch(client), PUBLIC)
     assert "HTTP 404" in pages["/no-such-page"]
     pages["/no-such-page"] = pages["/no-such-page"].removeprefix("HTTP 404: ")
+    refused = client.get("/finance")  # a page that needs a sign-in shows the sign-in page, saying why
+    assert refused.status_code == 401 and "请先登录" in refused.text
+    pages["/finance (anonymous)"] = visible(refused.text)[0]
     assert lint_pages(pages, DEPARTMENTS) == []
 
 

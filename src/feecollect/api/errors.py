@@ -16,6 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from feecollect.api.limits import BANK_PATHS
 from feecollect.bank.response_codes import for_answer
 from feecollect.errors import FeeCollectError
+from feecollect.wording import input_problem
 
 log = logging.getLogger("feecollect.api")
 
@@ -36,6 +37,10 @@ def _location(loc: tuple[object, ...]) -> str:
     for part in parts:
         text += f"[{part}]" if part.isdigit() else (f".{part}" if text else part)
     return text
+
+
+def _page_location(loc: Sequence[Any]) -> tuple[Any, ...]:
+    return tuple(p for p in loc if p not in ("body", "query", "path", "form")) or tuple(loc)
 
 
 def validation_detail(errors: Sequence[Any]) -> str:
@@ -88,6 +93,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        if is_page(request):  # a person reads it: each field by its name, why in Chinese
+            said = [input_problem(_page_location(e["loc"]), e["type"], e.get("ctx"))[1] for e in exc.errors()]
+            return _answer(request, 422, "invalid_request", "；".join(said))
         return _answer(request, 422, "invalid_request", validation_detail(exc.errors()))
 
     @app.exception_handler(HTTPException)

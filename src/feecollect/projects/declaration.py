@@ -14,9 +14,11 @@ from datetime import date
 from decimal import Decimal
 
 from feecollect.billing.quote import LineRequest, Payer, QuoteRefused, QuoteRequest, quote
+from feecollect.errors import FieldProblem
 from feecollect.identity import InvalidIdentity, validate_uscc
 from feecollect.schedules.catalogue import Catalogue
 from feecollect.schedules.types import FeeItem
+from feecollect.wording import parameter_name
 
 CONSTRUCTION_FAMILY = "construction"
 # The project types the schedules' `project_types` may name (住宅 / 商业 / 工业 / 公共建筑).
@@ -58,10 +60,12 @@ def bundle_request(catalogue: Catalogue, declaration: Declaration) -> QuoteReque
     )
 
 
-def declaration_problems(catalogue: Catalogue, declaration: Declaration) -> list[tuple[str, str]]:
+def declaration_problems(
+    catalogue: Catalogue, declaration: Declaration
+) -> list[tuple[str, str] | FieldProblem]:
     """Every problem as (field, reason), a parameter named ``params.<name>``; empty when it may be
     registered."""
-    problems: list[tuple[str, str]] = []
+    problems: list[tuple[str, str] | FieldProblem] = []
     for field, text, limit in (
         ("project_no", declaration.project_no, 64),
         ("name", declaration.name, 200),
@@ -88,17 +92,22 @@ def declaration_problems(catalogue: Catalogue, declaration: Declaration) -> list
     for name, value in declaration.params:
         if name not in needed:
             problems.append(
-                (
+                FieldProblem(
                     f"params.{name}",
                     f"no construction fee of a project of type {declaration.project_type} is charged on it",
+                    f"{parameter_name(name)}：{PROJECT_TYPES[declaration.project_type]}项目的建设类收费不按此计收",
                 )
             )
         elif not value.is_finite() or value < 0:
-            problems.append((f"params.{name}", "must be a number of at least 0"))
+            wording = f"{parameter_name(name)}：须为不小于 0 的数"
+            problems.append(FieldProblem(f"params.{name}", "must be a number of at least 0", wording))
     for name, charged in sorted(needed.items()):
         if name not in given:
             fees = "、".join(f"{item.code} {item.name}" for item in charged)
-            problems.append((f"params.{name}", f"is required: {fees} is charged on it"))
+            wording = (
+                f"{parameter_name(name)}：必须填写（{'、'.join(item.name for item in charged)}按此计收）"
+            )
+            problems.append(FieldProblem(f"params.{name}", f"is required: {fees} is charged on it", wording))
     if problems:
         return problems
     try:

@@ -104,19 +104,17 @@ class PageUser:
 
     def check_csrf(self, sent: object) -> None:
         if not isinstance(sent, str) or not hmac.compare_digest(sent, self.csrf_token):
-            raise Forbidden(
-                "表单校验失败：缺少或错误的 CSRF 令牌，请刷新页面后重新提交 (missing or wrong CSRF token)"
-            )
+            raise Forbidden("表单校验失败：缺少或错误的 CSRF 令牌，请刷新页面后重新提交")
 
 
 def current_user(request: Request, session: Session) -> PageUser:
     found = _session_of(session, request.cookies.get(SESSION_COOKIE))
     if found is None:
-        raise SignInRequired("请先登录 (please sign in)")
+        raise SignInRequired("请先登录")
     if found.ended_at is not None:
-        raise SignInRequired("您已退出登录，请重新登录 (signed out)")
+        raise SignInRequired("您已退出登录，请重新登录")
     if found.expires_at <= datetime.now(UTC):
-        raise SignInRequired("登录已过期，请重新登录 (the session expired)")
+        raise SignInRequired("登录已过期，请重新登录")
     user = session.get(User, found.user_id)
     assert user is not None
     return PageUser(Principal(user.name, Role(user.role), user.department_code), found.csrf_token)

@@ -17,14 +17,17 @@ from feecollect.api.params import RowId
 from feecollect.errors import FeeCollectError, NotFound, Unprocessable
 from feecollect.notices import service as notices
 from feecollect.projects import settlement_service
+from feecollect.projects.declaration import CONSTRUCTION_FAMILY
 from feecollect.reconcile import results
 from feecollect.reconcile.daily import MAX_UPLOAD, import_files
 from feecollect.reconcile.results import resolve, run_summary
 from feecollect.reconcile.rows import OverdueNotice
 from feecollect.reconcile.service import reconcile_day
+from feecollect.schedules.service import CatalogueProvider
 from feecollect.settings import Settings
 from feecollect.web.auth import FinanceOrAuditorPage, FinancePage, PageUser
 from feecollect.web.render import page
+from feecollect.wording import REFUSALS, parameter_name
 from feecollect.xlsx import MEDIA_TYPE as XLSX
 
 router = APIRouter(include_in_schema=False)
@@ -48,6 +51,7 @@ def _home(
         summary = None
     total, found = results.exceptions(session, day=day, limit=PAGE) if summary else (0, [])
     amounts = results.amounts_by_class(session, day) if summary else {}
+    context.setdefault("settlement", {"project_no": "", "values": {}, "problems": {}})
     return page(
         request,
         "finance/home.html",
@@ -58,8 +62,20 @@ def _home(
         amounts=amounts,
         total=total,
         run_at=datetime.fromisoformat(summary["run_at"]) if summary else None,
+        parameters=_construction_parameters(request, session, datetime.now(settings.zone).date()),
+        parameter_name=parameter_name,
         **context,
     )
+
+
+def _construction_parameters(request: Request, session: Session, on: date) -> list[tuple[str, str]]:
+    """(parameter, unit) of every construction fee in force: what a settlement states."""
+    provider: CatalogueProvider = request.app.state.catalogue_provider
+    found: dict[str, str] = {}
+    for item in provider.get(session).in_force(on):
+        if item.family == CONSTRUCTION_FAMILY and item.parameter:
+            found.setdefault(item.parameter, item.unit)
+    return sorted(found.items())
 
 
 @router.get("/finance")
@@ -178,25 +194,57 @@ def settle(
     settings: AppSettings,
     catalogue: CurrentCatalogue,
     project_no: Annotated[str, Form()] = "",
-    params: Annotated[str, Form()] = "",
+    param: Annotated[list[str] | None, Form()] = None,
+    value: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
-    """``params`` one per line: ``name=value`` (the actual parameters at completion)."""
+    """The actual parameters at completion, one field per parameter the construction fees are charged
+    on (named, with its unit); a field left empty is not given."""
+    given = list(zip(param or [], value or [], strict=False))
+    typed = {name: text for name, text in given}
     actual: dict[str, Decimal] = {}
-    for number, line in enumerate(params.splitlines(), start=1):
-        if not line.strip():
-            continue
-        name, _, value = line.partition("=")
-        try:
-            actual[name.strip()] = Decimal(value.strip())
-        except InvalidOperation:
-            raise Unprocessable(
-                f"第 {number} 行：{line.strip()!r} 应为 参数=数值", code="invalid_settlement"
-            ) from None
+    problems = {}
+    for name, text in given:
+        if text.strip():
+            try:
+                actual[name] = Decimal(text.strip().replace(",", ""))
+            except InvalidOperation:
+                problems[f"params.{name}"] = f"{parameter_name(name)}：{text.strip()} 不是数字"
+    if problems:
+        return _settlement_refused(request, user, session, settings, project_no, typed, problems)
     try:
         outcome = settlement_service.settle_project(
             session, catalogue, settings, user.principal, project_no.strip(), actual
         )
+    except Unprocessable as exc:
+        session.rollback()
+        found = exc.wordings or {"": REFUSALS.get(exc.code, exc.detail)}
+        return _settlement_refused(request, user, session, settings, project_no, typed, found)
     except FeeCollectError as exc:
         session.rollback()
-        return _home(request, user, session, settings, None, error=f"决算未完成：{exc.detail}")
+        found = {"": REFUSALS.get(exc.code, exc.detail)}
+        return _settlement_refused(request, user, session, settings, project_no, typed, found)
     return page(request, "finance/settled.html", user, outcome=outcome)
+
+
+def _settlement_refused(
+    request: Request,
+    user: PageUser,
+    session: Session,
+    settings: Settings,
+    project_no: str,
+    typed: dict[str, str],
+    problems: dict[str, str],
+) -> Response:
+    """The finance page again, the settlement form as it was filled, each problem beside its field."""
+    listed = "；".join(problems.values())
+    settlement = {"project_no": project_no, "values": typed, "problems": problems}
+    return _home(
+        request,
+        user,
+        session,
+        settings,
+        None,
+        error=f"决算未完成：{listed}",
+        settlement=settlement,
+        status_code=422 if any(k.startswith("params.") for k in problems) else 200,
+    )

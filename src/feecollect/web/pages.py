@@ -17,6 +17,7 @@ from feecollect.web import auth
 from feecollect.web.auth import HOME, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SignedInPage
 from feecollect.web.render import page
 from feecollect.web.standards import published_standard
+from feecollect.wording import REFUSALS
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,9 +37,23 @@ def error_page(request: Request, status: int, code: str, detail: str) -> Respons
     if status in (401, 429):
         return login_page(request, error=detail, status_code=status)
     heading = HEADINGS.get(status, "无法完成")
+    # Details the services write in English (the API's) are shown as technical information under a
+    # Chinese sentence; a Chinese detail is the sentence itself.
+    said, technical = (detail, "") if _is_chinese(detail) else (REFUSALS.get(code, heading), detail)
     return page(
-        request, "error.html", status_code=status, heading=heading, detail=detail, code=code, status=status
+        request,
+        "error.html",
+        status_code=status,
+        heading=heading,
+        detail=said,
+        technical=technical,
+        code=code,
+        status=status,
     )
+
+
+def _is_chinese(text: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in text)
 
 
 def login_page(request: Request, *, error: str | None = None, status_code: int = 200) -> HTMLResponse:
