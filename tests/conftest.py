@@ -141,6 +141,7 @@ TEST_USERS = {
     "clerk": ("clerk", "ZRZY"),
     "clerk_zjj": ("clerk", "ZJJ"),
     "finance": ("finance", None),
+    "finance_2": ("finance", None),  # the checker of what finance proposes (four eyes)
     "auditor": ("auditor", None),
     "admin": ("admin", None),
 }

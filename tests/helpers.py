@@ -110,3 +110,15 @@ def bills_left_to_workers() -> Iterator[None]:
         yield
     finally:
         events.subscribe(events.PaymentRecorded, subscriptions.BILL_AFTER_PAYMENT)
+
+
+def approve_as_second_finance_user(client, tokens, proposed):  # type: ignore[no-untyped-def]
+    """Four eyes: what ``finance`` proposed (a 202 answer), approved by ``finance_2``."""
+    assert proposed.status_code == 202, proposed.text
+    from tests.conftest import bearer
+
+    approved = client.post(
+        f"/api/v1/proposals/{proposed.json()['id']}/approve", headers=bearer(tokens["finance_2"])
+    )
+    assert approved.status_code == 200, approved.text
+    return approved

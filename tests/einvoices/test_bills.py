@@ -15,7 +15,7 @@ from feecollect.db.engine import unit_of_work
 from feecollect.einvoices import service
 from feecollect.money import chinese_capital, parse_yuan
 from tests.conftest import bearer, row_counts
-from tests.helpers import backdate_notice, bills_left_to_workers, case_body
+from tests.helpers import approve_as_second_finance_user, backdate_notice, bills_left_to_workers, case_body
 
 PAID_AT = datetime(2026, 11, 21, 9, 30, tzinfo=UTC)
 
@@ -171,11 +171,13 @@ def test_red_reversal(client, tokens, paid):
         ).status_code
         == 403
     )
-    reversed_ = client.post(
+    proposed = client.post(
         url(bill, "/reverse"), json={"reason": "申请人撤回，办理退付"}, headers=bearer(tokens["finance"])
     )
-    assert reversed_.status_code == 201, reversed_.text
-    red = reversed_.json()
+    assert proposed.status_code == 202 and proposed.json()["action"] == "reverse_bill"
+    assert client.get(url(bill), headers=bearer(tokens["finance"])).json()["status"] == "issued"
+    approve_as_second_finance_user(client, tokens, proposed)
+    red = client.get(f"/api/v1/bills/{bill['code']}/0000000002", headers=bearer(tokens["finance"])).json()
     assert (red["kind"], red["number"], red["content"]["Main"]["TotalAmount"]) == (
         "reversal",
         "0000000002",

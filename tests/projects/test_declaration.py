@@ -54,7 +54,7 @@ def test_a_type_needs_exactly_the_parameters_its_fees_are_charged_on(catalogue, 
         problems = declaration_problems(
             catalogue, declaration(project_type, {p: "100" for p in needed if p != left_out})
         )
-        assert [field for field, _ in problems] == [f"params.{left_out}"]
+        assert [problem[0] for problem in problems] == [f"params.{left_out}"]
     request = bundle_request(catalogue, declaration(project_type, dict.fromkeys(needed, "100")))
     assert [line.item for line in request.lines] == [item.code for item in items]
     assert request.payer.kind == "enterprise"

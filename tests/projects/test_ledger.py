@@ -5,6 +5,7 @@ cross-project summary and the ledger invariants agree with each other and with t
 from __future__ import annotations
 
 import io
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -157,10 +158,16 @@ def test_two_projects_from_bundle_to_treasury(client, tokens, bank, cli, tmp_pat
     trial = cli("ledger", "remit", "--date", today.isoformat(), "--dry-run")
     assert trial.exit_code == 0 and "试算（未写入）" in trial.output
     declined = cli("ledger", "remit", "--date", today.isoformat(), input="n\n")
-    assert declined.exit_code != 0 and "确认？" in declined.output and "未划缴" in declined.output
+    assert declined.exit_code != 0 and "确认？" in declined.output and "未提议划缴" in declined.output
     assert balances(client, tokens) == before_remitting, "neither the trial nor a refusal moves money"
-    remitted = cli("ledger", "remit", "--date", today.isoformat(), "--yes", "--json")
-    assert remitted.exit_code == 0, remitted.output
+    proposed = cli("--as", "finance", "ledger", "remit", "--date", today.isoformat(), "--yes", "--json")
+    assert proposed.exit_code == 0, proposed.output
+    assert balances(client, tokens) == before_remitting, "a proposal moves nothing"
+    proposal = json.loads(proposed.stdout)["proposal"]
+    own = cli("--as", "finance", "proposals", "approve", str(proposal))
+    assert own.exit_code == 1 and balances(client, tokens) == before_remitting
+    approved = cli("--as", "finance_2", "proposals", "approve", str(proposal))
+    assert approved.exit_code == 0, approved.output
     assert cli("ledger", "check").exit_code == 0
     after = balances(client, tokens)
     assert after["special"] == 0
@@ -168,7 +175,7 @@ def test_two_projects_from_bundle_to_treasury(client, tokens, bank, cli, tmp_pat
         a.removeprefix("treasury:"): v for a, v in after.items() if a.startswith("treasury:")
     } == settled_total
     again = cli("ledger", "remit", "--date", today.isoformat(), "--yes", "--json")
-    assert again.exit_code == 0 and '"remitted": []' in again.stdout
+    assert again.exit_code == 0 and '"to_remit": []' in again.stdout and '"proposal": null' in again.stdout
     assert balances(client, tokens) == after
     departments = client.get("/api/v1/ledger/departments", headers=bearer(tokens["auditor"])).json()[
         "departments"

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from tests.conftest import bearer, row_counts
-from tests.helpers import project_body
+from tests.helpers import approve_as_second_finance_user, project_body
 from tests.projects.flows import DECLARED, allocations, balances, paid_project, revenue_by_department, settle
 
 
@@ -168,7 +168,7 @@ def test_a_refund_after_finance_reversed_the_bundle_bill_by_hand_still_gets_its_
     reversed_by_hand = client.post(
         f"/api/v1/bills/{bill['code']}/{bill['number']}/reverse", json={"reason": "开错抬头"}, headers=finance
     )
-    assert reversed_by_hand.status_code == 201
+    approve_as_second_finance_user(client, tokens, reversed_by_hand)
     order = settle(client, tokens, "P-S-1", floor_area_m2="10000.50").json()["refund_order"]
     confirmed = bank.confirm_refund(order["refund_id"], "RTXN-H", order["amount"], datetime.now(UTC))
     assert confirmed.status_code == 200, confirmed.text

@@ -248,10 +248,13 @@ def test_every_class_twice_beside_clean_matches(client, tokens, cli, world, tmp_
 
     # Resolve one; run again with the same inputs: the same summary, ids and resolution, nothing written.
     target = by_class["duplicate_payment"][0]["id"]
-    resolved = client.post(
+    proposed = client.post(
         f"/api/v1/exceptions/{target}/resolve", json={"reason": "银行已退回重复款"}, headers=finance
     )
-    assert resolved.status_code == 200 and resolved.json()["status"] == "resolved"
+    assert proposed.status_code == 202 and proposed.json()["status"] == "proposed"
+    checker = bearer(tokens["finance_2"])
+    approved = client.post(f"/api/v1/proposals/{proposed.json()['id']}/approve", headers=checker)
+    assert approved.status_code == 200 and approved.json()["status"] == "approved"
     before = row_counts(client)
     assert run_cli(cli, tmp_path, world) == summary
     again = client.post("/api/v1/reconciliations", json={"date": world["day"].isoformat()}, headers=finance)

@@ -145,7 +145,7 @@ MATRIX = [
         "/api/v1/bills/{bill}/reverse",
         {"json": {"reason": "退付"}},
         {"finance"},
-        201,
+        202,
     ),
     (
         "POST",
@@ -189,7 +189,33 @@ MATRIX = [
         "/api/v1/exceptions/1/resolve",
         {"json": {"reason": "已核实"}},
         {"finance"},
-        200,
+        202,
+    ),
+    ("GET", "/api/v1/proposals", "/api/v1/proposals", {}, FINANCE_READERS, 200),
+    # A finance user passes the gate and finds no such proposal: the gate is what is tested here.
+    (
+        "POST",
+        "/api/v1/proposals/approve",
+        "/api/v1/proposals/approve",
+        {"json": {"ids": [999999]}},
+        {"finance"},
+        404,
+    ),
+    (
+        "POST",
+        "/api/v1/proposals/{proposal_id}/approve",
+        "/api/v1/proposals/999999/approve",
+        {},
+        {"finance"},
+        404,
+    ),
+    (
+        "POST",
+        "/api/v1/proposals/{proposal_id}/reject",
+        "/api/v1/proposals/999999/reject",
+        {"json": {"reason": "不同意"}},
+        {"finance"},
+        404,
     ),
     (
         "GET",

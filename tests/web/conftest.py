@@ -8,9 +8,9 @@ import pytest
 
 # The demo's users and the home page each opens on; the demo day fixture gives them known passwords.
 DEMO_ROLES = {"clerk-zrzy": "/clerk", "clerk-zjj": "/clerk", "clerk-gaj": "/clerk", "finance": "/finance"}
-DEMO_ROLES |= {"auditor": "/auditor"}
+DEMO_ROLES |= {"auditor": "/auditor", "admin": "/fees"}
 DEMO_PASSWORD = "{role}-密码-2026"
-PASSWORDS = {name: f"{name}-密码-2026" for name in ("clerk", "clerk_zjj", "finance", "auditor")}
+PASSWORDS = {name: f"{name}-密码-2026" for name in ("clerk", "clerk_zjj", "finance", "finance_2", "auditor")}
 
 
 @pytest.fixture

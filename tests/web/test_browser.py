@@ -146,10 +146,24 @@ def test_finance_uploads_a_statement_sees_an_exception_and_resolves_it(
     assert page.inner_text("#status") == "待处理"
     assert "摘要中没有缴款码" in page.inner_text("body"), "the exception is explained in Chinese"
     page.fill("input[name=reason]", "已联系付款人，系误汇，原路退回")
-    page.click("text=标记为已处理")
-    page.wait_for_selector("text=已联系付款人")
-    assert page.inner_text("#status") == "已处理"
+    page.click("text=提交审核")
+    page.wait_for_selector("#proposed")
+    assert page.inner_text("#status") == "待处理", "nothing is closed by one person"
+    page.goto(page.url.split("/finance")[0] + "/finance/proposals")
+    assert (
+        "自己的提议，待他人审核" in page.inner_text("#proposals") and page.locator("text=批准").count() == 0
+    )
     shot(page, "finance-exception")
+
+    checker = open_page("finance_2")  # the second finance user: the 待审核 page, with the evidence
+    checker.click("text=待审核")
+    checker.wait_for_selector("#proposals")
+    assert "摘要中没有缴款码" in checker.inner_text("#proposals") and "已联系付款人" in checker.inner_text(
+        "#proposals"
+    )
+    shot(checker, "finance-proposals")
+    checker.click("#proposals button:has-text('批准')")
+    checker.wait_for_selector("text=已批准")
     exception = client.get("/api/v1/exceptions", headers=bearer(tokens["finance"])).json()["items"][0]
     assert exception["status"] == "resolved" and exception["resolved_by"] == "finance"
 

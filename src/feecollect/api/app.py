@@ -24,6 +24,7 @@ from feecollect.notices.endpoints import router as notices_router
 from feecollect.payments.endpoints import router as bank_router
 from feecollect.projects.endpoints import router as projects_router
 from feecollect.projects.endpoints import summary_router as projects_summary_router
+from feecollect.proposals.endpoints import router as proposals_router
 from feecollect.reconcile.endpoints import router as reconcile_router
 from feecollect.refunds.endpoints import bank_router as bank_refunds_router
 from feecollect.refunds.endpoints import router as refunds_router
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         projects_summary_router,
         refunds_router,
         bank_refunds_router,
+        proposals_router,
     ):
         app.include_router(router)
     for pages in (public_pages, clerk_pages, finance_pages, auditor_pages):

@@ -43,6 +43,7 @@ COMMANDS = {
     "ledger": ("ledger", "The double-entry ledger."),
     "notices": ("cases", "Payment notices."),
     "projects": ("projects", "One-form construction projects (一表制)."),
+    "proposals": ("proposals", "Proposals waiting for a second finance user (four eyes)."),
     "quote": ("schedules", "Quote fee items at the lowest lawful rate."),
     "reconcile": (
         "reconcile",

@@ -74,15 +74,17 @@ def ledger_check() -> None:
 @click.option("--yes", is_flag=True, help="remit without asking (for scripts)")
 @click.option("--json", "as_json", is_flag=True)
 def ledger_remit(on_text: str, dry_run: bool, yes: bool, as_json: bool) -> None:
-    """Move each department's revenue from the special account to the treasury (国库). Shows the sums
-    and asks first, unless --yes; --dry-run only shows them."""
+    """Propose moving each department's revenue from the special account to the treasury (国库); a
+    second finance user approves it with `feecollect proposals approve`. Shows the sums and asks
+    first, unless --yes; --dry-run only shows them."""
     from feecollect.ledger import remittance
 
     on = parse_date(on_text, "--date")
     assert on is not None
+    operator = cli_operator()
     sessions = open_database(load_settings())
     with sessions() as trial:  # the same computation, rolled back: what a real run would move now
-        would_move = remittance.remit(trial, cli_operator(), on)
+        would_move = remittance.remit(trial, operator, on)
         trial.rollback()
     total = sum(fen for _, fen in would_move)
     real = bool(would_move) and not dry_run
@@ -91,20 +93,20 @@ def ledger_remit(on_text: str, dry_run: bool, yes: bool, as_json: bool) -> None:
             "\n".join(f"将划缴 {department:<8} {format_yuan(fen):>16} 元" for department, fen in would_move)
         )
         if not click.confirm(
-            f"从财政专户向国库划缴 {len(would_move)} 个部门共 {format_yuan(total)} 元，确认？"
+            f"提议从财政专户向国库划缴 {len(would_move)} 个部门共 {format_yuan(total)} 元"
+            "（经另一位财务人员审核后执行），确认？"
         ):
-            raise click.ClickException("未划缴：未确认")
+            raise click.ClickException("未提议划缴：未确认")
     with unit_of_work(sessions) as session:
-        moved = remittance.remit(session, cli_operator(), on) if real else would_move
+        proposal = remittance.propose_remittance(session, operator, on, would_move) if real else None
         positions = remittance.positions(session)
-        if not real:
-            session.rollback()
     if as_json:
         echo_json(
             {
                 "date": on.isoformat(),
                 "dry_run": dry_run,
-                "remitted": [{"department": d, "amount": format_yuan(fen)} for d, fen in moved],
+                "proposal": proposal.id if proposal else None,
+                "to_remit": [{"department": d, "amount": format_yuan(fen)} for d, fen in would_move],
                 "departments": [
                     {
                         "department": p.department,
@@ -117,10 +119,15 @@ def ledger_remit(on_text: str, dry_run: bool, yes: bool, as_json: bool) -> None:
             }
         )
         return
-    done = "试算（未写入）" if dry_run else "已划缴"
-    for department, fen in moved:
+    done = "试算（未写入）" if dry_run else "提议划缴"
+    for department, fen in would_move:
         click.echo(f"{done} {department:<8} {format_yuan(fen):>16} 元")
-    if not moved:
+    if proposal:
+        click.echo(
+            f"已提交审核：第 {proposal.id} 号提议，"
+            f"待另一位财务人员 feecollect proposals approve {proposal.id}"
+        )
+    if not would_move:
         click.echo(f"截至 {on} 没有待划缴的收入")
     for p in positions:
         click.echo(

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from feecollect.cases.service import departments_of
 from feecollect.cli.common import (
     cli_operator,
     echo_json,
@@ -41,7 +40,7 @@ def accounts_add(
     from feecollect.reconcile.accounts import add_account
 
     with unit_of_work(open_database(load_settings())) as session:
-        known = departments_of(current_catalogue(session))
+        known = set(current_catalogue(session).department_names())
         account = add_account(
             session, cli_operator(), account_no, kind, department, bank, known, account_name=account_name
         )
@@ -173,11 +172,12 @@ def exceptions_list(
 @click.argument("exception_id", type=int)
 @click.option("--reason", required=True, help="why the exception is resolved (kept in the audit log)")
 def exceptions_resolve(exception_id: int, reason: str) -> None:
-    from feecollect.reconcile.results import resolve
+    """Propose resolving an exception; a second finance user approves it (feecollect proposals)."""
+    from feecollect.reconcile.results import propose_resolution
 
     with unit_of_work(open_database(load_settings())) as session:
-        resolve(session, cli_operator(), exception_id, reason)
-    click.echo(f"对账异常 {exception_id} 已处理")
+        proposal = propose_resolution(session, cli_operator(), exception_id, reason)
+    click.echo(f"已提交审核：第 {proposal.id} 号提议，处理对账异常 {exception_id}，待另一位财务人员审核")
 
 
 @main.group("reports")

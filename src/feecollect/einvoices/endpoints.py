@@ -19,6 +19,7 @@ from feecollect.einvoices.pdf import render_bill, verification_url
 from feecollect.einvoices.verification import recorded_signatures
 from feecollect.einvoices.xml import to_xml
 from feecollect.errors import NotFound, Unprocessable
+from feecollect.proposals.endpoints import ProposalOut
 from feecollect.settings import Settings
 from feecollect.users.principal import Principal
 from feecollect.web.render import page
@@ -198,14 +199,14 @@ def bill_json(code: str, number: str, principal: CaseReader, session: DbSession)
 
 @router.post(
     "/api/v1/bills/{code}/{number}/reverse",
-    response_model=BillOut,
-    status_code=201,
-    summary="Red reversal (冲红): a negative bill referencing the original",
+    response_model=ProposalOut,
+    status_code=202,
+    summary="Propose a red reversal (冲红); a second finance user approves it and the red bill is issued",
 )
 def reverse_bill(
-    code: str, number: str, body: ReverseIn, principal: Finance, session: DbSession, settings: AppSettings
-) -> BillOut:
-    return BillOut.of(service.reverse(session, settings, principal, code, number, body.reason))
+    code: str, number: str, body: ReverseIn, principal: Finance, session: DbSession
+) -> ProposalOut:
+    return ProposalOut.of(service.propose_reversal(session, principal, code, number, body.reason))
 
 
 @router.get(

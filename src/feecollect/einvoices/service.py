@@ -25,8 +25,11 @@ from feecollect.money import format_yuan
 from feecollect.notices.charges import Charge
 from feecollect.notices.models import Notice
 from feecollect.payments.models import Payment
+from feecollect.proposals import service as proposals
+from feecollect.proposals.models import Proposal
 from feecollect.settings import Settings
 from feecollect.users.principal import Principal
+from feecollect.users.service import Role
 
 
 def _create(
@@ -186,21 +189,43 @@ def readable_by(
     return bill, notice
 
 
+def propose_reversal(session: Session, principal: Principal, code: str, number: str, reason: str) -> Proposal:
+    """A red reversal moves a payer's proof of payment: a second finance user approves it (SPEC §16)."""
+    if not reason.strip():
+        raise Unprocessable("reason: say why the bill is reversed", code="reason_required")
+    _reversible(get(session, code, number))
+    return proposals.propose(session, principal.actor, "reverse_bill", f"{code}/{number}", reason)
+
+
+def carry_out_reversal(session: Session, settings: Settings, proposal: Proposal, checker: Actor) -> Bill:
+    code, _, number = proposal.object_id.partition("/")
+    return reverse(
+        session, settings, Principal(checker.name, Role.finance, None), code, number, proposal.reason
+    )
+
+
+def _reversible(bill: Bill) -> None:
+    if bill.kind != "normal":
+        raise Conflict(
+            f"bill {bill.bill_code}/{bill.number} is itself a reversal", code="bill_not_reversible"
+        )
+    if bill.status == "reversed":
+        raise Conflict(
+            f"bill {bill.bill_code}/{bill.number} was already reversed on {bill.reversed_at:%Y-%m-%d}",
+            code="bill_not_reversible",
+        )
+
+
 def reverse(
     session: Session, settings: Settings, principal: Principal, code: str, number: str, reason: str
 ) -> Bill:
-    """A red reversal (冲红): a negative bill referencing the original, which shows as reversed."""
+    """A red reversal (冲红): a negative bill referencing the original, which shows as reversed. Finance
+    asks for it with :func:`propose_reversal`; a refund's replacement bill reverses the original itself."""
     reason = reason.strip()
     if not reason:
         raise Unprocessable("reason: say why the bill is reversed", code="reason_required")
     original = get(session, code, number, for_update=True)
-    if original.kind != "normal":
-        raise Conflict(f"bill {code}/{number} is itself a reversal", code="bill_not_reversible")
-    if original.status == "reversed":
-        raise Conflict(
-            f"bill {code}/{number} was already reversed on {original.reversed_at:%Y-%m-%d}",
-            code="bill_not_reversible",
-        )
+    _reversible(original)
     payment = repository.payment(session, original.payment_id)
     notice = repository.notice(session, original.notice_id)
     assert payment is not None and notice is not None

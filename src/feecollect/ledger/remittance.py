@@ -14,6 +14,9 @@ from feecollect.audit.service import Actor, record
 from feecollect.ledger import accounts, repository
 from feecollect.ledger import service as ledger
 from feecollect.money import format_yuan
+from feecollect.proposals import service as proposals
+from feecollect.proposals.models import Proposal
+from feecollect.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,3 +71,26 @@ def remit(session: Session, actor: Actor, on: date) -> list[tuple[str, int]]:
             after={department: format_yuan(fen) for department, fen in moved},
         )
     return moved
+
+
+def propose_remittance(
+    session: Session, maker: Actor, on: date, would_move: list[tuple[str, int]]
+) -> Proposal:
+    """Remitting to the treasury moves money: a second finance user approves it (SPEC §16). The
+    proposal states the sums the maker saw; the approval remits what is due then (a later payment
+    settled in between is remitted too, and says so in the audit)."""
+    shown = "，".join(f"{department} {format_yuan(fen)} 元" for department, fen in would_move)
+    return proposals.propose(
+        session,
+        maker,
+        "remit",
+        on.isoformat(),
+        f"截至 {on} 划缴国库：{shown}",
+        {"date": on.isoformat(), "shown": {department: fen for department, fen in would_move}},
+    )
+
+
+def carry_out_remittance(
+    session: Session, settings: Settings, proposal: Proposal, checker: Actor
+) -> list[tuple[str, int]]:
+    return remit(session, checker, date.fromisoformat(proposal.payload["date"]))

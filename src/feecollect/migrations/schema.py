@@ -10,6 +10,7 @@ from feecollect.ledger.models import LedgerPosting, LedgerTransaction
 from feecollect.notices.models import Notice, NoticeLine, PaymentCodeSequence
 from feecollect.payments.models import LateCallback, NoticeLookup, Payment
 from feecollect.projects.models import Project, ProjectSettlement
+from feecollect.proposals.models import Proposal
 from feecollect.reconcile.models import (
     BankAccount,
     ReconciliationException,
@@ -46,6 +47,7 @@ __all__ = [
     "PaymentCodeSequence",
     "Project",
     "ProjectSettlement",
+    "Proposal",
     "ReconciliationException",
     "ReconciliationFinding",
     "ReconciliationRun",

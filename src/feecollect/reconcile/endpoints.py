@@ -16,11 +16,12 @@ from feecollect.api.files import download
 from feecollect.api.params import Offset, RowId
 from feecollect.errors import NotFound, Unprocessable
 from feecollect.money import format_yuan
+from feecollect.proposals.endpoints import ProposalOut
 from feecollect.reconcile import repository, results
 from feecollect.reconcile.daily import MAX_UPLOAD, import_files
 from feecollect.reconcile.matching import EXCEPTION_CLASSES
 from feecollect.reconcile.report import overdue_workbook
-from feecollect.reconcile.results import day_report, day_report_name, resolve, run_summary
+from feecollect.reconcile.results import day_report, day_report_name, propose_resolution, run_summary
 from feecollect.reconcile.schemas import ExceptionOut, ExceptionPage, ResolveIn, RunIn, StatementLineOut
 from feecollect.reconcile.service import reconcile_day
 from feecollect.xlsx import MEDIA_TYPE as XLSX
@@ -152,14 +153,14 @@ def one_exception(exception_id: RowId, principal: FinanceReader, session: DbSess
 
 @router.post(
     "/exceptions/{exception_id}/resolve",
-    response_model=ExceptionOut,
-    response_model_by_alias=True,
-    summary="Resolve an exception with a reason (audited)",
+    response_model=ProposalOut,
+    status_code=202,
+    summary="Propose resolving an exception with a reason; a second finance user approves it (SPEC §16)",
 )
 def resolve_exception(
     exception_id: RowId, body: ResolveIn, principal: Finance, session: DbSession
-) -> ExceptionOut:
-    return ExceptionOut.of(resolve(session, principal.actor, exception_id, body.reason))
+) -> ProposalOut:
+    return ProposalOut.of(propose_resolution(session, principal.actor, exception_id, body.reason))
 
 
 @router.get("/reports/overdue-notices.xlsx", summary="Overdue unpaid notices per department (办件预警)")

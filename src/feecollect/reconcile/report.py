@@ -32,6 +32,7 @@ EXCEPTION_HEADERS = (
     "说明",
     "状态",
     "处理人",
+    "审核人",
     "处理说明",
 )
 STATEMENT_HEADERS = (
@@ -56,10 +57,12 @@ def reconciliation_workbook(
     statements: Sequence[tuple[str, str, int, int, int, int, int | None]] = (),
     serials: Mapping[int, str] | None = None,
     department_names: Mapping[str, str] | None = None,
+    approvers: Mapping[str, str] | None = None,
 ) -> bytes:
     """``statements``: the day's statement per account (``day_totals``); ``serials``: the bank serial
     of each statement line an exception names; departments are shown by name."""
     serials = serials or {}
+    approvers = approvers or {}
     names = department_names or {}
     workbook = new_workbook()
     by_class: dict[str, list[ReconciliationException]] = {name: [] for name in EXCEPTION_CLASSES}
@@ -119,6 +122,7 @@ def reconciliation_workbook(
                     chinese_detail(e.exception_class, e.evidence),
                     status_name(e.status),
                     e.resolved_by or "",
+                    approvers.get(str(e.id), ""),
                     e.resolution or "",
                 )
                 for e in by_class[name]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -9,12 +10,17 @@ from sqlalchemy.orm import Session
 
 from feecollect.audit.service import Actor, record
 from feecollect.errors import Conflict, NotFound, Unprocessable
+from feecollect.proposals import service as proposals
+from feecollect.proposals.models import Proposal
 from feecollect.reconcile import findings_repository as repository
 from feecollect.reconcile import repository as statements
 from feecollect.reconcile.models import ExceptionStatus, ReconciliationException, StatementLine
 from feecollect.reconcile.report import reconciliation_workbook
 from feecollect.reconcile.rows import OverdueNotice
 from feecollect.schedules.service import current_catalogue
+from feecollect.settings import Settings
+
+RESOLVE = "resolve_exception"
 
 
 def day_report(session: Session, day: date) -> bytes:
@@ -26,6 +32,7 @@ def day_report(session: Session, day: date) -> bytes:
         found,
         statements=statements.day_totals(session, day),
         serials=statements.serials_of(session, lines),
+        approvers=proposals.approvers(session, RESOLVE, [str(e.id) for e in found if e.resolved_by]),
         department_names=current_catalogue(session).department_names(),
     )
 
@@ -53,10 +60,47 @@ def run_summary(session: Session, day: date) -> dict[str, Any]:
     }
 
 
-def resolve(session: Session, actor: Actor, exception_id: int, reason: str) -> ReconciliationException:
+def propose_resolution(session: Session, maker: Actor, exception_id: int, reason: str) -> Proposal:
+    """Closing a finding is a proposal (SPEC §16): the exception stays open until a second finance
+    user approves it."""
     if not reason.strip():
         raise Unprocessable("reason: say why the exception is resolved", code="reason_required")
-    exception = repository.exception_by_id(session, exception_id, for_update=True)
+    _open_exception(session, exception_id)
+    return proposals.propose(session, maker, RESOLVE, str(exception_id), reason)
+
+
+def carry_out_resolution(
+    session: Session, settings: Settings, proposal: Proposal, checker: Actor
+) -> ReconciliationException:
+    """The approved proposal closes the exception: its proposer's reason, both names in the audit."""
+    exception = _open_exception(session, int(proposal.object_id), for_update=True)
+    exception.status = ExceptionStatus.RESOLVED
+    exception.resolved_by = proposal.proposed_by
+    exception.resolved_at = datetime.now(UTC)
+    exception.resolution = proposal.reason
+    record(
+        session,
+        checker,
+        "exception.resolved",
+        "reconciliation_exception",
+        str(exception.id),
+        before={"status": "open"},
+        after={
+            "status": "resolved",
+            "reason": exception.resolution,
+            "class": exception.exception_class,
+            "proposal": proposal.id,
+            "proposed_by": proposal.proposed_by,
+            "approved_by": checker.name,
+        },
+    )
+    return exception
+
+
+def _open_exception(
+    session: Session, exception_id: int, *, for_update: bool = False
+) -> ReconciliationException:
+    exception = repository.exception_by_id(session, exception_id, for_update=for_update)
     if exception is None:
         raise NotFound(f"no exception {exception_id}", code="not_found")
     if exception.status == ExceptionStatus.RESOLVED:
@@ -65,20 +109,11 @@ def resolve(session: Session, actor: Actor, exception_id: int, reason: str) -> R
             f"{exception.resolution}",
             code="already_resolved",
         )
-    exception.status = ExceptionStatus.RESOLVED
-    exception.resolved_by = actor.name
-    exception.resolved_at = datetime.now(UTC)
-    exception.resolution = reason.strip()
-    record(
-        session,
-        actor,
-        "exception.resolved",
-        "reconciliation_exception",
-        str(exception.id),
-        before={"status": "open"},
-        after={"status": "resolved", "reason": exception.resolution, "class": exception.exception_class},
-    )
     return exception
+
+
+def resolution_proposals(session: Session, exception_id: int) -> Sequence[Proposal]:
+    return proposals.history(session, RESOLVE, str(exception_id))
 
 
 # (how many match, the page of them by id): the listing needs no rule beyond its query.

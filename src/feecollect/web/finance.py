@@ -18,16 +18,17 @@ from feecollect.errors import FeeCollectError, NotFound, Unprocessable
 from feecollect.notices import service as notices
 from feecollect.projects import settlement_service
 from feecollect.projects.declaration import CONSTRUCTION_FAMILY
+from feecollect.proposals import service as proposals
 from feecollect.reconcile import results
 from feecollect.reconcile.daily import MAX_UPLOAD, import_files
-from feecollect.reconcile.results import resolve, run_summary
+from feecollect.reconcile.results import propose_resolution, run_summary
 from feecollect.reconcile.rows import OverdueNotice
 from feecollect.reconcile.service import reconcile_day
 from feecollect.schedules.service import CatalogueProvider
 from feecollect.settings import Settings
 from feecollect.web.auth import FinanceOrAuditorPage, FinancePage, PageUser
 from feecollect.web.render import page
-from feecollect.wording import REFUSALS, parameter_name
+from feecollect.wording import PROPOSAL_STATUS, REFUSALS, parameter_name
 from feecollect.xlsx import MEDIA_TYPE as XLSX
 
 router = APIRouter(include_in_schema=False)
@@ -148,7 +149,12 @@ def exception_page(
     codes = [found.evidence.get(key) for key in ("payment_code", "suggested_notice")]
     known = {code for code in codes if code and notices.find(session, str(code)) is not None}
     return page(
-        request, "finance/exception.html", user, exception=found, known_notice=lambda code: code in known
+        request,
+        "finance/exception.html",
+        user,
+        exception=found,
+        known_notice=lambda code: code in known,
+        proposals=results.resolution_proposals(session, exception_id),
     )
 
 
@@ -159,8 +165,41 @@ def resolve_exception(
     session: DbSession,
     reason: Annotated[str, Form()] = "",
 ) -> Response:
-    resolve(session, user.principal.actor, exception_id, reason)
+    propose_resolution(session, user.principal.actor, exception_id, reason)
     return RedirectResponse(f"/finance/exceptions/{exception_id}", status_code=303)
+
+
+@router.get("/finance/proposals")
+def proposals_page(
+    request: Request, user: FinanceOrAuditorPage, session: DbSession, status: str = "proposed"
+) -> Response:
+    """待审核: what other finance users proposed, with the evidence to decide it."""
+    status = status if status in PROPOSAL_STATUS else "proposed"
+    found = proposals.listing(session, status)
+    exceptions = {
+        p.object_id: results.find_exception(session, int(p.object_id))
+        for p in found
+        if p.action == "resolve_exception" and p.object_id.isdigit()
+    }
+    return page(
+        request, "finance/proposals.html", user, proposals=found, status=status, exceptions=exceptions
+    )
+
+
+@router.post("/finance/proposals/{proposal_id}/approve")
+def approve_proposal(
+    proposal_id: RowId, user: FinancePage, session: DbSession, settings: AppSettings
+) -> Response:
+    proposals.approve(session, settings, user.principal.actor, proposal_id)
+    return RedirectResponse("/finance/proposals?status=approved", status_code=303)
+
+
+@router.post("/finance/proposals/{proposal_id}/reject")
+def reject_proposal(
+    proposal_id: RowId, user: FinancePage, session: DbSession, reason: Annotated[str, Form()] = ""
+) -> Response:
+    proposals.reject(session, user.principal.actor, proposal_id, reason)
+    return RedirectResponse("/finance/proposals?status=rejected", status_code=303)
 
 
 @router.get("/finance/overdue")

@@ -25,6 +25,8 @@ from feecollect.wording import (
     BILL_STATUS_NAMES,
     EVIDENCE_LABELS,
     EXCEPTION_CLASS_NAMES,
+    PROPOSAL_ACTIONS,
+    PROPOSAL_STATUS,
     STATUS_NAMES,
     actor_display,
     day_text,
@@ -44,6 +46,8 @@ TEMPLATES.env.globals["STATUS"] = STATUS_NAMES
 TEMPLATES.env.globals["BILL_STATUS"] = BILL_STATUS_NAMES
 TEMPLATES.env.globals["CLASS_NAMES"] = EXCEPTION_CLASS_NAMES
 TEMPLATES.env.globals["EVIDENCE"] = EVIDENCE_LABELS
+TEMPLATES.env.globals["PROPOSAL_ACTIONS"] = PROPOSAL_ACTIONS
+TEMPLATES.env.globals["PROPOSAL_STATUS"] = PROPOSAL_STATUS
 TEMPLATES.env.filters["shown"] = evidence_value
 TEMPLATES.env.filters["day"] = day_text
 

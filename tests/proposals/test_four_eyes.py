@@ -1,0 +1,120 @@
+"""Four eyes (SPEC §16): what one finance user proposes moves only when a second one approves it."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+
+from tests.conftest import bearer, row_counts
+
+
+def _open_exception(client, tokens, cli, tmp_path) -> int:  # type: ignore[no-untyped-def]
+    """An unidentified credit on the special account, found by a reconciliation."""
+    account = "43050162360800000001"
+    assert cli("accounts", "add", account, "--kind", "special").exit_code == 0
+    statement = tmp_path / "ccb.csv"
+    statement.write_text(
+        "账号,交易时间,借方发生额,贷方发生额,余额,对方户名,对方账号,摘要,流水号\n"
+        f"{account},2026-03-02 09:00:00,,10.00,,无名氏,6223,货款,S1\n"
+        f"{account},2026-03-02 10:00:00,,20.00,,无名氏,6223,货款,S2\n",
+        encoding="utf-8",
+    )
+    assert cli("reconcile", "--statement", str(statement), "--date", "2026-03-02").exit_code == 0
+    found = client.get("/api/v1/exceptions?status=open", headers=bearer(tokens["finance"])).json()["items"]
+    return sorted(e["id"] for e in found)
+
+
+def test_a_resolution_is_refused_to_its_proposer_and_carried_out_once_by_a_second_user(
+    client, tokens, cli, tmp_path
+):
+    first, _ = _open_exception(client, tokens, cli, tmp_path)
+    maker, checker = bearer(tokens["finance"]), bearer(tokens["finance_2"])
+    proposed = client.post(
+        f"/api/v1/exceptions/{first}/resolve", json={"reason": "误汇，已退回"}, headers=maker
+    )
+    assert proposed.status_code == 202
+    body = proposed.json()
+    assert (body["action"], body["object"], body["proposed_by"], body["status"]) == (
+        "resolve_exception",
+        str(first),
+        "finance",
+        "proposed",
+    )
+    assert client.get(f"/api/v1/exceptions/{first}", headers=maker).json()["status"] == "open"
+    again = client.post(f"/api/v1/exceptions/{first}/resolve", json={"reason": "再提"}, headers=maker)
+    assert again.status_code == 409 and again.json()["error"] == "already_proposed"
+
+    before = row_counts(client)
+    own = client.post(f"/api/v1/proposals/{body['id']}/approve", headers=maker)
+    assert own.status_code == 403 and own.json()["error"] == "same_person"
+    assert row_counts(client) == before, "a refused approval writes nothing"
+
+    approved = client.post(f"/api/v1/proposals/{body['id']}/approve", headers=checker)
+    assert approved.status_code == 200 and approved.json()["decided_by"] == "finance_2"
+    resolved = client.get(f"/api/v1/exceptions/{first}", headers=maker).json()
+    assert (resolved["status"], resolved["resolution"], resolved["resolved_by"]) == (
+        "resolved",
+        "误汇，已退回",
+        "finance",
+    )
+    twice = client.post(f"/api/v1/proposals/{body['id']}/approve", headers=checker)
+    assert twice.status_code == 409 and twice.json()["error"] == "already_decided"
+
+    report = client.get("/api/v1/reconciliations/2026-03-02/report.xlsx", headers=maker)
+    sheet = load_workbook(io.BytesIO(report.content))["未明款项"]
+    headers = [c.value for c in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == first)
+    assert (row[headers.index("处理人")], row[headers.index("审核人")]) == ("finance", "finance_2")
+    audit = client.get("/api/v1/audit", headers=bearer(tokens["auditor"])).json()
+    acts = {(e["action"], e["actor"]) for e in audit}
+    assert {("proposal.made", "finance"), ("proposal.approved", "finance_2")} <= acts
+    assert ("exception.resolved", "finance_2") in acts
+    assert cli("ledger", "check").exit_code == 0 and cli("audit", "verify").exit_code == 0
+
+
+def test_a_rejected_proposal_leaves_the_exception_open_and_bulk_approval_is_all_or_none(
+    client, tokens, cli, tmp_path
+):
+    first, second = _open_exception(client, tokens, cli, tmp_path)
+    maker, checker = bearer(tokens["finance"]), bearer(tokens["finance_2"])
+    one = client.post(f"/api/v1/exceptions/{first}/resolve", json={"reason": "甲"}, headers=maker).json()
+    rejected = client.post(
+        f"/api/v1/proposals/{one['id']}/reject", json={"reason": "证据不足"}, headers=checker
+    )
+    assert rejected.status_code == 200 and rejected.json()["decision_reason"] == "证据不足"
+    assert client.get(f"/api/v1/exceptions/{first}", headers=maker).json()["status"] == "open"
+
+    mine = client.post(f"/api/v1/exceptions/{first}/resolve", json={"reason": "乙"}, headers=maker).json()
+    theirs = client.post(
+        f"/api/v1/exceptions/{second}/resolve", json={"reason": "丙"}, headers=checker
+    ).json()
+    before = row_counts(client)
+    mixed = client.post(
+        "/api/v1/proposals/approve", json={"ids": [mine["id"], theirs["id"]]}, headers=checker
+    )
+    assert mixed.status_code == 403 and mixed.json()["error"] == "same_person"
+    assert row_counts(client) == before, "one refusal approves none"
+    done = client.post("/api/v1/proposals/approve", json={"ids": [mine["id"]]}, headers=checker)
+    assert done.status_code == 200
+    waiting = client.get("/api/v1/proposals?status=proposed", headers=maker).json()
+    assert [p["id"] for p in waiting] == [theirs["id"]]
+
+
+def test_the_command_line_proposes_and_a_second_operator_approves(client, tokens, cli, tmp_path, monkeypatch):
+    first, _ = _open_exception(client, tokens, cli, tmp_path)
+    proposed = cli("--as", "finance", "exceptions", "resolve", str(first), "--reason", "误汇")
+    assert proposed.exit_code == 0 and "待另一位财务人员审核" in proposed.output
+    proposal_id = client.get("/api/v1/proposals?status=proposed", headers=bearer(tokens["finance"])).json()[
+        0
+    ]["id"]
+    own = cli("--as", "finance", "proposals", "approve", str(proposal_id))
+    assert own.exit_code == 1 and "second person" in own.output
+    listed = cli("proposals", "list")
+    assert "处理对账异常" in listed.output and "待审核" in listed.output
+    done = cli("--as", "finance_2", "proposals", "approve", str(proposal_id))
+    assert done.exit_code == 0 and f"已批准第 {proposal_id} 号提议" in done.output
+    assert (
+        client.get(f"/api/v1/exceptions/{first}", headers=bearer(tokens["finance"])).json()["status"]
+        == "resolved"
+    )
