@@ -41,10 +41,16 @@ STATUS_NAMES = {
     "pending": "待补缴或退付",
     "split": "已分割",
     # refund orders
+    "proposed": "待审核",
     "approved": "已审批待退付",
     "confirmed": "银行已退付",
 }
-PROPOSAL_ACTIONS = {"resolve_exception": "处理对账异常", "reverse_bill": "票据冲红", "remit": "划缴国库"}
+PROPOSAL_ACTIONS = {
+    "resolve_exception": "处理对账异常",
+    "reverse_bill": "票据冲红",
+    "remit": "划缴国库",
+    "approve_refund": "决算退付审批",
+}
 PROPOSAL_STATUS = {"proposed": "待审核", "approved": "已批准", "rejected": "已驳回"}
 BILL_STATUS_NAMES = {"issued": "已开具", "reversed": "已冲红"}
 BILL_KIND_NAMES = {"normal": "正常票据", "reversal": "红字票据", "replacement": "换开票据"}

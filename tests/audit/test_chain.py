@@ -24,10 +24,11 @@ def history(client, tokens, cli):  # type: ignore[no-untyped-def]
 def test_every_state_change_is_chained(client, tokens, history):
     entries = client.get("/api/v1/audit", headers=bearer(tokens["auditor"])).json()
     actions = [(e["action"], e["object_id"], e["actor"]) for e in reversed(entries)]
-    assert actions[:5] == [
-        ("user.created", name, "tests") for name in ("clerk", "clerk_zjj", "finance", "auditor", "admin")
+    assert actions[:6] == [
+        ("user.created", name, "tests")
+        for name in ("clerk", "clerk_zjj", "finance", "finance_2", "auditor", "admin")
     ]
-    assert actions[5:] == [
+    assert actions[6:] == [
         ("case.registered", "AU-1", "clerk"),
         ("notice.issued", history, "clerk"),
         ("notice.voided", history, "clerk"),
@@ -61,21 +62,21 @@ def test_a_refused_request_leaves_no_entry(client, tokens, history):
 
 
 def test_changing_one_byte_of_a_past_entry_breaks_verification(client, tokens, history, cli):
-    assert cli("audit", "verify").output.strip() == "审计日志链完整：8 条记录，1 个封存点"
+    assert cli("audit", "verify").output.strip() == "审计日志链完整：9 条记录，1 个封存点"
     with client.app.state.engine.begin() as connection:
-        after = connection.execute(text("SELECT after FROM audit_entries WHERE seq = 7")).scalar_one()
+        after = connection.execute(text("SELECT after FROM audit_entries WHERE seq = 8")).scalar_one()
         after = after if isinstance(after, dict) else json.loads(after)
         tampered = after["amount"][:-1] + ("1" if after["amount"][-1] != "1" else "2")  # one byte
         assert tampered != after["amount"]
         after["amount"] = tampered
         connection.execute(
-            text("UPDATE audit_entries SET after = :after WHERE seq = 7"), {"after": json.dumps(after)}
+            text("UPDATE audit_entries SET after = :after WHERE seq = 8"), {"after": json.dumps(after)}
         )
     result = cli("audit", "verify")
     assert result.exit_code == 1
-    assert f"审计日志链在第 7 条处断开：entry 7 (notice.issued {history}) was altered" in result.output
+    assert f"审计日志链在第 8 条处断开：entry 8 (notice.issued {history}) was altered" in result.output
     api = client.get("/api/v1/audit/verify", headers=bearer(tokens["finance"])).json()
-    assert (api["ok"], api["first_bad_seq"], api["checked"]) == (False, 7, 6)
+    assert (api["ok"], api["first_bad_seq"], api["checked"]) == (False, 8, 7)
 
 
 def test_a_deleted_entry_breaks_verification(client, tokens, history, cli):

@@ -22,11 +22,24 @@ def paid_project(client, tokens, bank, project_no: str = "P-S-1", **changes):  #
     return notice
 
 
-def settle(client, tokens, project_no: str, **params: str):  # type: ignore[no-untyped-def]
+def settle(client, tokens, project_no: str, *, approve_refund: bool = True, **params: str):  # type: ignore[no-untyped-def]
+    """Finance settles; a refund order it makes is approved by the second finance user, as four eyes
+    require before the bank sees it (``approve_refund=False`` leaves it proposed)."""
     body = {"params": DECLARED | params}
-    return client.post(
+    settled = client.post(
         f"/api/v1/projects/{project_no}/settlement", json=body, headers=bearer(tokens["finance"])
     )
+    order = settled.json().get("refund_order") if settled.status_code == 201 else None
+    if order and approve_refund:
+        waiting = client.get("/api/v1/proposals?status=proposed", headers=bearer(tokens["finance"])).json()
+        (proposal,) = [
+            p for p in waiting if p["action"] == "approve_refund" and p["object"] == order["refund_id"]
+        ]
+        approved = client.post(
+            f"/api/v1/proposals/{proposal['id']}/approve", headers=bearer(tokens["finance_2"])
+        )
+        assert approved.status_code == 200, approved.text
+    return settled
 
 
 def balances(client, tokens) -> dict[str, Decimal]:  # type: ignore[no-untyped-def]

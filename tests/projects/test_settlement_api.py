@@ -49,7 +49,8 @@ def test_a_smaller_area_is_refunded_by_the_bank_then_rebilled_and_split(client, 
     order = body["refund_order"]
     assert body["top_up_notice"] is None and body["status"] == "pending"
     assert Decimal(order["amount"]) == -Decimal(body["difference"]) > 0
-    assert order["status"] == "approved" and order["original_bank_txn_id"] == "TXN-P-S-1"
+    # Proposed by the settling user when the answer was made; the helper's second user approved it since.
+    assert order["status"] == "proposed" and order["original_bank_txn_id"] == "TXN-P-S-1"
     assert Decimal(bundle["amount"]) - Decimal(order["amount"]) == Decimal(body["final_amount"])
     waiting = bank.refunds("approved").json()["items"]
     assert [o["refund_id"] for o in waiting] == [order["refund_id"]]
@@ -196,3 +197,30 @@ def test_a_fee_that_grew_and_one_that_shrank_get_a_top_up_and_a_refund_and_split
     after = balances(client, tokens)
     assert after["precollected"] == 0 and revenue_by_department(after) == allocations(body)
     assert cli("ledger", "check").exit_code == 0
+
+
+def test_a_refund_order_reaches_the_bank_only_once_a_second_finance_user_approved_it(client, tokens, bank):
+    paid_project(client, tokens, bank)
+    settled = settle(client, tokens, "P-S-1", approve_refund=False, floor_area_m2="10000.50").json()
+    order = settled["refund_order"]
+    assert bank.refunds().json()["items"] == [] and bank.refunds(None).json()["items"] == []
+    before = row_counts(client)
+    early = bank.confirm_refund(order["refund_id"], "RTXN-E", order["amount"], datetime.now(UTC))
+    assert early.status_code == 422 and early.json()["error"] == "refund_not_confirmable"
+    (proposal,) = [
+        p
+        for p in client.get("/api/v1/proposals?status=proposed", headers=bearer(tokens["auditor"])).json()
+        if p["action"] == "approve_refund"
+    ]
+    own = client.post(f"/api/v1/proposals/{proposal['id']}/approve", headers=bearer(tokens["finance"]))
+    assert own.status_code == 403 and own.json()["error"] == "same_person"
+    assert row_counts(client) == before, "nothing moved: no refunds payable, no bank listing"
+    approved = client.post(f"/api/v1/proposals/{proposal['id']}/approve", headers=bearer(tokens["finance_2"]))
+    assert approved.status_code == 200
+    assert [o["refund_id"] for o in bank.refunds().json()["items"]] == [order["refund_id"]]
+    listed = client.get("/api/v1/refunds", headers=bearer(tokens["auditor"])).json()["items"]
+    assert (listed[0]["status"], listed[0]["approved_by"]) == ("approved", "finance_2")
+    assert (
+        bank.confirm_refund(order["refund_id"], "RTXN-E", order["amount"], datetime.now(UTC)).status_code
+        == 200
+    )

@@ -118,3 +118,22 @@ def test_the_command_line_proposes_and_a_second_operator_approves(client, tokens
         client.get(f"/api/v1/exceptions/{first}", headers=bearer(tokens["finance"])).json()["status"]
         == "resolved"
     )
+
+
+def test_exceptions_are_assigned_aged_and_filtered_by_bucket(client, tokens, cli, tmp_path):
+    first, second = _open_exception(client, tokens, cli, tmp_path)
+    finance = bearer(tokens["finance"])
+    assigned = client.post(f"/api/v1/exceptions/{first}/assign", json={"user": "finance_2"}, headers=finance)
+    assert assigned.status_code == 200 and assigned.json()["assigned_to"] == "finance_2"
+    nobody = client.post(f"/api/v1/exceptions/{first}/assign", json={"user": "auditor"}, headers=finance)
+    assert nobody.status_code == 422 and nobody.json()["error"] == "unknown_user"
+    mine = client.get("/api/v1/exceptions?assigned_to=finance_2", headers=finance).json()["items"]
+    assert [e["id"] for e in mine] == [first]
+    # Found on 2026-03-02: months old by now, so in the oldest bucket and no other.
+    old = client.get("/api/v1/exceptions?age_bucket=30%2B", headers=finance).json()
+    assert sorted(e["id"] for e in old["items"]) == [first, second]
+    assert all(e["age_bucket"] == "30+" and e["age_days"] >= 30 for e in old["items"])
+    assert client.get("/api/v1/exceptions?age_bucket=0-2", headers=finance).json()["total"] == 0
+    assert client.get("/api/v1/exceptions?age_bucket=1-2", headers=finance).status_code == 422
+    audit = client.get("/api/v1/audit", headers=bearer(tokens["auditor"])).json()
+    assert any(e["action"] == "exception.assigned" and e["actor"] == "finance" for e in audit)

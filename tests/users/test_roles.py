@@ -192,6 +192,14 @@ MATRIX = [
         202,
     ),
     ("GET", "/api/v1/proposals", "/api/v1/proposals", {}, FINANCE_READERS, 200),
+    (
+        "POST",
+        "/api/v1/exceptions/{exception_id}/assign",
+        "/api/v1/exceptions/1/assign",
+        {"json": {"user": "finance_2"}},
+        {"finance"},
+        200,
+    ),
     # A finance user passes the gate and finds no such proposal: the gate is what is tested here.
     (
         "POST",

@@ -151,7 +151,8 @@ def test_finance_uploads_a_statement_sees_an_exception_and_resolves_it(
     assert page.inner_text("#status") == "待处理", "nothing is closed by one person"
     page.goto(page.url.split("/finance")[0] + "/finance/proposals")
     assert (
-        "自己的提议，待他人审核" in page.inner_text("#proposals") and page.locator("text=批准").count() == 0
+        "自己的提议，待他人审核" in page.inner_text("#proposals")
+        and page.locator("#proposals button:has-text('批准')").count() == 0
     )
     shot(page, "finance-exception")
 

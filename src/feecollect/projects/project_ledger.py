@@ -282,6 +282,8 @@ def facts_of(session: Session, project: Project) -> list[Fact]:
     )
     for order in refunds_repository.listing(session, project_id=project.id):
         order_evidence = Evidence("refund", order.refund_id, "/api/v1/refunds")
+        if order.approved_at is None or order.approved_by is None:
+            continue  # proposed, not approved: nothing has moved yet
         refunded: dict[str, int] = {}
         for fee in order.fees:
             refunded[str(fee["department"])] = refunded.get(str(fee["department"]), 0) + int(fee["fen"])

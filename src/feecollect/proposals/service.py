@@ -26,6 +26,7 @@ ACTIONS = {
     "resolve_exception": "feecollect.reconcile.results:carry_out_resolution",
     "reverse_bill": "feecollect.einvoices.service:carry_out_reversal",
     "remit": "feecollect.ledger.remittance:carry_out_remittance",
+    "approve_refund": "feecollect.refunds.service:carry_out_refund_approval",
 }
 MAX_REASON = 500
 

@@ -18,11 +18,19 @@ from feecollect.errors import NotFound, Unprocessable
 from feecollect.money import format_yuan
 from feecollect.proposals.endpoints import ProposalOut
 from feecollect.reconcile import repository, results
+from feecollect.reconcile.ageing import newest_business_date, oldest_business_date
 from feecollect.reconcile.daily import MAX_UPLOAD, import_files
 from feecollect.reconcile.matching import EXCEPTION_CLASSES
 from feecollect.reconcile.report import overdue_workbook
 from feecollect.reconcile.results import day_report, day_report_name, propose_resolution, run_summary
-from feecollect.reconcile.schemas import ExceptionOut, ExceptionPage, ResolveIn, RunIn, StatementLineOut
+from feecollect.reconcile.schemas import (
+    AssignIn,
+    ExceptionOut,
+    ExceptionPage,
+    ResolveIn,
+    RunIn,
+    StatementLineOut,
+)
 from feecollect.reconcile.service import reconcile_day
 from feecollect.xlsx import MEDIA_TYPE as XLSX
 
@@ -97,22 +105,31 @@ class ExceptionQuery:
     exception_class: ClassFilter = None
     status: StatusFilter = None
     department: str | None = None
+    assigned_to: Annotated[str | None, Query(max_length=64)] = None
+    age_bucket: Annotated[str | None, Query(pattern="^(0-2|3-6|7-29|30\\+)$")] = None
     offset: Offset = 0
     limit: Annotated[int, Query(ge=1, le=500)] = 50
 
-    def page(self, session: Session, day: date | None) -> ExceptionPage:
+    def page(self, session: Session, day: date | None, today: date) -> ExceptionPage:
+        between = None
+        if self.age_bucket:
+            between = (
+                oldest_business_date(self.age_bucket, today),
+                newest_business_date(self.age_bucket, today),
+            )
         total, found = results.exceptions(
             session,
             day=day,
             exception_class=self.exception_class,
             status=self.status,
             department=self.department,
+            assigned_to=self.assigned_to,
+            booked_between=between,
             offset=self.offset,
             limit=self.limit,
         )
-        return ExceptionPage(
-            total=total, offset=self.offset, limit=self.limit, items=[ExceptionOut.of(e) for e in found]
-        )
+        items = [ExceptionOut.of(e, today) for e in found]
+        return ExceptionPage(total=total, offset=self.offset, limit=self.limit, items=items)
 
 
 Listing = Annotated[ExceptionQuery, Depends()]
@@ -125,17 +142,19 @@ Listing = Annotated[ExceptionQuery, Depends()]
     summary="Exceptions the run of a date found",
 )
 def day_exceptions(
-    day: date, principal: FinanceReader, session: DbSession, listing: Listing
+    day: date, principal: FinanceReader, session: DbSession, settings: AppSettings, listing: Listing
 ) -> ExceptionPage:
     run_summary(session, day)  # 404 for a date never run
-    return listing.page(session, day)
+    return listing.page(session, day, datetime.now(settings.zone).date())
 
 
 @router.get(
     "/exceptions", response_model=ExceptionPage, response_model_by_alias=True, summary="All exceptions"
 )
-def all_exceptions(principal: FinanceReader, session: DbSession, listing: Listing) -> ExceptionPage:
-    return listing.page(session, None)
+def all_exceptions(
+    principal: FinanceReader, session: DbSession, settings: AppSettings, listing: Listing
+) -> ExceptionPage:
+    return listing.page(session, None, datetime.now(settings.zone).date())
 
 
 @router.get(
@@ -144,11 +163,26 @@ def all_exceptions(principal: FinanceReader, session: DbSession, listing: Listin
     response_model_by_alias=True,
     summary="One exception with its evidence",
 )
-def one_exception(exception_id: RowId, principal: FinanceReader, session: DbSession) -> ExceptionOut:
+def one_exception(
+    exception_id: RowId, principal: FinanceReader, session: DbSession, settings: AppSettings
+) -> ExceptionOut:
     found = results.find_exception(session, exception_id)
     if found is None:
         raise NotFound(f"no exception {exception_id}")
-    return ExceptionOut.of(found)
+    return ExceptionOut.of(found, datetime.now(settings.zone).date())
+
+
+@router.post(
+    "/exceptions/{exception_id}/assign",
+    response_model=ExceptionOut,
+    response_model_by_alias=True,
+    summary="Give an open exception to a finance user to work",
+)
+def assign_exception(
+    exception_id: RowId, body: AssignIn, principal: Finance, session: DbSession, settings: AppSettings
+) -> ExceptionOut:
+    assigned = results.assign(session, principal.actor, exception_id, body.user)
+    return ExceptionOut.of(assigned, datetime.now(settings.zone).date())
 
 
 @router.post(

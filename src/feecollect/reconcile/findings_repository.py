@@ -222,10 +222,19 @@ def exceptions(
     exception_class: str | None = None,
     status: str | None = None,
     department: str | None = None,
+    assigned_to: str | None = None,
+    booked_between: tuple[date | None, date] | None = None,
     offset: int = 0,
     limit: int | None = None,
 ) -> tuple[int, Sequence[ReconciliationException]]:
     query = select(ReconciliationException)
+    if assigned_to:
+        query = query.where(ReconciliationException.assigned_to == assigned_to)
+    if booked_between is not None:
+        oldest, newest = booked_between
+        query = query.where(ReconciliationException.business_date <= newest)
+        if oldest is not None:
+            query = query.where(ReconciliationException.business_date >= oldest)
     if day is not None:
         query = query.join(
             ReconciliationFinding, ReconciliationFinding.exception_id == ReconciliationException.id

@@ -118,6 +118,7 @@ class ReconciliationException(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(64))
     resolved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     resolution: Mapped[str | None] = mapped_column(Text)
+    assigned_to: Mapped[str | None] = mapped_column(String(64), index=True)  # the finance user working it
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

@@ -19,6 +19,7 @@ from feecollect.reconcile.report import reconciliation_workbook
 from feecollect.reconcile.rows import OverdueNotice
 from feecollect.schedules.service import current_catalogue
 from feecollect.settings import Settings
+from feecollect.users import repository as users
 
 RESOLVE = "resolve_exception"
 
@@ -109,6 +110,25 @@ def _open_exception(
             f"{exception.resolution}",
             code="already_resolved",
         )
+    return exception
+
+
+def assign(session: Session, actor: Actor, exception_id: int, user: str) -> ReconciliationException:
+    """Give an open exception to a finance user to work; the audit keeps who gave it to whom."""
+    exception = _open_exception(session, exception_id, for_update=True)
+    if not users.is_finance_user(session, user):
+        raise Unprocessable(f"user: {user!r} is not a finance user", code="unknown_user")
+    before = exception.assigned_to
+    exception.assigned_to = user
+    record(
+        session,
+        actor,
+        "exception.assigned",
+        "reconciliation_exception",
+        str(exception.id),
+        before={"assigned_to": before},
+        after={"assigned_to": user},
+    )
     return exception
 
 

@@ -7,6 +7,7 @@ from pydantic import BaseModel, Field
 
 from feecollect.bank.response_codes import exception_code
 from feecollect.money import format_yuan
+from feecollect.reconcile.ageing import bucket
 from feecollect.reconcile.models import ReconciliationException
 
 
@@ -20,6 +21,8 @@ class ExceptionOut(BaseModel):
     status: str
     business_date: date
     age_days: int
+    age_bucket: str = Field(description="0-2, 3-6, 7-29 or 30+ days since the business date")
+    assigned_to: str | None
     amount: str
     department: str | None
     detail: str
@@ -49,7 +52,9 @@ class ExceptionOut(BaseModel):
             national_code=exception_code(exception.exception_class),
             status=exception.status,
             business_date=exception.business_date,
-            age_days=max(0, ((today or exception.last_run_date) - exception.business_date).days),
+            age_days=(age := max(0, ((today or exception.last_run_date) - exception.business_date).days)),
+            age_bucket=bucket(age),
+            assigned_to=exception.assigned_to,
             amount=format_yuan(exception.amount_fen),
             department=exception.department_code,
             detail=exception.detail,
@@ -68,6 +73,10 @@ class ExceptionPage(BaseModel):
     offset: int
     limit: int
     items: list[ExceptionOut]
+
+
+class AssignIn(BaseModel):
+    user: str = Field(min_length=1, max_length=64)
 
 
 class ResolveIn(BaseModel):

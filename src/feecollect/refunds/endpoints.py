@@ -37,7 +37,9 @@ StatusFilter = Annotated[str | None, Query(pattern="^(" + "|".join(RefundStatus)
 async def bank_refunds(signed: Signed, request: Request, status: StatusFilter = None) -> BankRefundListOut:
     def orders(session: Session, caller: BankCaller) -> BankRefundListOut:
         found = repository.listing(session, bank_code=caller.bank_code, status=status)
-        return BankRefundListOut(items=[RefundOrderOut.of(order) for order in found])
+        # An order waiting for its second approval is not the bank's to pay yet (SPEC §16).
+        shown = [order for order in found if order.status != RefundStatus.PROPOSED]
+        return BankRefundListOut(items=[RefundOrderOut.of(order) for order in shown])
 
     return await run_in_threadpool(handle_signed, request.app, signed, orders)
 

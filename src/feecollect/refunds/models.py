@@ -12,6 +12,7 @@ from feecollect.payments.models import Payment
 
 
 class RefundStatus(StrEnum):
+    PROPOSED = "proposed"  # waiting for a second finance user's approval; the bank does not see it
     APPROVED = "approved"  # the money waits in refunds payable for the bank
     CONFIRMED = "confirmed"  # the bank paid it back
 
@@ -35,8 +36,8 @@ class RefundOrder(Base):
     fees: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     reason: Mapped[str] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(16), index=True)
-    approved_by: Mapped[str] = mapped_column(String(64))
-    approved_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    approved_by: Mapped[str | None] = mapped_column(String(64))
+    approved_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     bank_txn_id: Mapped[str | None] = mapped_column(String(64))
     refunded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     body_hash: Mapped[str | None] = mapped_column(String(64))

@@ -26,8 +26,8 @@ class RefundOrderOut(BaseModel):
     original_bank_txn_id: str
     reason: str
     fees: list[RefundFeeOut]
-    approved_by: str
-    approved_at: datetime
+    approved_by: str | None
+    approved_at: datetime | None
     bank_txn_id: str | None
     refunded_at: datetime | None
 

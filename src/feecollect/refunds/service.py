@@ -1,5 +1,6 @@
-"""Refund orders. A settlement that finds a fee overpaid creates one, approved by the finance user who
-settled; the bank that collected the money pays it back and confirms with a signed callback. Like a
+"""Refund orders. A settlement that finds a fee overpaid creates one, proposed by the finance user who
+settled and approved by a second one (four eyes, SPEC §16); once approved, the bank that collected the
+money pays it back and confirms with a signed callback. Like a
 payment, a confirmation is applied once: the order row is locked, the bank transaction id is checked
 again under the lock, and the database refuses a second use of it."""
 
@@ -16,10 +17,13 @@ from feecollect.bank import response_codes as rc
 from feecollect.bank.auth import BankCaller
 from feecollect.bank.replays import body_digest, require_same_body
 from feecollect.bank.response_codes import BankRefusal
+from feecollect.errors import Conflict
 from feecollect.ledger import accounts
 from feecollect.ledger import service as ledger
 from feecollect.money import format_yuan, parse_yuan
 from feecollect.payments.models import Payment
+from feecollect.proposals import service as proposals
+from feecollect.proposals.models import Proposal
 from feecollect.refunds import repository
 from feecollect.refunds.models import RefundOrder, RefundStatus
 from feecollect.settings import Settings
@@ -36,10 +40,9 @@ def create_order(
     fees: list[dict[str, object]],
     business_date: date,
 ) -> RefundOrder:
-    """An approved order for ``fees`` ({item, department, fen}); the money moves from pre-collected to
-    refunds payable now, and leaves the special account when the bank confirms."""
+    """A proposed order for ``fees`` ({item, department, fen}); on approval the money moves from
+    pre-collected to refunds payable, and it leaves the special account when the bank confirms."""
     amount = sum(int(fee["fen"]) for fee in fees)  # type: ignore[call-overload]
-    now = datetime.now(UTC)
     order = RefundOrder(
         # A project is settled once, so it has at most one refund order.
         refund_id=f"RF{business_date:%Y%m%d}{project_id:08d}",
@@ -51,26 +54,56 @@ def create_order(
         amount_fen=amount,
         fees=fees,
         reason=f"项目 {project_no} 决算退付"[:200],
-        status=RefundStatus.APPROVED,
-        approved_by=actor.name,
-        approved_at=now,
+        status=RefundStatus.PROPOSED,
     )
     repository.add(session, order)
+    record(
+        session,
+        actor,
+        "refund.proposed",
+        "refund",
+        order.refund_id,
+        after={"project_no": project_no, "amount": format_yuan(amount), "bank_code": order.bank_code},
+    )
+    proposals.propose(
+        session, actor, "approve_refund", order.refund_id, order.reason, {"project_no": project_no}
+    )
+    return order
+
+
+def carry_out_refund_approval(
+    session: Session, settings: Settings, proposal: Proposal, checker: Actor
+) -> RefundOrder:
+    order = repository.by_refund_id(session, proposal.object_id, for_update=True)
+    if order is None or order.status != RefundStatus.PROPOSED:
+        raise Conflict(f"refund {proposal.object_id} is not waiting for approval", code="refund_not_proposed")
+    order.status, order.approved_by, order.approved_at = (
+        RefundStatus.APPROVED,
+        checker.name,
+        datetime.now(UTC),
+    )
+    project_no = str(proposal.payload.get("project_no", ""))
     ledger.post(
         session,
         kind="refund_approved",
         reference=order.refund_id,
-        business_date=business_date,
+        business_date=order.approved_at.astimezone(settings.zone).date(),
         memo=f"决算退付 {project_no}",
-        postings=[(accounts.PRECOLLECTED, amount), (accounts.REFUNDS_PAYABLE, -amount)],
+        postings=[(accounts.PRECOLLECTED, order.amount_fen), (accounts.REFUNDS_PAYABLE, -order.amount_fen)],
     )
     record(
         session,
-        actor,
+        checker,
         "refund.approved",
         "refund",
         order.refund_id,
-        after={"project_no": project_no, "amount": format_yuan(amount), "bank_code": order.bank_code},
+        before={"status": "proposed"},
+        after={
+            "project_no": project_no,
+            "amount": format_yuan(order.amount_fen),
+            "bank_code": order.bank_code,
+            "proposed_by": proposal.proposed_by,
+        },
     )
     return order
 

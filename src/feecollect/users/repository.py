@@ -40,3 +40,7 @@ def display_names(session: Session) -> dict[str, str]:
     """User name → the name people read, for users who have one."""
     chosen = select(User.name, User.display_name).where(User.display_name.is_not(None))
     return {name: shown for name, shown in session.execute(chosen) if shown}
+
+
+def is_finance_user(session: Session, name: str) -> bool:
+    return session.scalar(select(User.id).where(User.name == name, User.role == "finance")) is not None
