@@ -44,7 +44,7 @@ def test_every_state_change_is_chained(client, tokens, history):
     verified = client.get("/api/v1/audit/verify", headers=bearer(tokens["auditor"])).json()
     assert verified == {
         "ok": True,
-        "checked": 8,
+        "checked": 9,
         "first_bad_seq": None,
         "reason": None,
         "pending": 0,
