@@ -275,6 +275,10 @@ def prepared(client, tokens, bank):  # type: ignore[no-untyped-def]
     assert bank.pay("TXN-M6", paid["payment_code"], paid["amount"], datetime.now(UTC)).status_code == 200
     notices["bill"] = client.get(f"/api/v1/notices/{paid['payment_code']}", headers=clerk).json()["bill"]
     notices["refund"] = settled.json()["refund_order"]
+    (approval,) = client.get("/api/v1/proposals?status=proposed", headers=bearer(tokens["finance"])).json()
+    assert client.post(
+        f"/api/v1/proposals/{approval['id']}/approve", headers=bearer(tokens["finance_2"])
+    ).is_success
     from feecollect.audit.service import Actor
     from feecollect.db.engine import unit_of_work
     from feecollect.reconcile.accounts import add_account
