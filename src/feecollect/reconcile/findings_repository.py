@@ -20,6 +20,7 @@ from feecollect.reconcile.models import (
     ExceptionStatus,
     ReconciliationException,
     ReconciliationFinding,
+    ReconciliationRegression,
     ReconciliationRun,
     StatementLine,
 )
@@ -157,6 +158,22 @@ def latest_run_date(session: Session) -> date | None:
 def run_dates_between(session: Session, first: date, last: date) -> list[date]:
     chosen = select(ReconciliationRun.run_date).where(ReconciliationRun.run_date.between(first, last))
     return list(session.scalars(chosen.order_by(ReconciliationRun.run_date)))
+
+
+def add_regression(session: Session, regression: ReconciliationRegression) -> None:
+    session.add(regression)
+
+
+def regressions_of(session: Session, day: date) -> Sequence[ReconciliationRegression]:
+    chosen = select(ReconciliationRegression).where(ReconciliationRegression.run_date == day)
+    return session.scalars(chosen.order_by(ReconciliationRegression.id)).all()
+
+
+def days_with_regressions(session: Session, first: date, last: date) -> list[date]:
+    chosen = select(ReconciliationRegression.run_date).where(
+        ReconciliationRegression.run_date.between(first, last)
+    )
+    return sorted(set(session.scalars(chosen)))
 
 
 def add_run(session: Session, run: ReconciliationRun) -> None:

@@ -98,6 +98,25 @@ class ReconciliationRun(Base):
     run_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
+class ReconciliationRegression(Base):
+    """A re-run of a reconciled day whose findings changed (a late statement, a new payment): the run
+    before and the run after, and which exceptions came and went. Closed days stay closed: the change
+    is reported and kept, never a silent replacement."""
+
+    __tablename__ = "reconciliation_regressions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_date: Mapped[date] = mapped_column(Date, index=True)
+    previous_summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+    previous_run_by: Mapped[str] = mapped_column(String(64))
+    previous_run_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+    added: Mapped[list[int]] = mapped_column(JSON)  # exception ids
+    gone: Mapped[list[int]] = mapped_column(JSON)
+    run_by: Mapped[str] = mapped_column(String(64))
+    run_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
 class ReconciliationException(Base):
     """A finding finance must look at. ``key`` names what it is about (a statement line, a payment, a
     notice, a case), so a re-run finds the same row again: ids and resolutions survive every run."""

@@ -46,6 +46,10 @@ def latest_reconciled_day(session: Session) -> date | None:
     return repository.latest_run_date(session)
 
 
+def days_with_regressions(session: Session, first: date, last: date) -> list[date]:
+    return repository.days_with_regressions(session, first, last)
+
+
 def reconciled_days(session: Session, first: date, last: date) -> list[date]:
     return repository.run_dates_between(session, first, last)
 
@@ -58,6 +62,16 @@ def run_summary(session: Session, day: date) -> dict[str, Any]:
         "open": repository.open_counts(session, day),
         "run_at": run.run_at.isoformat(),
         "run_by": run.run_by,
+        "regressions": [
+            {
+                "run_at": r.run_at.isoformat(),
+                "run_by": r.run_by,
+                "previous": r.previous_summary,
+                "added": r.added,
+                "gone": r.gone,
+            }
+            for r in repository.regressions_of(session, day)
+        ],
     }
 
 

@@ -39,7 +39,7 @@ from feecollect.reconcile.matching import (
     match_department_credits,
     match_special_credits,
 )
-from feecollect.reconcile.models import ExceptionStatus, ReconciliationRun
+from feecollect.reconcile.models import ExceptionStatus, ReconciliationRegression, ReconciliationRun
 from feecollect.reconcile.rows import CompletedCase
 from feecollect.schedules.catalogue import Catalogue
 from feecollect.settings import Settings
@@ -123,9 +123,25 @@ def _reconcile_day(
     counts = dict.fromkeys(EXCEPTION_CLASSES, 0)
     for finding in found:
         counts[finding.exception_class] += 1
-    summary = {"date": day.isoformat(), "matched": day_result.matched, "exceptions": counts}
-    changed = _store_findings(session, day, found)
+    summary: dict[str, Any] = {"date": day.isoformat(), "matched": day_result.matched, "exceptions": counts}
+    changed, added, gone = _store_findings(session, day, found)
     run = findings_repository.run_of(session, day)
+    regressed = run is not None and bool(added or gone)
+    if run is not None and regressed:
+        findings_repository.add_regression(
+            session,
+            ReconciliationRegression(
+                run_date=day,
+                previous_summary=run.summary,
+                previous_run_by=run.run_by,
+                previous_run_at=run.run_at,
+                summary=summary,
+                added=added,
+                gone=gone,
+                run_by=actor.name,
+                run_at=datetime.now(UTC),
+            ),
+        )
     if run is None or run.summary != summary:
         if run is None:
             run = ReconciliationRun(
@@ -135,6 +151,8 @@ def _reconcile_day(
         else:
             run.summary, run.run_by, run.run_at = summary, actor.name, datetime.now(UTC)
         changed = True
+    if regressed:
+        summary = summary | {"regression": {"added": added, "gone": gone}}
     if changed or paid:
         record(session, actor, "reconciliation.run", "reconciliation", day.isoformat(), after=summary)
     return RunOutcome(summary, changed or bool(paid), paid)
@@ -243,9 +261,11 @@ def _findings_from_stored_state(
     ]
 
 
-def _store_findings(session: Session, day: date, findings: list[Finding]) -> bool:
+def _store_findings(
+    session: Session, day: date, findings: list[Finding]
+) -> tuple[bool, list[int], list[int]]:
     """Insert exceptions never seen before, mark those seen again, and make the date's findings exactly
-    these; returns whether anything changed."""
+    these; returns whether anything changed, and the exceptions the date gained and lost."""
     by_key = {finding.key: finding for finding in findings}
     stored = findings_repository.exceptions_by_key(session, set(by_key))
     now = datetime.now(UTC)
@@ -276,4 +296,4 @@ def _store_findings(session: Session, day: date, findings: list[Finding]) -> boo
     current = findings_repository.finding_ids(session, day)
     findings_repository.add_findings(session, day, sorted(wanted - current))
     findings_repository.remove_findings(session, day, current - wanted)
-    return bool(new_rows or later or wanted != current)
+    return bool(new_rows or later or wanted != current), sorted(wanted - current), sorted(current - wanted)

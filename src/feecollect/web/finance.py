@@ -63,6 +63,7 @@ def _home(
         amounts=amounts,
         total=total,
         run_at=datetime.fromisoformat(summary["run_at"]) if summary else None,
+        regressed_days=results.days_with_regressions(session, day - timedelta(days=60), day),
         parameters=_construction_parameters(request, session, datetime.now(settings.zone).date()),
         parameter_name=parameter_name,
         **context,
