@@ -52,6 +52,16 @@ PROPOSAL_ACTIONS = {
     "approve_refund": "决算退付审批",
 }
 PROPOSAL_STATUS = {"proposed": "待审核", "approved": "已批准", "rejected": "已驳回"}
+EXCEPTION_HISTORY = {
+    "found": "发现",
+    "seen_again": "再次出现",
+    "exception.assigned": "分派给",
+    "proposal.made": "提议处理",
+    "proposal.approved": "审核批准",
+    "proposal.rejected": "审核驳回",
+    "exception.resolved": "已处理",
+}
+AGE_BUCKETS = {"0-2": "0–2 天", "3-6": "3–6 天", "7-29": "7–29 天", "30+": "30 天以上"}
 BILL_STATUS_NAMES = {"issued": "已开具", "reversed": "已冲红"}
 BILL_KIND_NAMES = {"normal": "正常票据", "reversal": "红字票据", "replacement": "换开票据"}
 

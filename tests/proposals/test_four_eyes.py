@@ -137,3 +137,24 @@ def test_exceptions_are_assigned_aged_and_filtered_by_bucket(client, tokens, cli
     assert client.get("/api/v1/exceptions?age_bucket=1-2", headers=finance).status_code == 422
     audit = client.get("/api/v1/audit", headers=bearer(tokens["auditor"])).json()
     assert any(e["action"] == "exception.assigned" and e["actor"] == "finance" for e in audit)
+
+
+def test_the_exception_page_tells_its_history_and_the_finance_page_its_age(
+    client, tokens, cli, tmp_path, passwords
+):
+    from tests.web.conftest import csrf_of, sign_in
+
+    first, _ = _open_exception(client, tokens, cli, tmp_path)
+    sign_in(client, "finance", passwords["finance"])
+    home = client.get("/finance?date=2026-03-02").text
+    assert '<table id="ageing">' in home and "30 天以上" in home
+    ageing = home.split('<table id="ageing">')[1].split("</table>")[0]
+    assert ageing.count('<td class="num">2</td>') == 1, "both open exceptions are over 30 days old"
+    csrf = csrf_of(client.get(f"/finance/exceptions/{first}").text)
+    client.post(f"/finance/exceptions/{first}/assign", data={"csrf_token": csrf, "assignee": "finance_2"})
+    client.post(f"/finance/exceptions/{first}/resolve", data={"csrf_token": csrf, "reason": "误汇，已退回"})
+    page = client.get(f"/finance/exceptions/{first}").text
+    history = page.split('<table id="history">')[1].split("</table>")[0]
+    for said in ("发现", "分派给", "提议处理", "误汇，已退回"):
+        assert said in history, said
+    assert "exception.assigned" not in history and "proposal.made" not in history

@@ -95,3 +95,9 @@ def page(session: Session, *, object_id: str | None, limit: int, offset: int) ->
 
 def insert(session: Session, rows: list[dict[str, Any]]) -> None:
     session.execute(insert_statement(AuditEntry), rows)
+
+
+def of_object(session: Session, object_type: str, object_id: str, limit: int = 200) -> Sequence[AuditEntry]:
+    """One object's entries, oldest first (its history)."""
+    query = select(AuditEntry).where(AuditEntry.object_type == object_type, AuditEntry.object_id == object_id)
+    return session.scalars(query.order_by(AuditEntry.id).limit(limit)).all()

@@ -269,6 +269,16 @@ def exceptions(
     return total, session.scalars(page).all()
 
 
+def open_by_business_date(session: Session) -> dict[date, int]:
+    """Open exceptions counted by business date: what the ageing buckets are summed from."""
+    rows = session.execute(
+        select(ReconciliationException.business_date, func.count())
+        .where(ReconciliationException.status == ExceptionStatus.OPEN)
+        .group_by(ReconciliationException.business_date)
+    )
+    return {day: count for day, count in rows}
+
+
 def exception_by_id(
     session: Session, exception_id: int, *, for_update: bool = False
 ) -> ReconciliationException | None:

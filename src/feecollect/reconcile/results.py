@@ -8,12 +8,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from feecollect.audit import repository as audit_repository
 from feecollect.audit.service import Actor, record
 from feecollect.errors import Conflict, NotFound, Unprocessable
 from feecollect.proposals import service as proposals
 from feecollect.proposals.models import Proposal
 from feecollect.reconcile import findings_repository as repository
 from feecollect.reconcile import repository as statements
+from feecollect.reconcile.ageing import BUCKETS, bucket
 from feecollect.reconcile.models import ExceptionStatus, ReconciliationException, StatementLine
 from feecollect.reconcile.report import reconciliation_workbook
 from feecollect.reconcile.rows import OverdueNotice
@@ -44,6 +46,44 @@ def day_report_name(day: date) -> str:
 
 def latest_reconciled_day(session: Session) -> date | None:
     return repository.latest_run_date(session)
+
+
+def open_by_age_bucket(session: Session, today: date) -> dict[str, int]:
+    """Open exceptions per SPEC §16 ageing bucket, oldest bucket last."""
+    counts = dict.fromkeys(BUCKETS, 0)
+    for day, count in repository.open_by_business_date(session).items():
+        counts[bucket(max(0, (today - day).days))] += count
+    return counts
+
+
+def exception_history(
+    session: Session, exception: ReconciliationException
+) -> list[tuple[str, str, str, str]]:
+    """(when, who, what, detail) of an exception's life: found, seen again, assigned, proposed,
+    decided, resolved; from its own fields and the audit log."""
+    found = f"首次发现于 {exception.first_run_date} 的对账"
+    rows = [(exception.created_at.isoformat(), "system", "found", found)]
+    if exception.last_run_date != exception.first_run_date:
+        rows.append(("", "system", "seen_again", f"最近一次出现于 {exception.last_run_date} 的对账"))
+    for entry in audit_repository.of_object(session, "reconciliation_exception", str(exception.id)):
+        after = entry.after or {}
+        detail = str(after.get("assigned_to") or after.get("reason") or "")
+        rows.append((entry.recorded_at, entry.actor, entry.action, detail))
+    for proposal in resolution_proposals(session, exception.id):
+        rows.append(
+            (proposal.proposed_at.isoformat(), proposal.proposed_by, "proposal.made", proposal.reason)
+        )
+        if proposal.decided_at is not None and proposal.decided_by is not None:
+            decided = f"proposal.{proposal.status}"
+            rows.append(
+                (
+                    proposal.decided_at.isoformat(),
+                    proposal.decided_by,
+                    decided,
+                    proposal.decision_reason or "",
+                )
+            )
+    return sorted(rows, key=lambda row: row[0] or "9")
 
 
 def days_with_regressions(session: Session, first: date, last: date) -> list[date]:

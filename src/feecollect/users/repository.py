@@ -44,3 +44,11 @@ def display_names(session: Session) -> dict[str, str]:
 
 def is_finance_user(session: Session, name: str) -> bool:
     return session.scalar(select(User.id).where(User.name == name, User.role == "finance")) is not None
+
+
+def finance_users(session: Session) -> list[tuple[str, str]]:
+    """(name, the name people read) of every finance user."""
+    rows = session.execute(
+        select(User.name, User.display_name).where(User.role == "finance").order_by(User.name)
+    )
+    return [(name, shown or name) for name, shown in rows]

@@ -26,6 +26,7 @@ from feecollect.reconcile.rows import OverdueNotice
 from feecollect.reconcile.service import reconcile_day
 from feecollect.schedules.service import CatalogueProvider
 from feecollect.settings import Settings
+from feecollect.users import repository as users_repository
 from feecollect.web.auth import FinanceOrAuditorPage, FinancePage, PageUser
 from feecollect.web.render import page
 from feecollect.wording import PROPOSAL_STATUS, REFUSALS, parameter_name
@@ -64,6 +65,7 @@ def _home(
         total=total,
         run_at=datetime.fromisoformat(summary["run_at"]) if summary else None,
         regressed_days=results.days_with_regressions(session, day - timedelta(days=60), day),
+        ageing=results.open_by_age_bucket(session, datetime.now(settings.zone).date()),
         parameters=_construction_parameters(request, session, datetime.now(settings.zone).date()),
         parameter_name=parameter_name,
         **context,
@@ -156,7 +158,17 @@ def exception_page(
         exception=found,
         known_notice=lambda code: code in known,
         proposals=results.resolution_proposals(session, exception_id),
+        history=results.exception_history(session, found),
+        finance_users=users_repository.finance_users(session),
     )
+
+
+@router.post("/finance/exceptions/{exception_id}/assign")
+def assign_exception(
+    exception_id: RowId, user: FinancePage, session: DbSession, assignee: Annotated[str, Form()] = ""
+) -> Response:
+    results.assign(session, user.principal.actor, exception_id, assignee)
+    return RedirectResponse(f"/finance/exceptions/{exception_id}", status_code=303)
 
 
 @router.post("/finance/exceptions/{exception_id}/resolve")

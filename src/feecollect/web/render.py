@@ -22,9 +22,11 @@ from feecollect.schedules.service import CatalogueProvider
 from feecollect.users import repository as users_repository
 from feecollect.web.auth import HOME, ROLE_NAMES, PageUser
 from feecollect.wording import (
+    AGE_BUCKETS,
     BILL_STATUS_NAMES,
     EVIDENCE_LABELS,
     EXCEPTION_CLASS_NAMES,
+    EXCEPTION_HISTORY,
     PROPOSAL_ACTIONS,
     PROPOSAL_STATUS,
     STATUS_NAMES,
@@ -48,6 +50,8 @@ TEMPLATES.env.globals["CLASS_NAMES"] = EXCEPTION_CLASS_NAMES
 TEMPLATES.env.globals["EVIDENCE"] = EVIDENCE_LABELS
 TEMPLATES.env.globals["PROPOSAL_ACTIONS"] = PROPOSAL_ACTIONS
 TEMPLATES.env.globals["PROPOSAL_STATUS"] = PROPOSAL_STATUS
+TEMPLATES.env.globals["EXCEPTION_HISTORY"] = EXCEPTION_HISTORY
+TEMPLATES.env.globals["AGE_BUCKETS"] = AGE_BUCKETS
 TEMPLATES.env.filters["shown"] = evidence_value
 TEMPLATES.env.filters["day"] = day_text
 
