@@ -50,6 +50,7 @@ PROPOSAL_ACTIONS = {
     "reverse_bill": "票据冲红",
     "remit": "划缴国库",
     "approve_refund": "决算退付审批",
+    "match_line": "人工匹配对账单明细",
 }
 PROPOSAL_STATUS = {"proposed": "待审核", "approved": "已批准", "rejected": "已驳回"}
 EXCEPTION_HISTORY = {
@@ -224,6 +225,11 @@ REFUSALS = {
     "invalid_date": "日期不正确",
     "account_not_named": "对账单未载明账号，请在上传时填写账号",
     "statement_too_large": "文件过大",
+    "line_already_matched": "该笔到账已对应缴款通知书",
+    "notice_not_payable": "该缴款通知书不是待缴款状态",
+    "amount_mismatch": "金额与缴款通知书不符",
+    "not_matchable": "只有财政专户的人民币入账可以人工匹配",
+    "already_proposed": "已有待审核的相同提议",
 }
 
 

@@ -158,3 +158,62 @@ def test_the_exception_page_tells_its_history_and_the_finance_page_its_age(
     for said in ("发现", "分派给", "提议处理", "误汇，已退回"):
         assert said in history, said
     assert "exception.assigned" not in history and "proposal.made" not in history
+
+
+def test_an_unidentified_credit_matched_by_hand_pays_its_notice_once_approved(client, tokens, cli, tmp_path):
+    from decimal import Decimal
+
+    from tests.helpers import case_body
+
+    clerk, maker, checker = (bearer(tokens[name]) for name in ("clerk", "finance", "finance_2"))
+    client.post("/api/v1/cases", json=case_body("MM-1"), headers=clerk)
+    notice = client.post("/api/v1/cases/MM-1/notices", headers=clerk).json()
+    account = "43050162360800000001"
+    assert cli("accounts", "add", account, "--kind", "special").exit_code == 0
+    day = notice["issued_at"][:10]
+    statement = tmp_path / "ccb.csv"
+    statement.write_text(
+        "账号,交易时间,借方发生额,贷方发生额,余额,对方户名,对方账号,摘要,流水号\n"
+        f"{account},{day} 09:00:00,,{Decimal(notice['amount']):.2f},,张三,6223,代缴,S-MM\n",
+        encoding="utf-8",
+    )
+    assert cli("reconcile", "--statement", str(statement), "--date", day).exit_code == 0
+    (found,) = client.get("/api/v1/exceptions?status=open&class=unidentified_credit", headers=maker).json()[
+        "items"
+    ]
+    line = found["evidence"]["statement_line"]
+
+    wrong = client.post(
+        f"/api/v1/statement-lines/{line}/match",
+        json={"payment_code": "43032126000000099999", "reason": "核实"},
+        headers=maker,
+    )
+    assert wrong.status_code == 404 and wrong.json()["error"] == "unknown_payment_code"
+    proposed = client.post(
+        f"/api/v1/statement-lines/{line}/match",
+        json={"payment_code": notice["payment_code"], "reason": "电话核实为 MM-1 的缴费"},
+        headers=maker,
+    )
+    assert proposed.status_code == 202 and proposed.json()["action"] == "match_line"
+    assert client.get(f"/api/v1/notices/{notice['payment_code']}", headers=clerk).json()["status"] == "issued"
+    own = client.post(f"/api/v1/proposals/{proposed.json()['id']}/approve", headers=maker)
+    assert own.status_code == 403
+
+    assert (
+        client.post(f"/api/v1/proposals/{proposed.json()['id']}/approve", headers=checker).status_code == 200
+    )
+    paid = client.get(f"/api/v1/notices/{notice['payment_code']}", headers=clerk).json()
+    assert paid["status"] == "paid" and paid["bill"] is not None, "paid as the statement path pays, billed"
+    closed = client.get(f"/api/v1/exceptions/{found['id']}", headers=maker).json()
+    assert closed["status"] == "resolved" and notice["payment_code"] in closed["resolution"]
+    assert cli("ledger", "check").exit_code == 0
+
+    rerun = client.post("/api/v1/reconciliations", json={"date": day}, headers=maker).json()
+    assert rerun["exceptions"]["unidentified_credit"] == 0 and rerun["matched"] == 1, "later runs match it"
+    assert rerun["regression"]["gone"] == [found["id"]]
+    again = client.post(
+        f"/api/v1/statement-lines/{line}/match",
+        json={"payment_code": notice["payment_code"], "reason": "再次"},
+        headers=maker,
+    )
+    assert again.status_code == 409 and again.json()["error"] == "line_already_matched"

@@ -192,6 +192,15 @@ MATRIX = [
         202,
     ),
     ("GET", "/api/v1/proposals", "/api/v1/proposals", {}, FINANCE_READERS, 200),
+    # The gate is what is tested: finance passes it and finds no such line.
+    (
+        "POST",
+        "/api/v1/statement-lines/{line_id}/match",
+        "/api/v1/statement-lines/999999/match",
+        {"json": {"payment_code": "43032126000000000001", "reason": "核实"}},
+        {"finance"},
+        404,
+    ),
     (
         "POST",
         "/api/v1/exceptions/{exception_id}/assign",

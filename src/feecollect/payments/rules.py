@@ -14,6 +14,7 @@ from feecollect.money import format_yuan, parse_yuan
 from feecollect.notices.status import NoticeStatus
 
 STATEMENT_BANK = "STMT"  # the bank code of payments recorded from a statement line, not a callback
+MANUAL_MATCH_BANK = "MANUAL"  # a statement line finance matched to a notice by hand, approved by a second
 # How far ahead of our clock a bank's paid_at may run, and how long before its lookup a bank may date a
 # payment (clocks drift between the counter, the bank's host and us).
 CLOCK_TOLERANCE = timedelta(minutes=10)

@@ -27,6 +27,7 @@ ACTIONS = {
     "reverse_bill": "feecollect.einvoices.service:carry_out_reversal",
     "remit": "feecollect.ledger.remittance:carry_out_remittance",
     "approve_refund": "feecollect.refunds.service:carry_out_refund_approval",
+    "match_line": "feecollect.reconcile.manual_match:carry_out_match",
 }
 MAX_REASON = 500
 

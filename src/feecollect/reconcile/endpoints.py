@@ -20,6 +20,7 @@ from feecollect.proposals.endpoints import ProposalOut
 from feecollect.reconcile import repository, results
 from feecollect.reconcile.ageing import newest_business_date, oldest_business_date
 from feecollect.reconcile.daily import MAX_UPLOAD, import_files
+from feecollect.reconcile.manual_match import propose_match
 from feecollect.reconcile.matching import EXCEPTION_CLASSES
 from feecollect.reconcile.report import overdue_workbook
 from feecollect.reconcile.results import day_report, day_report_name, propose_resolution, run_summary
@@ -27,6 +28,7 @@ from feecollect.reconcile.schemas import (
     AssignIn,
     ExceptionOut,
     ExceptionPage,
+    MatchIn,
     ResolveIn,
     RunIn,
     StatementLineOut,
@@ -56,6 +58,16 @@ def upload_statements(
         files.append((upload.filename or "statement", content))
     report = import_files(session, settings, principal.actor, files, account)
     return {"statements": [s.as_dict() for s in report.statements]}
+
+
+@router.post(
+    "/statement-lines/{line_id}/match",
+    response_model=ProposalOut,
+    status_code=202,
+    summary="Propose matching a special-account credit to the notice it pays; a second finance user approves",
+)
+def match_line(line_id: RowId, body: MatchIn, principal: Finance, session: DbSession) -> ProposalOut:
+    return ProposalOut.of(propose_match(session, principal.actor, line_id, body.payment_code, body.reason))
 
 
 @router.get("/statement-lines/{line_id}", response_model=StatementLineOut, summary="One statement line")

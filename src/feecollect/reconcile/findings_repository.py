@@ -279,6 +279,15 @@ def open_by_business_date(session: Session) -> dict[date, int]:
     return {day: count for day, count in rows}
 
 
+def open_unidentified_of_line(session: Session, line_id: int, day: date) -> ReconciliationException | None:
+    chosen = select(ReconciliationException).where(
+        ReconciliationException.exception_class == "unidentified_credit",
+        ReconciliationException.status == ExceptionStatus.OPEN,
+        ReconciliationException.business_date == day,
+    )
+    return next((e for e in session.scalars(chosen) if e.evidence.get("statement_line") == line_id), None)
+
+
 def exception_by_id(
     session: Session, exception_id: int, *, for_update: bool = False
 ) -> ReconciliationException | None:

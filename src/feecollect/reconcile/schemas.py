@@ -75,6 +75,11 @@ class ExceptionPage(BaseModel):
     items: list[ExceptionOut]
 
 
+class MatchIn(BaseModel):
+    payment_code: str = Field(min_length=20, max_length=20, pattern=r"^\d{20}$")
+    reason: str = Field(min_length=1, max_length=500)
+
+
 class AssignIn(BaseModel):
     user: str = Field(min_length=1, max_length=64)
 

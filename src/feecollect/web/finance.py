@@ -21,6 +21,7 @@ from feecollect.projects.declaration import CONSTRUCTION_FAMILY
 from feecollect.proposals import service as proposals
 from feecollect.reconcile import results
 from feecollect.reconcile.daily import MAX_UPLOAD, import_files
+from feecollect.reconcile.manual_match import propose_match
 from feecollect.reconcile.results import propose_resolution, run_summary
 from feecollect.reconcile.rows import OverdueNotice
 from feecollect.reconcile.service import reconcile_day
@@ -161,6 +162,22 @@ def exception_page(
         history=results.exception_history(session, found),
         finance_users=users_repository.finance_users(session),
     )
+
+
+@router.post("/finance/exceptions/{exception_id}/match")
+def match_exception_line(
+    exception_id: RowId,
+    user: FinancePage,
+    session: DbSession,
+    payment_code: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """An unidentified credit matched by hand to the notice it pays: a proposal for a second user."""
+    found = results.find_exception(session, exception_id)
+    if found is None or not found.evidence.get("statement_line"):
+        raise NotFound(f"没有可匹配的对账异常 {exception_id}")
+    propose_match(session, user.principal.actor, int(found.evidence["statement_line"]), payment_code, reason)
+    return RedirectResponse("/finance/proposals", status_code=303)
 
 
 @router.post("/finance/exceptions/{exception_id}/assign")

@@ -1,0 +1,115 @@
+"""Matching a statement line to a notice by hand (SPEC §16): a credit the statement does not explain
+(no payment code, a wrong one) is linked by finance to the notice it pays. One finance user proposes,
+a second approves; the approval pays the notice as the statement path does and closes the line's
+未明款项. The line then carries the notice's code, so every later run matches it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time
+
+from sqlalchemy.orm import Session
+
+from feecollect.audit.service import Actor, record
+from feecollect.errors import Conflict, NotFound, Unprocessable
+from feecollect.money import format_yuan
+from feecollect.notices import repository as notices
+from feecollect.notices.models import Notice
+from feecollect.notices.status import NoticeStatus
+from feecollect.payments import repository as payments
+from feecollect.payments.rules import MANUAL_MATCH_BANK
+from feecollect.payments.service import NewPayment, record_payment
+from feecollect.proposals import service as proposals
+from feecollect.proposals.models import Proposal
+from feecollect.reconcile import findings_repository, repository
+from feecollect.reconcile.models import ExceptionStatus, StatementLine
+from feecollect.settings import Settings
+
+MATCH = "match_line"
+
+
+def propose_match(session: Session, maker: Actor, line_id: int, payment_code: str, reason: str) -> Proposal:
+    line, notice = _matchable(session, line_id, payment_code)
+    payload = {"payment_code": notice.payment_code, "amount": format_yuan(line.amount_fen)}
+    return proposals.propose(session, maker, MATCH, str(line_id), reason, payload)
+
+
+def carry_out_match(session: Session, settings: Settings, proposal: Proposal, checker: Actor) -> str:
+    line, notice = _matchable(session, int(proposal.object_id), str(proposal.payload["payment_code"]))
+    paid_at = datetime.combine(
+        line.booked_on, time.fromisoformat(line.booked_at) if line.booked_at else time(0), settings.zone
+    )
+    record_payment(
+        session,
+        checker,
+        NewPayment(
+            bank_code=MANUAL_MATCH_BANK,
+            bank_txn_id=f"line-{line.id}",
+            bank_reference=line.serial or None,
+            notice_id=notice.id,
+            payment_code=notice.payment_code,
+            amount_fen=line.amount_fen,
+            paid_at=paid_at.astimezone(UTC),
+            business_date=line.booked_on,
+            payer_name=line.counterparty_name or None,
+            payer_account=line.counterparty_account or None,
+            channel="manual_match",
+            body_hash="",
+            received_at=datetime.now(UTC),
+        ),
+        memo=f"人工匹配缴款 {notice.payment_code}",
+        before_status=notice.status,
+        audit_after={
+            "status": "paid",
+            "statement_line": line.id,
+            "amount": format_yuan(line.amount_fen),
+            "proposal": proposal.id,
+            "proposed_by": proposal.proposed_by,
+        },
+    )
+    line.payment_code = notice.payment_code
+    exception = findings_repository.open_unidentified_of_line(session, line.id, line.booked_on)
+    if exception is not None:
+        exception.status = ExceptionStatus.RESOLVED
+        exception.resolved_by = proposal.proposed_by
+        exception.resolved_at = datetime.now(UTC)
+        exception.resolution = f"人工匹配至缴款通知书 {notice.payment_code}：{proposal.reason}"
+        record(
+            session,
+            checker,
+            "exception.resolved",
+            "reconciliation_exception",
+            str(exception.id),
+            before={"status": "open"},
+            after={"status": "resolved", "reason": exception.resolution, "proposal": proposal.id},
+        )
+    return notice.payment_code
+
+
+def _matchable(session: Session, line_id: int, payment_code: str) -> tuple[StatementLine, Notice]:
+    found = repository.line_with_origin(session, line_id)
+    if found is None:
+        raise NotFound(f"no statement line {line_id}", code="unknown_statement_line")
+    line, account_no, _ = found
+    account = repository.account_by_no(session, account_no)
+    if account is None or account.kind != "special" or line.amount_fen <= 0 or line.currency != "CNY":
+        raise Unprocessable(
+            f"statement line {line_id} is not a credit in yuan on the special account", code="not_matchable"
+        )
+    if payments.by_txn(session, MANUAL_MATCH_BANK, f"line-{line_id}") is not None or (
+        line.payment_code and notices.by_code(session, line.payment_code) is not None
+    ):
+        raise Conflict(f"statement line {line_id} already pays a notice", code="line_already_matched")
+    notice = notices.by_code(session, payment_code.strip(), for_update=True)
+    if notice is None:
+        raise NotFound(f"no notice with payment code {payment_code!r}", code="unknown_payment_code")
+    if notice.status != NoticeStatus.ISSUED:
+        raise Conflict(
+            f"notice {notice.payment_code} is {notice.status}, not payable", code="notice_not_payable"
+        )
+    if notice.amount_fen != line.amount_fen:
+        raise Unprocessable(
+            f"notice {notice.payment_code} is for {format_yuan(notice.amount_fen)}, the line for "
+            f"{format_yuan(line.amount_fen)}",
+            code="amount_mismatch",
+        )
+    return line, notice
