@@ -192,6 +192,9 @@ MATRIX = [
         202,
     ),
     ("GET", "/api/v1/proposals", "/api/v1/proposals", {}, FINANCE_READERS, 200),
+    ("GET", "/api/v1/exceptions.xlsx", "/api/v1/exceptions.xlsx", {}, FINANCE_READERS, 200),
+    # Finance passes the gate and sends no file: the gate is what is tested.
+    ("POST", "/api/v1/exceptions/bulk", "/api/v1/exceptions/bulk", {}, {"finance"}, 422),
     # The gate is what is tested: finance passes it and finds no such line.
     (
         "POST",

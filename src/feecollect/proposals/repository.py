@@ -49,3 +49,15 @@ def approvers(session: Session, action: str, object_ids: Sequence[str]) -> dict[
         )
         found.update({object_id: by for object_id, by in session.execute(query) if by})
     return found
+
+
+def open_objects(session: Session, action: str, object_ids: Sequence[str]) -> set[str]:
+    wanted, found = sorted(set(object_ids)), set[str]()
+    for start in range(0, len(wanted), 1000):
+        query = select(Proposal.object_id).where(
+            Proposal.action == action,
+            Proposal.status == ProposalStatus.PROPOSED,
+            Proposal.object_id.in_(wanted[start : start + 1000]),
+        )
+        found.update(session.scalars(query))
+    return found

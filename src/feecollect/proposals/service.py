@@ -73,6 +73,39 @@ def propose(
     return proposal
 
 
+def propose_many(session: Session, maker: Actor, action: str, items: Sequence[tuple[str, str]]) -> int:
+    """Proposals for many objects at once (a bulk workbook): the caller has checked each object and
+    that none has an open proposal; the database's unique index still refuses a race (409)."""
+    now = datetime.now(UTC)
+    made = [
+        Proposal(
+            action=action,
+            object_id=object_id,
+            reason=reason,
+            payload={},
+            status=ProposalStatus.PROPOSED,
+            proposed_by=maker.name,
+            proposed_at=now,
+        )
+        for object_id, reason in items
+    ]
+    try:
+        with session.begin_nested():
+            session.add_all(made)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(
+            f"some of these {action} proposals were made meanwhile", code="already_proposed"
+        ) from None
+    for proposal in made:
+        record(session, maker, "proposal.made", "proposal", str(proposal.id), after=view(proposal))
+    return len(made)
+
+
+def open_objects(session: Session, action: str, object_ids: Sequence[str]) -> set[str]:
+    return repository.open_objects(session, action, object_ids)
+
+
 def approve(session: Session, settings: Settings, checker: Actor, proposal_id: int) -> tuple[Proposal, Any]:
     """Carry the act out as the checker; the proposer may not check their own proposal."""
     proposal = _decidable(session, checker, proposal_id)

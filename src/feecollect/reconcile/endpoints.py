@@ -17,7 +17,7 @@ from feecollect.api.params import Offset, RowId
 from feecollect.errors import NotFound, Unprocessable
 from feecollect.money import format_yuan
 from feecollect.proposals.endpoints import ProposalOut
-from feecollect.reconcile import repository, results
+from feecollect.reconcile import bulk_resolution, repository, results
 from feecollect.reconcile.ageing import newest_business_date, oldest_business_date
 from feecollect.reconcile.daily import MAX_UPLOAD, import_files
 from feecollect.reconcile.manual_match import propose_match
@@ -167,6 +167,39 @@ def all_exceptions(
     principal: FinanceReader, session: DbSession, settings: AppSettings, listing: Listing
 ) -> ExceptionPage:
     return listing.page(session, None, datetime.now(settings.zone).date())
+
+
+@router.get(
+    "/exceptions.xlsx", summary="Open exceptions as a workbook with an empty 处理意见 column, for bulk work"
+)
+def exceptions_workbook(
+    principal: FinanceReader, session: DbSession, settings: AppSettings, catalogue: CurrentCatalogue
+) -> Response:
+    today = datetime.now(settings.zone).date()
+    _, found = results.exceptions(session, status="open")
+    content = bulk_resolution.open_exceptions_workbook(found, today, catalogue.department_names())
+    return download(content, XLSX, f"待处理异常-{today}.xlsx")
+
+
+@router.post(
+    "/exceptions/bulk",
+    summary="Upload the workbook back: each filled 处理意见 becomes a proposal (dry_run=true writes nothing)",
+)
+def exceptions_bulk(
+    principal: Finance,
+    session: DbSession,
+    settings: AppSettings,
+    file: Annotated[UploadFile, File(description="the workbook of GET /exceptions.xlsx, filled in")],
+    dry_run: Annotated[bool, Form()] = True,
+) -> dict[str, Any]:
+    content = file.file.read(bulk_resolution.MAX_UPLOAD + 1)
+    if len(content) > bulk_resolution.MAX_UPLOAD:
+        raise Unprocessable(f"{file.filename}：工作簿超过 64 MiB", code="invalid_workbook")
+    today = datetime.now(settings.zone).date()
+    outcome = bulk_resolution.upload(session, principal.actor, content, today=today)
+    if dry_run:
+        session.rollback()
+    return outcome.as_dict() | {"dry_run": dry_run, "by_age_bucket": outcome.by_bucket}
 
 
 @router.get(

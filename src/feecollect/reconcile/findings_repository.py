@@ -288,6 +288,14 @@ def open_unidentified_of_line(session: Session, line_id: int, day: date) -> Reco
     return next((e for e in session.scalars(chosen) if e.evidence.get("statement_line") == line_id), None)
 
 
+def exceptions_by_ids(session: Session, ids: Sequence[int]) -> dict[int, ReconciliationException]:
+    found: dict[int, ReconciliationException] = {}
+    for chunk in chunks(sorted(set(ids))):
+        chosen = select(ReconciliationException).where(ReconciliationException.id.in_(chunk))
+        found.update({e.id: e for e in session.scalars(chosen)})
+    return found
+
+
 def exception_by_id(
     session: Session, exception_id: int, *, for_update: bool = False
 ) -> ReconciliationException | None:

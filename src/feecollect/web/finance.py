@@ -19,7 +19,7 @@ from feecollect.notices import service as notices
 from feecollect.projects import settlement_service
 from feecollect.projects.declaration import CONSTRUCTION_FAMILY
 from feecollect.proposals import service as proposals
-from feecollect.reconcile import results
+from feecollect.reconcile import bulk_resolution, results
 from feecollect.reconcile.daily import MAX_UPLOAD, import_files
 from feecollect.reconcile.manual_match import propose_match
 from feecollect.reconcile.results import propose_resolution, run_summary
@@ -162,6 +162,42 @@ def exception_page(
         history=results.exception_history(session, found),
         finance_users=users_repository.finance_users(session),
     )
+
+
+@router.get("/finance/exceptions.xlsx")
+def exceptions_workbook(
+    user: FinancePage, session: DbSession, settings: AppSettings, catalogue: CurrentCatalogue
+) -> Response:
+    today = datetime.now(settings.zone).date()
+    _, found = results.exceptions(session, status="open")
+    content = bulk_resolution.open_exceptions_workbook(found, today, catalogue.department_names())
+    return download(content, XLSX, f"待处理异常-{today}.xlsx")
+
+
+@router.post("/finance/exceptions/bulk")
+def exceptions_bulk(
+    request: Request,
+    user: FinancePage,
+    session: DbSession,
+    settings: AppSettings,
+    file: Annotated[UploadFile, File()],
+    dry_run: Annotated[str, Form()] = "",
+) -> Response:
+    """The filled workbook back: a dry run says what would change; for real, the proposals are made."""
+    content = file.file.read(bulk_resolution.MAX_UPLOAD + 1)
+    if len(content) > bulk_resolution.MAX_UPLOAD:
+        raise Unprocessable(f"{file.filename}：工作簿超过 64 MiB", code="invalid_workbook")
+    today = datetime.now(settings.zone).date()
+    outcome = bulk_resolution.upload(session, user.principal.actor, content, today=today)
+    trial = dry_run == "on"
+    if trial:
+        session.rollback()
+    said = "试算（未写入）" if trial else "已提交审核"
+    problems = "；".join(f"第 {p['row']} 行：{p['detail']}" for p in outcome.problems[:20])
+    more = f"等 {len(outcome.problems)} 处" if len(outcome.problems) > 20 else ""
+    message = f"{said}：{outcome.proposals} 项处理提议，{outcome.unchanged} 项未填处理意见"
+    error = f"以下行未处理：{problems}{more}" if outcome.problems else None
+    return _home(request, user, session, settings, None, message=message, error=error)
 
 
 @router.post("/finance/exceptions/{exception_id}/match")
