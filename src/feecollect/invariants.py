@@ -1,14 +1,14 @@
 """The invariants of SPEC §12, checked across the ledger, payments and refunds (so this module stands
 above all three): (2) a notice is paid at most once and a bank transaction id is
 applied at most once; (3) every transaction sums to zero and the special account holds what was paid
-minus what was refunded (and, beyond SPEC, minus what was remitted to the treasury, never more than a
-department's revenue)."""
+minus what was refunded, minus what was remitted to the treasury (never more than a department's
+revenue), plus what sits in suspense, unexplained."""
 
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from feecollect.ledger import accounts, remittance, repository
+from feecollect.ledger import accounts, remittance, repository, suspense
 from feecollect.payments import repository as payments
 from feecollect.refunds import repository as refunds
 
@@ -37,11 +37,14 @@ def problems(session: Session) -> list[str]:
     paid, refunded = payments.total_paid(session), refunds.total_confirmed(session)
     remitted = sum(repository.balances_by_prefix(session, accounts.TREASURY_PREFIX).values())
     special = repository.account_balance(session, accounts.SPECIAL)
-    if special != paid - refunded - remitted:
+    unexplained = suspense.held(session)
+    if special != paid - refunded - remitted + unexplained:
         found.append(
-            f"special account holds {special} fen, but {paid} fen were paid, {refunded} refunded "
-            f"and {remitted} remitted to the treasury"
+            f"special account holds {special} fen, but {paid} fen were paid, {refunded} refunded, "
+            f"{remitted} remitted to the treasury and {unexplained} are in suspense"
         )
+    if unexplained < 0:
+        found.append(f"suspense holds {unexplained} fen: more left it than came in")
     found += [
         f"{position.department} remitted {position.remitted_fen} fen of {position.revenue_fen} fen revenue"
         for position in remittance.positions(session)

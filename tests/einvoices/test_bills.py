@@ -163,7 +163,7 @@ def test_public_verification_by_code_number_and_check(client, paid):
     assert page.headers["content-type"].startswith("text/html") and "票据真实有效" in page.text
 
 
-def test_red_reversal(client, tokens, paid):
+def test_red_reversal(client, tokens, paid, cli):
     bill = paid["bill"]
     assert (
         client.post(
@@ -177,6 +177,7 @@ def test_red_reversal(client, tokens, paid):
     assert proposed.status_code == 202 and proposed.json()["action"] == "reverse_bill"
     assert client.get(url(bill), headers=bearer(tokens["finance"])).json()["status"] == "issued"
     approve_as_second_finance_user(client, tokens, proposed)
+    assert cli("ledger", "check").exit_code == 0 and cli("audit", "verify").exit_code == 0
     red = client.get(f"/api/v1/bills/{bill['code']}/0000000002", headers=bearer(tokens["finance"])).json()
     assert (red["kind"], red["number"], red["content"]["Main"]["TotalAmount"]) == (
         "reversal",

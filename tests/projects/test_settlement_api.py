@@ -199,7 +199,9 @@ def test_a_fee_that_grew_and_one_that_shrank_get_a_top_up_and_a_refund_and_split
     assert cli("ledger", "check").exit_code == 0
 
 
-def test_a_refund_order_reaches_the_bank_only_once_a_second_finance_user_approved_it(client, tokens, bank):
+def test_a_refund_order_reaches_the_bank_only_once_a_second_finance_user_approved_it(
+    client, tokens, bank, cli
+):
     paid_project(client, tokens, bank)
     settled = settle(client, tokens, "P-S-1", approve_refund=False, floor_area_m2="10000.50").json()
     order = settled["refund_order"]
@@ -218,6 +220,7 @@ def test_a_refund_order_reaches_the_bank_only_once_a_second_finance_user_approve
     approved = client.post(f"/api/v1/proposals/{proposal['id']}/approve", headers=bearer(tokens["finance_2"]))
     assert approved.status_code == 200
     assert [o["refund_id"] for o in bank.refunds().json()["items"]] == [order["refund_id"]]
+    assert cli("ledger", "check").exit_code == 0 and cli("audit", "verify").exit_code == 0
     listed = client.get("/api/v1/refunds", headers=bearer(tokens["auditor"])).json()["items"]
     assert (listed[0]["status"], listed[0]["approved_by"]) == ("approved", "finance_2")
     assert (

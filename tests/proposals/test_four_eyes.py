@@ -207,6 +207,7 @@ def test_an_unidentified_credit_matched_by_hand_pays_its_notice_once_approved(cl
     closed = client.get(f"/api/v1/exceptions/{found['id']}", headers=maker).json()
     assert closed["status"] == "resolved" and notice["payment_code"] in closed["resolution"]
     assert cli("ledger", "check").exit_code == 0
+    assert suspense(client, tokens) == 0, "matched: it left suspense"
 
     rerun = client.post("/api/v1/reconciliations", json={"date": day}, headers=maker).json()
     assert rerun["exceptions"]["unidentified_credit"] == 0 and rerun["matched"] == 1, "later runs match it"
@@ -217,3 +218,10 @@ def test_an_unidentified_credit_matched_by_hand_pays_its_notice_once_approved(cl
         headers=maker,
     )
     assert again.status_code == 409 and again.json()["error"] == "line_already_matched"
+
+
+def suspense(client, tokens):  # type: ignore[no-untyped-def]
+    from decimal import Decimal
+
+    accounts = client.get("/api/v1/ledger/balances", headers=bearer(tokens["auditor"])).json()["accounts"]
+    return -sum((Decimal(a["balance"]) for a in accounts if a["account"] == "suspense"), Decimal(0))

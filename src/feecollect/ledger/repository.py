@@ -82,6 +82,16 @@ def transaction_id(session: Session, kind: str, reference: str) -> int | None:
     return session.scalar(query)
 
 
+def references_posted(session: Session, kind: str, references: set[str]) -> set[str]:
+    wanted, found = sorted(references), set[str]()
+    for start in range(0, len(wanted), 1000):
+        query = select(LedgerTransaction.reference).where(
+            LedgerTransaction.kind == kind, LedgerTransaction.reference.in_(wanted[start : start + 1000])
+        )
+        found.update(session.scalars(query))
+    return found
+
+
 def balances_by_prefix(session: Session, prefix: str, *, through: date | None = None) -> dict[str, int]:
     """Balance of every account named ``prefix`` + something, by that something (a department code),
     counting transactions of business dates up to ``through`` when given."""

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from feecollect.audit.service import Actor, record
 from feecollect.errors import Conflict, NotFound, Unprocessable
+from feecollect.ledger import suspense
 from feecollect.money import format_yuan
 from feecollect.notices import repository as notices
 from feecollect.notices.models import Notice
@@ -67,6 +68,9 @@ def carry_out_match(session: Session, settings: Settings, proposal: Proposal, ch
         },
     )
     line.payment_code = notice.payment_code
+    suspense.release(
+        session, line.id, line.amount_fen, line.booked_on, f"匹配至缴款通知书 {notice.payment_code}"
+    )
     exception = findings_repository.open_unidentified_of_line(session, line.id, line.booked_on)
     if exception is not None:
         exception.status = ExceptionStatus.RESOLVED

@@ -21,6 +21,7 @@ from feecollect.billing.quote import QuoteRefused, quote
 from feecollect.cases import service as cases
 from feecollect.cases.models import Case
 from feecollect.errors import Unprocessable
+from feecollect.ledger import suspense
 from feecollect.money import format_yuan
 from feecollect.notices.status import NoticeStatus
 from feecollect.payments.rules import STATEMENT_BANK
@@ -113,6 +114,15 @@ def _reconcile_day(
 
     paid = tuple(
         _pay_from_statement(session, settings, line, notice) for line, notice in day_result.pay_from_statement
+    )
+    # Money on the special account that no notice explains waits in suspense until it is matched.
+    suspense.hold_unidentified(
+        session,
+        (
+            (v.line.id, v.line.amount_fen, v.line.booked_on)
+            for v in day_result.verdicts
+            if v.exception_class == "unidentified_credit" and v.line.currency == "CNY"
+        ),
     )
     credits = department_credits(lines)
     found = [
