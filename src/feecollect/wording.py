@@ -230,6 +230,10 @@ REFUSALS = {
     "amount_mismatch": "金额与缴款通知书不符",
     "not_matchable": "只有财政专户的人民币入账可以人工匹配",
     "already_proposed": "已有待审核的相同提议",
+    "same_person": "提议人不能审核自己的提议，须由另一位财务人员审核",
+    "already_decided": "该提议已审核，不能再次审核",
+    "unknown_proposal": "没有这个提议",
+    "refund_not_proposed": "该退付单不在待审核状态",
 }
 
 

@@ -109,7 +109,7 @@ def test_the_command_line_proposes_and_a_second_operator_approves(client, tokens
         0
     ]["id"]
     own = cli("--as", "finance", "proposals", "approve", str(proposal_id))
-    assert own.exit_code == 1 and "second person" in own.output
+    assert own.exit_code == 1 and "提议人不能审核自己的提议" in own.output
     listed = cli("proposals", "list")
     assert "处理对账异常" in listed.output and "待审核" in listed.output
     done = cli("--as", "finance_2", "proposals", "approve", str(proposal_id))

@@ -81,7 +81,13 @@ class CommandGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (FeeCollectError, ConfigurationError) as exc:
+        except FeeCollectError as exc:
+            from feecollect.wording import REFUSALS
+
+            # The person at the console reads the Chinese; the service's detail stays beside it.
+            said = f"{REFUSALS[exc.code]}（{exc.detail}）" if exc.code in REFUSALS else exc.detail
+            raise click.ClickException(said) from exc
+        except ConfigurationError as exc:
             raise click.ClickException(str(exc)) from exc
         except ValidationError as exc:  # settings from the environment
             problems = "; ".join(
