@@ -17,13 +17,14 @@ import io
 import os
 import tempfile
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 
 from feecollect.audit.service import Actor
 from feecollect.db.engine import make_engine, make_sessionmaker, migrate, unit_of_work
+from feecollect.devtools.backlog import backlog_rows
 from feecollect.reconcile import bulk_resolution, findings_repository, results
 
 AIM = 3.0
@@ -31,27 +32,7 @@ MAKER = Actor("bench-finance", "finance")
 
 
 def seed(sessions, count: int, today: date) -> None:  # type: ignore[no-untyped-def]
-    rows = [
-        {
-            "id": n,
-            "exception_class": "unidentified_credit",
-            "key": f"bench:{n}",
-            "business_date": today - timedelta(days=n % 60),
-            "amount_fen": 1000 + n,
-            "department_code": None,
-            "detail": "no payment code",
-            "evidence": {
-                "statement_line": n,
-                "amount": f"{(1000 + n) / 100:.2f}",
-                "counterparty": f"付款人{n}",
-            },
-            "first_run_date": today,
-            "last_run_date": today,
-            "status": "open",
-            "created_at": datetime.now(UTC),
-        }
-        for n in range(1, count + 1)
-    ]
+    rows = backlog_rows(count, today)
     with unit_of_work(sessions) as session:
         findings_repository.insert_exceptions(session, rows)
 

@@ -4,7 +4,7 @@ uploaded back, dry and for real, then approved in bulk by a second finance user.
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 
 from openpyxl import load_workbook
 
@@ -16,30 +16,11 @@ COUNT = 5_000
 def generated_exceptions(client, count: int = COUNT) -> None:  # type: ignore[no-untyped-def]
     """Unidentified credits of the last sixty days, as a busy office's backlog would be."""
     from feecollect.db.engine import unit_of_work
+    from feecollect.devtools.backlog import backlog_rows
     from feecollect.reconcile import findings_repository
 
     today = date.today()
-    rows = [
-        {
-            "id": n,
-            "exception_class": "unidentified_credit",
-            "key": f"bulk:{n}",
-            "business_date": today - timedelta(days=n % 60),
-            "amount_fen": 1000 + n,
-            "department_code": None,
-            "detail": "no payment code",
-            "evidence": {
-                "statement_line": n,
-                "amount": f"{(1000 + n) / 100:.2f}",
-                "counterparty": f"付款人{n}",
-            },
-            "first_run_date": today,
-            "last_run_date": today,
-            "status": "open",
-            "created_at": datetime.now(UTC),
-        }
-        for n in range(1, count + 1)
-    ]
+    rows = backlog_rows(count, today)
     with unit_of_work(client.app.state.sessionmaker) as session:
         findings_repository.insert_exceptions(session, rows)
 

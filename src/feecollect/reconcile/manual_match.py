@@ -5,7 +5,7 @@ a second approves; the approval pays the notice as the statement path does and c
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
@@ -18,11 +18,12 @@ from feecollect.notices.models import Notice
 from feecollect.notices.status import NoticeStatus
 from feecollect.payments import repository as payments
 from feecollect.payments.rules import MANUAL_MATCH_BANK
-from feecollect.payments.service import NewPayment, record_payment
+from feecollect.payments.service import record_payment
 from feecollect.proposals import service as proposals
 from feecollect.proposals.models import Proposal
 from feecollect.reconcile import findings_repository, repository
 from feecollect.reconcile.models import ExceptionStatus, StatementLine
+from feecollect.reconcile.statement_payments import payment_from_line
 from feecollect.settings import Settings
 
 MATCH = "match_line"
@@ -36,26 +37,17 @@ def propose_match(session: Session, maker: Actor, line_id: int, payment_code: st
 
 def carry_out_match(session: Session, settings: Settings, proposal: Proposal, checker: Actor) -> str:
     line, notice = _matchable(session, int(proposal.object_id), str(proposal.payload["payment_code"]))
-    paid_at = datetime.combine(
-        line.booked_on, time.fromisoformat(line.booked_at) if line.booked_at else time(0), settings.zone
-    )
     record_payment(
         session,
         checker,
-        NewPayment(
+        payment_from_line(
+            line,
+            line.serial,
+            notice.id,
+            notice.payment_code,
+            settings.zone,
             bank_code=MANUAL_MATCH_BANK,
-            bank_txn_id=f"line-{line.id}",
-            bank_reference=line.serial or None,
-            notice_id=notice.id,
-            payment_code=notice.payment_code,
-            amount_fen=line.amount_fen,
-            paid_at=paid_at.astimezone(UTC),
-            business_date=line.booked_on,
-            payer_name=line.counterparty_name or None,
-            payer_account=line.counterparty_account or None,
             channel="manual_match",
-            body_hash="",
-            received_at=datetime.now(UTC),
         ),
         memo=f"人工匹配缴款 {notice.payment_code}",
         before_status=notice.status,

@@ -25,7 +25,7 @@ from feecollect.ledger import suspense
 from feecollect.money import format_yuan
 from feecollect.notices.status import NoticeStatus
 from feecollect.payments.rules import STATEMENT_BANK
-from feecollect.payments.service import NewPayment, record_payment
+from feecollect.payments.service import record_payment
 from feecollect.reconcile import findings, findings_repository, repository
 from feecollect.reconcile.bulk import cyclic_gc_paused
 from feecollect.reconcile.importing import ImportReport
@@ -42,6 +42,7 @@ from feecollect.reconcile.matching import (
 )
 from feecollect.reconcile.models import ExceptionStatus, ReconciliationRegression, ReconciliationRun
 from feecollect.reconcile.rows import CompletedCase
+from feecollect.reconcile.statement_payments import payment_from_line
 from feecollect.schedules.catalogue import Catalogue
 from feecollect.settings import Settings
 
@@ -188,26 +189,18 @@ def _open_notices(session: Session, unknown: list[Line]) -> dict[tuple[str, int]
 
 def _pay_from_statement(session: Session, settings: Settings, line: Line, notice: NoticeFacts) -> str:
     """The statement proves the money arrived: the notice becomes paid, as a callback would make it."""
-    paid_at = datetime.combine(
-        line.booked_on, time.fromisoformat(line.booked_at) if line.booked_at else time(0), settings.zone
-    )
+    serial = repository.line_serial(session, line.id)
     record_payment(
         session,
         Actor("reconciliation", "system"),
-        NewPayment(
+        payment_from_line(
+            line,
+            serial,
+            notice.id,
+            notice.payment_code,
+            settings.zone,
             bank_code=STATEMENT_BANK,
-            bank_txn_id=f"line-{line.id}",
-            bank_reference=repository.line_serial(session, line.id) or None,
-            notice_id=notice.id,
-            payment_code=notice.payment_code,
-            amount_fen=line.amount_fen,
-            paid_at=paid_at.astimezone(UTC),
-            business_date=line.booked_on,
-            payer_name=line.counterparty_name or None,
-            payer_account=line.counterparty_account or None,
             channel="statement",
-            body_hash="",
-            received_at=datetime.now(UTC),
         ),
         memo=f"对账确认缴款 {notice.payment_code}",
         before_status=notice.status,
