@@ -31,6 +31,7 @@ LEDGER_READERS = {"finance", "auditor", "admin"}
 # "{code}" in a URL is the payment code of a notice issued for case M-1.
 MATRIX = [
     ("GET", "/api/v1/health", "/api/v1/health", {}, "public", 200),
+    ("GET", "/api/v1/ready", "/api/v1/ready", {}, "public", 200),
     ("GET", "/api/v1/schedules", "/api/v1/schedules", {}, "public", 200),
     ("GET", "/api/v1/schedules/{code}", "/api/v1/schedules/JS-PT-001", {}, "public", 200),
     ("POST", "/api/v1/quotes", "/api/v1/quotes", {"json": {"lines": [{"item": "XZ-GA-001"}]}}, READERS, 200),
