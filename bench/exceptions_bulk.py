@@ -25,7 +25,7 @@ from openpyxl import Workbook, load_workbook
 from feecollect.audit.service import Actor
 from feecollect.db.engine import make_engine, make_sessionmaker, migrate, unit_of_work
 from feecollect.devtools.backlog import backlog_rows
-from feecollect.reconcile import bulk_resolution, findings_repository, results
+from feecollect.reconcile import bulk_resolution, findings_repository
 
 AIM = 3.0
 MAKER = Actor("bench-finance", "finance")
@@ -79,8 +79,7 @@ def main() -> None:
 
         started = time.perf_counter()
         with unit_of_work(sessions) as session:
-            _, found = results.exceptions(session, status="open")
-            exported = bulk_resolution.open_exceptions_workbook(found, today, {})
+            _, exported = bulk_resolution.open_exceptions_file(session, today, {})
         exporting = time.perf_counter() - started
         upload = fill(exported, filled)
         started = time.perf_counter()

@@ -27,15 +27,16 @@ def projects_group() -> None:
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 def projects_ledger(project_no: str, out: Path) -> None:
     """Write a project's auditors' ledger as xlsx."""
+    from feecollect.audit.actors import actor_names
     from feecollect.projects import project_ledger as ledgers
     from feecollect.projects import service as projects
-    from feecollect.projects.project_ledger_report import project_ledger_file
+    from feecollect.projects.project_ledger_report import ledger_workbook
 
     settings = load_settings()
     with unit_of_work(open_database(settings)) as session:
         names = current_catalogue(session).department_names()
         ledger = ledgers.project_ledger(session, projects.get(session, project_no))
-        _, content = project_ledger_file(session, project_no, names, settings.zone)
+        content = ledger_workbook(ledger, names, settings.zone, actor_names(session))
     out.write_bytes(content)
     click.echo(
         f"{out}：{len(ledger.rows)} 条事件；预收 {format_yuan(ledger.collected_fen)} 元，"

@@ -9,13 +9,12 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from feecollect.bank import repository as banks_repository
+from feecollect.audit.actors import actor_names
 from feecollect.money import fen_to_decimal
 from feecollect.projects import project_ledger
 from feecollect.projects import service as projects
 from feecollect.projects.project_ledger import EVENT_NAMES, ProjectLedger, Row
 from feecollect.projects.summary import MonthRow
-from feecollect.users import repository as users_repository
 from feecollect.wording import EVIDENCE_KINDS, actor_display, local_naive
 from feecollect.xlsx import add_sheet, new_workbook, workbook_bytes
 
@@ -135,6 +134,5 @@ def project_ledger_file(
 ) -> tuple[str, bytes]:
     """(file name, workbook) of a project's auditors' ledger."""
     ledger = project_ledger.project_ledger(session, projects.get(session, project_no))
-    actors = users_repository.display_names(session) | banks_repository.actor_names(session)
-    workbook = ledger_workbook(ledger, department_names, zone, actors)
+    workbook = ledger_workbook(ledger, department_names, zone, actor_names(session))
     return f"项目台账-{ledger.project.project_no}.xlsx", workbook

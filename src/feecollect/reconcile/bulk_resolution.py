@@ -85,6 +85,14 @@ def open_exceptions_workbook(
     return workbook_bytes(workbook)
 
 
+def open_exceptions_file(
+    session: Session, today: date, department_names: dict[str, str]
+) -> tuple[str, bytes]:
+    """(file name, workbook) of every open exception, as the API and the finance page hand it out."""
+    _, found = repository.exceptions(session, status=ExceptionStatus.OPEN)
+    return f"待处理异常-{today}.xlsx", open_exceptions_workbook(found, today, department_names)
+
+
 @dataclass
 class BulkOutcome:
     proposals: int = 0

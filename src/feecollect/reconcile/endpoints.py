@@ -176,9 +176,8 @@ def exceptions_workbook(
     principal: FinanceReader, session: DbSession, settings: AppSettings, catalogue: CurrentCatalogue
 ) -> Response:
     today = datetime.now(settings.zone).date()
-    _, found = results.exceptions(session, status="open")
-    content = bulk_resolution.open_exceptions_workbook(found, today, catalogue.department_names())
-    return download(content, XLSX, f"待处理异常-{today}.xlsx")
+    name, content = bulk_resolution.open_exceptions_file(session, today, catalogue.department_names())
+    return download(content, XLSX, name)
 
 
 @router.post(

@@ -279,13 +279,11 @@ def open_by_business_date(session: Session) -> dict[date, int]:
     return {day: count for day, count in rows}
 
 
-def open_unidentified_of_line(session: Session, line_id: int, day: date) -> ReconciliationException | None:
+def open_by_key(session: Session, key: str) -> ReconciliationException | None:
     chosen = select(ReconciliationException).where(
-        ReconciliationException.exception_class == "unidentified_credit",
-        ReconciliationException.status == ExceptionStatus.OPEN,
-        ReconciliationException.business_date == day,
+        ReconciliationException.key == key, ReconciliationException.status == ExceptionStatus.OPEN
     )
-    return next((e for e in session.scalars(chosen) if e.evidence.get("statement_line") == line_id), None)
+    return session.scalars(chosen).first()
 
 
 def exceptions_by_ids(session: Session, ids: Sequence[int]) -> dict[int, ReconciliationException]:

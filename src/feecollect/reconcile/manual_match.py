@@ -22,6 +22,7 @@ from feecollect.payments.service import record_payment
 from feecollect.proposals import service as proposals
 from feecollect.proposals.models import Proposal
 from feecollect.reconcile import findings_repository, repository
+from feecollect.reconcile.matching import line_key
 from feecollect.reconcile.models import ExceptionStatus, StatementLine
 from feecollect.reconcile.statement_payments import payment_from_line
 from feecollect.settings import Settings
@@ -63,7 +64,7 @@ def carry_out_match(session: Session, settings: Settings, proposal: Proposal, ch
     suspense.release(
         session, line.id, line.amount_fen, line.booked_on, f"匹配至缴款通知书 {notice.payment_code}"
     )
-    exception = findings_repository.open_unidentified_of_line(session, line.id, line.booked_on)
+    exception = findings_repository.open_by_key(session, line_key("unidentified_credit", line.id))
     if exception is not None:
         exception.status = ExceptionStatus.RESOLVED
         exception.resolved_by = proposal.proposed_by

@@ -140,11 +140,16 @@ class DayResult:
         ]
 
 
+def line_key(cls: str, line_id: int) -> str:
+    """The key of a finding about one statement line: the same line is the same finding on every run."""
+    return f"{cls}:line:{line_id}"
+
+
 def _finding(cls: str, line: Line, department: str | None, detail: str, **extra: Any) -> Finding:
     """A finding about one statement line."""
     return Finding(
         cls,
-        f"{cls}:line:{line.id}",
+        line_key(cls, line.id),
         line.booked_on,
         line.amount_fen,
         department,

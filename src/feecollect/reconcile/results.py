@@ -57,10 +57,10 @@ def open_by_age_bucket(session: Session, today: date) -> dict[str, int]:
 
 
 def exception_history(
-    session: Session, exception: ReconciliationException
+    session: Session, exception: ReconciliationException, resolutions: Sequence[Proposal]
 ) -> list[tuple[str, str, str, str]]:
     """(when, who, what, detail) of an exception's life: found, seen again, assigned, proposed,
-    decided, resolved; from its own fields and the audit log."""
+    decided, resolved; from its own fields, its resolution proposals and the audit log."""
     found = f"首次发现于 {exception.first_run_date} 的对账"
     rows = [(exception.created_at.isoformat(), "system", "found", found)]
     if exception.last_run_date != exception.first_run_date:
@@ -69,7 +69,7 @@ def exception_history(
         after = entry.after or {}
         detail = str(after.get("assigned_to") or after.get("reason") or "")
         rows.append((entry.recorded_at, entry.actor, entry.action, detail))
-    for proposal in resolution_proposals(session, exception.id):
+    for proposal in resolutions:
         rows.append(
             (proposal.proposed_at.isoformat(), proposal.proposed_by, "proposal.made", proposal.reason)
         )
@@ -192,6 +192,9 @@ def resolution_proposals(session: Session, exception_id: int) -> Sequence[Propos
 
 # (how many match, the page of them by id): the listing needs no rule beyond its query.
 exceptions = repository.exceptions
+
+
+exceptions_by_ids = repository.exceptions_by_ids
 
 
 def find_exception(session: Session, exception_id: int) -> ReconciliationException | None:

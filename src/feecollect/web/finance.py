@@ -152,14 +152,15 @@ def exception_page(
         raise NotFound(f"没有编号为 {exception_id} 的对账异常")
     codes = [found.evidence.get(key) for key in ("payment_code", "suggested_notice")]
     known = {code for code in codes if code and notices.find(session, str(code)) is not None}
+    resolutions = results.resolution_proposals(session, exception_id)
     return page(
         request,
         "finance/exception.html",
         user,
         exception=found,
         known_notice=lambda code: code in known,
-        proposals=results.resolution_proposals(session, exception_id),
-        history=results.exception_history(session, found),
+        proposals=resolutions,
+        history=results.exception_history(session, found, resolutions),
         finance_users=users_repository.finance_users(session),
     )
 
@@ -169,9 +170,8 @@ def exceptions_workbook(
     user: FinancePage, session: DbSession, settings: AppSettings, catalogue: CurrentCatalogue
 ) -> Response:
     today = datetime.now(settings.zone).date()
-    _, found = results.exceptions(session, status="open")
-    content = bulk_resolution.open_exceptions_workbook(found, today, catalogue.department_names())
-    return download(content, XLSX, f"待处理异常-{today}.xlsx")
+    name, content = bulk_resolution.open_exceptions_file(session, today, catalogue.department_names())
+    return download(content, XLSX, name)
 
 
 @router.post("/finance/exceptions/bulk")
@@ -242,11 +242,8 @@ def proposals_page(
     """待审核: what other finance users proposed, with the evidence to decide it."""
     status = status if status in PROPOSAL_STATUS else "proposed"
     found = proposals.listing(session, status)
-    exceptions = {
-        p.object_id: results.find_exception(session, int(p.object_id))
-        for p in found
-        if p.action == "resolve_exception" and p.object_id.isdigit()
-    }
+    ids = [int(p.object_id) for p in found if p.action == "resolve_exception" and p.object_id.isdigit()]
+    exceptions = {str(i): e for i, e in results.exceptions_by_ids(session, ids).items()}
     return page(
         request, "finance/proposals.html", user, proposals=found, status=status, exceptions=exceptions
     )

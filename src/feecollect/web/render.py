@@ -11,15 +11,13 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
-from sqlalchemy.orm import Session
 
-from feecollect.bank import repository as banks_repository
+from feecollect.audit.actors import actor_names
 from feecollect.db.engine import unit_of_work
 from feecollect.money import format_yuan
 from feecollect.projects.declaration import PROJECT_TYPES
 from feecollect.reconcile.wording import chinese_detail
 from feecollect.schedules.service import CatalogueProvider
-from feecollect.users import repository as users_repository
 from feecollect.web.auth import HOME, ROLE_NAMES, PageUser
 from feecollect.wording import (
     AGE_BUCKETS,
@@ -102,10 +100,6 @@ def _names(request: Request) -> tuple[dict[str, str], dict[str, str]]:
     provider: CatalogueProvider = request.app.state.catalogue_provider
     session = getattr(request.state, "db_session", None)
     if session is not None:
-        return provider.get(session).department_names(), _actor_names(session)
+        return provider.get(session).department_names(), actor_names(session)
     with unit_of_work(request.app.state.sessionmaker) as own:
-        return provider.get(own).department_names(), _actor_names(own)
-
-
-def _actor_names(session: Session) -> dict[str, str]:
-    return users_repository.display_names(session) | banks_repository.actor_names(session)
+        return provider.get(own).department_names(), actor_names(own)
