@@ -46,6 +46,15 @@ class PaymentRecorded:
 
 
 @dataclass(frozen=True)
+class CreditReturned:
+    """The bank sent an unidentified credit (a statement line) back to its payer."""
+
+    statement_line_id: int
+    refund_id: str
+    actor: Actor
+
+
+@dataclass(frozen=True)
 class RefundConfirmed:
     """The bank paid a refund order back to the payer."""
 

@@ -9,6 +9,7 @@ from feecollect import events
 SETTLE_AFTER_PAYMENT = "feecollect.projects.settlement_service:after_project_payment"
 BILL_AFTER_PAYMENT = "feecollect.tasks:bill_after_payment"
 SETTLE_AFTER_REFUND = "feecollect.projects.settlement_service:after_refund"
+CLOSE_AFTER_RETURN = "feecollect.reconcile.line_return:after_return"
 SUPERVISE_AFTER_ISSUE = "feecollect.tasks:supervision_after_issue"
 
 
@@ -16,4 +17,5 @@ def install() -> None:
     events.subscribe(events.PaymentRecorded, SETTLE_AFTER_PAYMENT)
     events.subscribe(events.PaymentRecorded, BILL_AFTER_PAYMENT)
     events.subscribe(events.RefundConfirmed, SETTLE_AFTER_REFUND)
+    events.subscribe(events.CreditReturned, CLOSE_AFTER_RETURN)
     events.subscribe(events.BillIssued, SUPERVISE_AFTER_ISSUE)

@@ -49,7 +49,7 @@ PROPOSAL_ACTIONS = {
     "resolve_exception": "处理对账异常",
     "reverse_bill": "票据冲红",
     "remit": "划缴国库",
-    "approve_refund": "决算退付审批",
+    "approve_refund": "退付审批",
     "match_line": "人工匹配对账单明细",
 }
 PROPOSAL_STATUS = {"proposed": "待审核", "approved": "已批准", "rejected": "已驳回"}
@@ -95,6 +95,7 @@ EVIDENCE_LABELS = {
     "payment_code": "缴款码",
     "suggested_notice": "建议核对的缴款通知书",
     "case_no": "办件号",
+    "project_no": "项目编号",
     "applicant": "申请人",
     "payer": "缴款人",
     "due_date": "缴款期限",

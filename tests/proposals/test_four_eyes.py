@@ -218,6 +218,10 @@ def test_an_unidentified_credit_matched_by_hand_pays_its_notice_once_approved(cl
         headers=maker,
     )
     assert again.status_code == 409 and again.json()["error"] == "line_already_matched"
+    back = client.post(
+        f"/api/v1/statement-lines/{line}/return", json={"bank_code": "CCB", "reason": "退回"}, headers=maker
+    )
+    assert back.status_code == 409 and back.json()["error"] == "line_not_in_suspense", "matched money stays"
 
 
 def suspense(client, tokens):  # type: ignore[no-untyped-def]
@@ -225,3 +229,82 @@ def suspense(client, tokens):  # type: ignore[no-untyped-def]
 
     accounts = client.get("/api/v1/ledger/balances", headers=bearer(tokens["auditor"])).json()["accounts"]
     return -sum((Decimal(a["balance"]) for a in accounts if a["account"] == "suspense"), Decimal(0))
+
+
+def test_an_unidentified_credit_goes_back_to_its_payer_once_approved_and_confirmed(
+    client, tokens, cli, tmp_path, bank
+):
+    from datetime import UTC, datetime
+
+    maker, checker, auditor = (bearer(tokens[name]) for name in ("finance", "finance_2", "auditor"))
+    first, second = _open_exception(client, tokens, cli, tmp_path)
+    returned = client.get(f"/api/v1/exceptions/{first}", headers=maker).json()
+    line = returned["evidence"]["statement_line"]
+    assert suspense(client, tokens) == 30
+
+    unknown_bank = client.post(
+        f"/api/v1/statement-lines/{line}/return", json={"bank_code": "NOPE", "reason": "退回"}, headers=maker
+    )
+    assert unknown_bank.status_code == 404 and unknown_bank.json()["error"] == "unknown_bank"
+    proposed = client.post(
+        f"/api/v1/statement-lines/{line}/return",
+        json={"bank_code": "CCB", "reason": "付款人来电，误汇"},
+        headers=maker,
+    )
+    assert proposed.status_code == 202 and proposed.json()["action"] == "approve_refund"
+    refund_id = proposed.json()["object"]
+    assert bank.refunds(status=None).json()["items"] == [], "the bank does not see a proposed order"
+    again = client.post(
+        f"/api/v1/statement-lines/{line}/return", json={"bank_code": "CCB", "reason": "再次"}, headers=maker
+    )
+    assert again.status_code == 409 and again.json()["error"] == "line_already_returned"
+
+    own = client.post(f"/api/v1/proposals/{proposed.json()['id']}/approve", headers=maker)
+    assert own.status_code == 403 and own.json()["error"] == "same_person"
+    approved = client.post(f"/api/v1/proposals/{proposed.json()['id']}/approve", headers=checker)
+    assert approved.status_code == 200
+    (order,) = bank.refunds().json()["items"]
+    assert (order["refund_id"], order["amount"], order["payee_name"]) == (refund_id, "10.00", "无名氏")
+    assert order["payment_code"] is None and order["original_bank_txn_id"] == "S1"
+    assert suspense(client, tokens) == 30, "approved, not yet paid out: still unexplained in the account"
+    assert client.get(f"/api/v1/exceptions/{first}", headers=maker).json()["status"] == "open"
+
+    confirmed = bank.confirm_refund(refund_id, "RT-TXN-1", "10.00", datetime.now(UTC))
+    assert confirmed.status_code == 200 and confirmed.json()["result"] == "accepted"
+    replay = bank.confirm_refund(
+        refund_id, "RT-TXN-1", "10.00", datetime.fromisoformat(confirmed.json()["refunded_at"])
+    )
+    assert replay.json()["result"] == "duplicate"
+    assert suspense(client, tokens) == 20, "sent back: it left suspense; the other credit stays"
+    closed = client.get(f"/api/v1/exceptions/{first}", headers=maker).json()
+    assert closed["status"] == "resolved" and refund_id in closed["resolution"]
+    assert client.get(f"/api/v1/exceptions/{second}", headers=maker).json()["status"] == "open"
+    assert cli("ledger", "check").exit_code == 0
+    assert cli("audit", "verify").exit_code == 0
+    refund_history = client.get(f"/api/v1/audit?object_id={refund_id}", headers=auditor).json()
+    assert [e["action"] for e in refund_history] == ["refund.confirmed", "refund.approved", "refund.proposed"]
+
+    gone = client.post(
+        f"/api/v1/statement-lines/{line}/match",
+        json={"payment_code": "43032126000000099999", "reason": "核实"},
+        headers=maker,
+    )
+    assert gone.status_code in (404, 409), "a returned line pays no notice"
+    rerun = client.post("/api/v1/reconciliations", json={"date": "2026-03-02"}, headers=maker)
+    assert rerun.status_code == 200 and suspense(client, tokens) == 20, "a re-run does not hold it again"
+
+
+def test_the_exception_page_proposes_sending_a_credit_back(client, tokens, cli, tmp_path, passwords, bank):
+    from tests.web.conftest import csrf_of, sign_in
+
+    first, _ = _open_exception(client, tokens, cli, tmp_path)
+    sign_in(client, "finance", passwords["finance"])
+    page = client.get(f"/finance/exceptions/{first}").text
+    assert "退回付款人" in page and "中国建设银行示范市分行" in page
+    sent = client.post(
+        f"/finance/exceptions/{first}/return",
+        data={"csrf_token": csrf_of(page), "bank_code": "CCB", "reason": "误汇"},
+    )
+    assert sent.status_code == 200 and "退付审批" in sent.text
+    row = sent.text.split('<table id="proposals">')[1].split("</table>")[0]
+    assert "对账单明细" in row and "误汇" in row and "自己的提议" in row

@@ -207,6 +207,14 @@ MATRIX = [
     ),
     (
         "POST",
+        "/api/v1/statement-lines/{line_id}/return",
+        "/api/v1/statement-lines/999999/return",
+        {"json": {"bank_code": "CCB", "reason": "退回"}},
+        {"finance"},
+        404,
+    ),
+    (
+        "POST",
         "/api/v1/exceptions/{exception_id}/assign",
         "/api/v1/exceptions/1/assign",
         {"json": {"user": "finance_2"}},

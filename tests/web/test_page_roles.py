@@ -29,6 +29,7 @@ PAGES = [
     ("POST", "/finance/exceptions/{exception_id}/resolve", "/finance/exceptions/1/resolve", {"finance"}),
     ("POST", "/finance/exceptions/{exception_id}/assign", "/finance/exceptions/1/assign", {"finance"}),
     ("POST", "/finance/exceptions/{exception_id}/match", "/finance/exceptions/1/match", {"finance"}),
+    ("POST", "/finance/exceptions/{exception_id}/return", "/finance/exceptions/1/return", {"finance"}),
     ("GET", "/finance/exceptions.xlsx", "/finance/exceptions.xlsx", {"finance"}),
     ("POST", "/finance/exceptions/bulk", "/finance/exceptions/bulk", {"finance"}),
     ("GET", "/finance/overdue", "/finance/overdue", {"finance"}),

@@ -1,7 +1,8 @@
 """Suspense (未明款项): money that reached the special account but that no notice explains yet. An
 unidentified credit is posted into suspense when a run finds it, once; it leaves suspense when finance
-matches it to a notice. So the ledger says at every moment how much of the special account is not
-yet explained: special = paid − refunded − remitted + suspense (``feecollect ledger check``)."""
+matches it to a notice or when the bank has sent it back to its payer. So the ledger says at every
+moment how much of the special account is not yet explained: special = paid − refunded − remitted +
+suspense (``feecollect ledger check``)."""
 
 from __future__ import annotations
 
@@ -38,8 +39,8 @@ def hold_unidentified(session: Session, credits: Iterable[tuple[int, int, date]]
 
 
 def release(session: Session, line_id: int, fen: int, day: date, why: str) -> bool:
-    """The line is explained (matched to a notice): its money leaves suspense. False when it was never
-    held (a line matched before any run found it)."""
+    """The line is explained (matched to a notice) or its money went back to the payer: it leaves
+    suspense. False when it was never held (a line matched before any run found it)."""
     reference = line_reference(line_id)
     if repository.transaction_id(session, INTO, reference) is None:
         return False
@@ -52,6 +53,15 @@ def release(session: Session, line_id: int, fen: int, day: date, why: str) -> bo
         postings=[(accounts.SUSPENSE, fen), (accounts.SPECIAL, -fen)],
     )
     return True
+
+
+def is_held(session: Session, line_id: int) -> bool:
+    """The line's money entered suspense and has not left it."""
+    reference = line_reference(line_id)
+    return (
+        repository.transaction_id(session, INTO, reference) is not None
+        and repository.transaction_id(session, OUT_OF, reference) is None
+    )
 
 
 def held(session: Session) -> int:

@@ -245,7 +245,9 @@ def after_refund(session: Session, confirmed: events.RefundConfirmed) -> None:
     the split may now follow."""
     settings, actor = confirmed.settings, confirmed.actor
     order = session.get(RefundOrder, confirmed.refund_order_id)
-    assert order is not None
+    # RefundConfirmed is published for a project's orders only; a returned credit has no payment.
+    assert order is not None and order.project_id is not None and order.payment is not None
+    assert order.payment_id is not None
     project = session.get(Project, order.project_id)
     settlement = repository.settlement_of(session, order.project_id)
     assert project is not None and settlement is not None

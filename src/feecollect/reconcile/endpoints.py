@@ -20,6 +20,7 @@ from feecollect.proposals.endpoints import ProposalOut
 from feecollect.reconcile import bulk_resolution, repository, results
 from feecollect.reconcile.ageing import newest_business_date, oldest_business_date
 from feecollect.reconcile.daily import MAX_UPLOAD, import_files
+from feecollect.reconcile.line_return import propose_return
 from feecollect.reconcile.manual_match import propose_match
 from feecollect.reconcile.matching import EXCEPTION_CLASSES
 from feecollect.reconcile.report import overdue_workbook
@@ -30,6 +31,7 @@ from feecollect.reconcile.schemas import (
     ExceptionPage,
     MatchIn,
     ResolveIn,
+    ReturnIn,
     RunIn,
     StatementLineOut,
 )
@@ -68,6 +70,16 @@ def upload_statements(
 )
 def match_line(line_id: RowId, body: MatchIn, principal: Finance, session: DbSession) -> ProposalOut:
     return ProposalOut.of(propose_match(session, principal.actor, line_id, body.payment_code, body.reason))
+
+
+@router.post(
+    "/statement-lines/{line_id}/return",
+    response_model=ProposalOut,
+    status_code=202,
+    summary="Propose sending an unidentified credit back to its payer; a second finance user approves",
+)
+def return_line(line_id: RowId, body: ReturnIn, principal: Finance, session: DbSession) -> ProposalOut:
+    return ProposalOut.of(propose_return(session, principal.actor, line_id, body.bank_code, body.reason))
 
 
 @router.get("/statement-lines/{line_id}", response_model=StatementLineOut, summary="One statement line")

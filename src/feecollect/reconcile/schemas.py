@@ -80,6 +80,11 @@ class MatchIn(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
 
 
+class ReturnIn(BaseModel):
+    bank_code: str = Field(min_length=1, max_length=16, description="the bank that pays the money back")
+    reason: str = Field(min_length=1, max_length=500)
+
+
 class AssignIn(BaseModel):
     user: str = Field(min_length=1, max_length=64)
 

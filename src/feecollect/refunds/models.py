@@ -19,16 +19,19 @@ class RefundStatus(StrEnum):
 
 class RefundOrder(Base):
     """Money owed back to a payer, paid out by the bank that collected it. ``refund_id`` is what the bank
-    quotes when it confirms; a bank transaction id confirms at most one refund. ``fees`` lists each fee
-    refunded as {item, department, fen}."""
+    quotes when it confirms; a bank transaction id confirms at most one refund. An order pays back either
+    part of a project's payment (``fees`` lists each fee refunded as {item, department, fen}) or a whole
+    unidentified credit of a statement line (``statement_line_id``, no fees)."""
 
     __tablename__ = "refund_orders"
     __table_args__ = (UniqueConstraint("bank_code", "bank_txn_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     refund_id: Mapped[str] = mapped_column(String(32), unique=True)
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id"), index=True)
-    payment_id: Mapped[int] = mapped_column(ForeignKey("payments.id"), index=True)
+    project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id"), index=True)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"), index=True)
+    statement_line_id: Mapped[int | None] = mapped_column(ForeignKey("statement_lines.id"), unique=True)
+    original_serial: Mapped[str | None] = mapped_column(String(64))  # the returned credit's bank serial
     bank_code: Mapped[str] = mapped_column(String(16), index=True)
     payee_name: Mapped[str] = mapped_column(String(200))
     payee_account: Mapped[str | None] = mapped_column(String(64))
@@ -42,4 +45,4 @@ class RefundOrder(Base):
     refunded_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     body_hash: Mapped[str | None] = mapped_column(String(64))
     confirmed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
-    payment: Mapped[Payment] = relationship()
+    payment: Mapped[Payment | None] = relationship()

@@ -21,6 +21,10 @@ def by_refund_id(session: Session, refund_id: str, *, for_update: bool = False) 
     return session.scalars(query).first()
 
 
+def by_statement_line(session: Session, line_id: int) -> RefundOrder | None:
+    return session.scalars(select(RefundOrder).where(RefundOrder.statement_line_id == line_id)).first()
+
+
 def by_txn(session: Session, bank_code: str, bank_txn_id: str) -> RefundOrder | None:
     query = select(RefundOrder).where(
         RefundOrder.bank_code == bank_code, RefundOrder.bank_txn_id == bank_txn_id
@@ -46,8 +50,9 @@ def listing(
 
 
 def total_confirmed(session: Session) -> int:
+    """Fen paid back out of payments; a returned unidentified credit was never paid and left suspense."""
     total = select(func.coalesce(func.sum(RefundOrder.amount_fen), 0)).where(
-        RefundOrder.status == RefundStatus.CONFIRMED
+        RefundOrder.status == RefundStatus.CONFIRMED, RefundOrder.payment_id.is_not(None)
     )
     return int(session.scalar(total) or 0)
 
@@ -55,6 +60,7 @@ def total_confirmed(session: Session) -> int:
 def confirmed_between(session: Session, start: datetime, end: datetime) -> Sequence[RefundOrder]:
     query = select(RefundOrder).where(
         RefundOrder.status == RefundStatus.CONFIRMED,
+        RefundOrder.project_id.is_not(None),
         RefundOrder.refunded_at >= start,
         RefundOrder.refunded_at < end,
     )

@@ -22,8 +22,10 @@ class RefundOrderOut(BaseModel):
     bank_code: str
     payee_name: str
     payee_account: str | None
-    payment_code: str
-    original_bank_txn_id: str
+    payment_code: str | None = Field(description="null for an unidentified credit sent back to its payer")
+    original_bank_txn_id: str = Field(
+        description="the bank transaction of the payment, or the serial of the returned line"
+    )
     reason: str
     fees: list[RefundFeeOut]
     approved_by: str | None
@@ -40,8 +42,8 @@ class RefundOrderOut(BaseModel):
             bank_code=order.bank_code,
             payee_name=order.payee_name,
             payee_account=order.payee_account,
-            payment_code=order.payment.payment_code,
-            original_bank_txn_id=order.payment.bank_txn_id,
+            payment_code=order.payment.payment_code if order.payment else None,
+            original_bank_txn_id=order.payment.bank_txn_id if order.payment else order.original_serial or "",
             reason=order.reason,
             fees=[
                 RefundFeeOut(

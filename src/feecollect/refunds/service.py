@@ -1,6 +1,7 @@
 """Refund orders. A settlement that finds a fee overpaid creates one, proposed by the finance user who
-settled and approved by a second one (four eyes, SPEC §16); once approved, the bank that collected the
-money pays it back and confirms with a signed callback. Like a
+settled and approved by a second one (four eyes, SPEC §16); so does finance sending an unidentified
+credit back to its payer (a line order, whose money stays in suspense until the bank has paid it
+out). Once approved, the bank pays it back and confirms with a signed callback. Like a
 payment, a confirmation is applied once: the order row is locked, the bank transaction id is checked
 again under the lock, and the database refuses a second use of it."""
 
@@ -18,7 +19,7 @@ from feecollect.bank.auth import BankCaller
 from feecollect.bank.replays import body_digest, require_same_body
 from feecollect.bank.response_codes import BankRefusal
 from feecollect.errors import Conflict
-from feecollect.ledger import accounts
+from feecollect.ledger import accounts, suspense
 from feecollect.ledger import service as ledger
 from feecollect.money import format_yuan, parse_yuan
 from feecollect.payments.models import Payment
@@ -71,6 +72,49 @@ def create_order(
     return order
 
 
+def create_line_order(
+    session: Session,
+    actor: Actor,
+    *,
+    line_id: int,
+    serial: str,
+    amount_fen: int,
+    booked_on: date,
+    bank_code: str,
+    payee_name: str,
+    payee_account: str,
+    reason: str,
+) -> tuple[RefundOrder, Proposal]:
+    """A proposed order sending the whole of an unidentified credit (statement line ``line_id``) back."""
+    if repository.by_statement_line(session, line_id) is not None:
+        raise Conflict(f"statement line {line_id} already has a refund order", code="line_already_returned")
+    order = RefundOrder(
+        refund_id=f"RT{booked_on:%Y%m%d}{line_id:08d}",
+        statement_line_id=line_id,
+        original_serial=serial,
+        bank_code=bank_code,
+        payee_name=payee_name,
+        payee_account=payee_account or None,
+        amount_fen=amount_fen,
+        fees=[],
+        reason=f"未明款项退回付款人（流水号 {serial}）"[:200],
+        status=RefundStatus.PROPOSED,
+    )
+    repository.add(session, order)
+    record(
+        session,
+        actor,
+        "refund.proposed",
+        "refund",
+        order.refund_id,
+        after={"statement_line": line_id, "amount": format_yuan(amount_fen), "bank_code": bank_code},
+    )
+    proposal = proposals.propose(
+        session, actor, "approve_refund", order.refund_id, reason, {"statement_line": line_id}
+    )
+    return order, proposal
+
+
 def carry_out_refund_approval(
     session: Session, settings: Settings, proposal: Proposal, checker: Actor
 ) -> RefundOrder:
@@ -83,14 +127,19 @@ def carry_out_refund_approval(
         datetime.now(UTC),
     )
     project_no = str(proposal.payload.get("project_no", ""))
-    ledger.post(
-        session,
-        kind="refund_approved",
-        reference=order.refund_id,
-        business_date=order.approved_at.astimezone(settings.zone).date(),
-        memo=f"决算退付 {project_no}",
-        postings=[(accounts.PRECOLLECTED, order.amount_fen), (accounts.REFUNDS_PAYABLE, -order.amount_fen)],
-    )
+    # A line order's money stays in suspense, still unexplained in the special account, until it leaves.
+    if order.statement_line_id is None:
+        ledger.post(
+            session,
+            kind="refund_approved",
+            reference=order.refund_id,
+            business_date=order.approved_at.astimezone(settings.zone).date(),
+            memo=f"决算退付 {project_no}",
+            postings=[
+                (accounts.PRECOLLECTED, order.amount_fen),
+                (accounts.REFUNDS_PAYABLE, -order.amount_fen),
+            ],
+        )
     record(
         session,
         checker,
@@ -99,7 +148,8 @@ def carry_out_refund_approval(
         order.refund_id,
         before={"status": "proposed"},
         after={
-            "project_no": project_no,
+            "project_no": project_no or None,
+            "statement_line": order.statement_line_id,
             "amount": format_yuan(order.amount_fen),
             "bank_code": order.bank_code,
             "proposed_by": proposal.proposed_by,
@@ -174,14 +224,19 @@ def confirm(
     order.body_hash, order.confirmed_at = request.digest(), datetime.now(UTC)
     session.flush()
     actor = Actor(f"bank:{caller.bank_code}", "bank")
-    ledger.post(
-        session,
-        kind="refund",
-        reference=f"{caller.bank_code}:{request.bank_txn_id}",
-        business_date=refunded_at.astimezone(settings.zone).date(),
-        memo=f"退付 {order.refund_id}",
-        postings=[(accounts.REFUNDS_PAYABLE, amount), (accounts.SPECIAL, -amount)],
-    )
+    refund_day = refunded_at.astimezone(settings.zone).date()
+    if order.statement_line_id is not None:
+        why = f"退回付款人 {order.refund_id}"
+        suspense.release(session, order.statement_line_id, amount, refund_day, why)
+    else:
+        ledger.post(
+            session,
+            kind="refund",
+            reference=f"{caller.bank_code}:{request.bank_txn_id}",
+            business_date=refund_day,
+            memo=f"退付 {order.refund_id}",
+            postings=[(accounts.REFUNDS_PAYABLE, amount), (accounts.SPECIAL, -amount)],
+        )
     record(
         session,
         actor,
@@ -191,7 +246,10 @@ def confirm(
         before={"status": "approved"},
         after={"status": "confirmed", "bank_txn_id": request.bank_txn_id, "amount": request.amount},
     )
-    # Settlement reacts in this same transaction: the bill is re-issued and, if nothing else is
-    # outstanding, the project is split.
-    events.publish(session, events.RefundConfirmed(order.id, actor, settings))
+    # Settlement (or, for a returned line, reconciliation) reacts in this same transaction: the bill is
+    # re-issued and, if nothing else is outstanding, the project is split; a returned line's finding closes.
+    if order.statement_line_id is not None:
+        events.publish(session, events.CreditReturned(order.statement_line_id, order.refund_id, actor))
+    else:
+        events.publish(session, events.RefundConfirmed(order.id, actor, settings))
     return ConfirmOutcome("accepted", order)

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from feecollect.api.deps import AppSettings, CurrentCatalogue, DbSession
 from feecollect.api.files import download
 from feecollect.api.params import RowId
+from feecollect.bank import repository as banks_repository
 from feecollect.errors import FeeCollectError, NotFound, Unprocessable
 from feecollect.notices import service as notices
 from feecollect.projects import settlement_service
@@ -21,6 +22,7 @@ from feecollect.projects.declaration import CONSTRUCTION_FAMILY
 from feecollect.proposals import service as proposals
 from feecollect.reconcile import bulk_resolution, results
 from feecollect.reconcile.daily import MAX_UPLOAD, import_files
+from feecollect.reconcile.line_return import propose_return
 from feecollect.reconcile.manual_match import propose_match
 from feecollect.reconcile.results import propose_resolution, run_summary
 from feecollect.reconcile.rows import OverdueNotice
@@ -162,6 +164,7 @@ def exception_page(
         proposals=resolutions,
         history=results.exception_history(session, found, resolutions),
         finance_users=users_repository.finance_users(session),
+        banks=banks_repository.banks(session),
     )
 
 
@@ -213,6 +216,22 @@ def match_exception_line(
     if found is None or not found.evidence.get("statement_line"):
         raise NotFound(f"没有可匹配的对账异常 {exception_id}")
     propose_match(session, user.principal.actor, int(found.evidence["statement_line"]), payment_code, reason)
+    return RedirectResponse("/finance/proposals", status_code=303)
+
+
+@router.post("/finance/exceptions/{exception_id}/return")
+def return_exception_line(
+    exception_id: RowId,
+    user: FinancePage,
+    session: DbSession,
+    bank_code: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """An unidentified credit sent back to its payer by the bank: a proposal for a second user."""
+    found = results.find_exception(session, exception_id)
+    if found is None or not found.evidence.get("statement_line"):
+        raise NotFound(f"没有可退回的对账异常 {exception_id}")
+    propose_return(session, user.principal.actor, int(found.evidence["statement_line"]), bank_code, reason)
     return RedirectResponse("/finance/proposals", status_code=303)
 
 
