@@ -64,7 +64,7 @@ def project_body(project_no: str = "P-2026-001", **changes: object) -> dict:  # 
 
 def is_api(path: str) -> bool:
     """The API's routes (tests/users/test_roles.py); the pages have tests/web/test_page_roles.py."""
-    return path.startswith("/api/") or path == "/verify"
+    return path.startswith("/api/") or path in ("/verify", "/metrics")
 
 
 def all_routes(routes):  # type: ignore[no-untyped-def]

@@ -53,6 +53,13 @@ class Settings(BaseSettings):
     bill_supervisor_signer: str | None = Field(None, pattern=r"^[\w.]+:\w+$")
     bill_region_code: str = Field("", pattern=r"^(\d{2})?$")
     public_base_url: str = "http://127.0.0.1:8000"
+    # Operations (SPEC §17): log lines as JSON objects or as text; /metrics open to the network the
+    # service listens on unless a token is set, which a scraper then sends as a bearer token; a worker
+    # on a host of its own serves its metrics on this port.
+    log_format: Literal["json", "text"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    metrics_token: SecretStr | None = None
+    worker_metrics_port: int | None = Field(None, ge=1, le=65535)
 
     @field_validator("timezone")
     @classmethod

@@ -12,12 +12,12 @@ import logging
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from celery import Celery, Task, signals
+from celery import Celery, Task, chord, signals
 from celery.schedules import crontab
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from feecollect import events, subscriptions
+from feecollect import events, logs, metrics, subscriptions
 from feecollect.audit import sealing
 from feecollect.audit.service import Actor
 from feecollect.bank import service as banks
@@ -25,7 +25,15 @@ from feecollect.db.engine import make_engine, make_sessionmaker, unit_of_work
 from feecollect.einvoices import repository as bills
 from feecollect.einvoices.service import issue_in_own_transaction, supervise_in_own_transaction
 from feecollect.notices import service as notices
-from feecollect.reconcile.service import reconcile_day
+from feecollect.reconcile.parts import Part
+from feecollect.reconcile.service import (
+    PartResult,
+    check_run_date,
+    finish_day,
+    parts_of_day,
+    reconcile_day,
+    reconcile_part,
+)
 from feecollect.schedules.service import current_catalogue
 from feecollect.settings import Settings, get_settings
 
@@ -40,7 +48,9 @@ def make_celery(settings: Settings) -> Celery:
         broker_url=settings.broker_url or "memory://",
         task_always_eager=eager,
         task_eager_propagates=True,
-        task_ignore_result=True,
+        task_ignore_result=True,  # but for the parts of a fanned-out run, which a chord gathers
+        result_backend=None if eager else settings.broker_url,
+        result_expires=24 * 3600,
         task_acks_late=True,  # safe because every task is idempotent
         worker_prefetch_multiplier=1,
         broker_transport_options={"visibility_timeout": 3600},  # above the longest task
@@ -61,9 +71,41 @@ celery_app = make_celery(get_settings())
 @signals.worker_init.connect
 def _react_to_events_in_the_worker(**_: Any) -> None:
     """However a worker is started (``feecollect worker`` or celery's own command), the payments its
-    tasks record are billed and settle projects, as in the API."""
+    tasks record are billed and settle projects, as in the API, and it logs and counts as the API does."""
+    settings = get_settings()
+    logs.configure(settings.log_format, settings.log_level)
+    logs.never_log(settings.secret_key.get_secret_value())
     subscriptions.install()
     events.import_handlers()
+    if settings.worker_metrics_port is not None:
+        from prometheus_client import start_http_server
+
+        start_http_server(settings.worker_metrics_port, registry=metrics.process_registry())
+
+
+@signals.setup_logging.connect
+def _keep_our_logging(**_: Any) -> None:
+    """Connected, so that Celery leaves the root logger to ``feecollect.logs``."""
+
+
+@signals.before_task_publish.connect
+def _carry_the_request_id(headers: dict[str, Any] | None = None, **_: Any) -> None:
+    if headers is not None and (request_id := logs.current_request_id()) is not None:
+        headers["request_id"] = request_id
+
+
+@signals.task_prerun.connect
+def _bind_the_request_id(task_id: str | None = None, task: Task | None = None, **_: Any) -> None:
+    """A task logs under the id of the request that enqueued it; one enqueued by beat under its own."""
+    if task is None or task.request.is_eager:
+        return  # in-process: the request's id is already bound
+    sent = task.request.get("request_id")
+    logs.bind_request_id(sent if isinstance(sent, str) else logs.request_id_from(task_id))
+
+
+@signals.task_failure.connect
+def _count_the_failure(sender: Task | None = None, **_: Any) -> None:
+    metrics.TASK_FAILURES.labels(sender.name if sender is not None else "unknown").inc()
 
 
 _engines: dict[str, sessionmaker[Session]] = {}
@@ -198,3 +240,58 @@ celery_app.conf.beat_schedule["reconcile-previous-day"] = {
     "task": RECONCILE_DAY,
     "schedule": crontab(hour=9, minute=0),
 }
+
+
+RECONCILE_PART = "feecollect.reconcile.part"
+FINISH_RECONCILIATION = "feecollect.reconcile.finish"
+
+
+@celery_app.task(
+    name=RECONCILE_PART,
+    ignore_result=False,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def reconcile_part_of_day(on: str, account_no: str, division: str | None) -> dict[str, Any]:
+    """One account's (or one division's) share of a day, in its own transaction; idempotent."""
+    settings = get_settings()
+    with unit_of_work(_sessions(settings.database_url)) as session:
+        part = Part(account_no, division)
+        return reconcile_part(
+            session, settings, current_catalogue(session), date.fromisoformat(on), part
+        ).as_json()
+
+
+@celery_app.task(
+    name=FINISH_RECONCILIATION,
+    ignore_result=False,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=5,
+)
+def finish_reconciliation(
+    parts: list[dict[str, Any]], on: str, actor_name: str, actor_role: str
+) -> dict[str, Any]:
+    """The gathering step of a fanned-out run: the day's stored-state findings, the run and its summary."""
+    settings = get_settings()
+    results = [PartResult.of_json(part) for part in parts]
+    with unit_of_work(_sessions(settings.database_url)) as session:
+        actor = Actor(actor_name, actor_role)
+        return finish_day(
+            session, settings, current_catalogue(session), date.fromisoformat(on), actor, results
+        ).summary
+
+
+def reconcile_across_workers(settings: Settings, day: date, actor: Actor, timeout: float) -> dict[str, Any]:
+    """``feecollect reconcile --all-accounts``: one task per part of the day, gathered by a chord; the
+    summary and the findings are those of the same run in one process."""
+    with unit_of_work(_sessions(settings.database_url)) as session:
+        check_run_date(session, settings, day)
+        parts = parts_of_day(session, day)
+    finish = finish_reconciliation.s(day.isoformat(), actor.name, actor.role)
+    if not parts:
+        return dict(finish.apply(args=([],)).get())
+    header = [reconcile_part_of_day.s(day.isoformat(), part.account_no, part.division) for part in parts]
+    result = chord(header)(finish)
+    return dict(result.get(timeout=timeout, disable_sync_subtasks=False))

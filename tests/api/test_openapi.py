@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import json
 
-PUBLIC_PATHS = ("/api/v1/schedules", "/api/v1/schedules/{code}", "/api/v1/health", "/api/v1/ready")
+PUBLIC_PATHS = (
+    "/api/v1/schedules",
+    "/api/v1/schedules/{code}",
+    "/api/v1/health",
+    "/api/v1/ready",
+    "/metrics",
+)
 
 
 def test_every_operation_declares_the_error_body_it_sends(client, tokens):

@@ -32,6 +32,8 @@ LEDGER_READERS = {"finance", "auditor", "admin"}
 MATRIX = [
     ("GET", "/api/v1/health", "/api/v1/health", {}, "public", 200),
     ("GET", "/api/v1/ready", "/api/v1/ready", {}, "public", 200),
+    # Counts only; FEECOLLECT_METRICS_TOKEN closes it to all but the scraper (tests/api/test_operations).
+    ("GET", "/metrics", "/metrics", {}, "public", 200),
     ("GET", "/api/v1/schedules", "/api/v1/schedules", {}, "public", 200),
     ("GET", "/api/v1/schedules/{code}", "/api/v1/schedules/JS-PT-001", {}, "public", 200),
     ("POST", "/api/v1/quotes", "/api/v1/quotes", {"json": {"lines": [{"item": "XZ-GA-001"}]}}, READERS, 200),

@@ -10,10 +10,12 @@ from anyio import to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from feecollect import events, subscriptions, web
+from feecollect import events, logs, subscriptions, web
 from feecollect.api import errors, openapi
+from feecollect.api.health import metrics_router
 from feecollect.api.health import router as health_router
 from feecollect.api.limits import RequestLimits
+from feecollect.api.observe import Observed
 from feecollect.audit.endpoints import router as audit_router
 from feecollect.billing.endpoints import router as quotes_router
 from feecollect.cases.endpoints import router as cases_router
@@ -40,6 +42,8 @@ from feecollect.web import pages as public_pages
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    logs.configure(settings.log_format, settings.log_level)
+    logs.never_log(settings.secret_key.get_secret_value())
     engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
     migrate(engine)
     sessions = make_sessionmaker(engine)
@@ -68,9 +72,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.catalogue_provider = CatalogueProvider()
     errors.install(app)
     app.add_middleware(RequestLimits, respond=errors.refusal_app)
+    app.add_middleware(Observed)  # outermost: it sees every answer, refusals of the limits included
     app.include_router(schedules_router)
     for router in (
         health_router,
+        metrics_router,
         quotes_router,
         cases_router,
         notices_router,

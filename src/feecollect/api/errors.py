@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from feecollect.api.limits import BANK_PATHS
+from feecollect.api.observe import BANK_ANSWER
 from feecollect.bank.response_codes import for_answer
 from feecollect.errors import FeeCollectError
 from feecollect.wording import input_problem
@@ -66,6 +67,7 @@ def _answer(
     if request.url.path.startswith(BANK_PATHS) and (national := for_answer(status, extra)) is not None:
         # A bank reads the national response code of SPEC §15 on every answer, refusals included.
         extra["code"] = national
+        setattr(request.state, BANK_ANSWER, national)
     return JSONResponse({"error": error, "detail": detail, **extra}, status_code=status)
 
 

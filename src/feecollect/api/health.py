@@ -1,18 +1,26 @@
-"""Liveness and readiness (SPEC §17): `/health` says the process answers and touches nothing; `/ready`
-says whether it can do its work, the database and the broker both reached, for a load balancer or an
-orchestrator to route by."""
+"""Liveness, readiness and metrics (SPEC §17): `/health` says the process answers and touches nothing;
+`/ready` says whether it can do its work, the database and the broker both reached, for a load
+balancer or an orchestrator to route by; `/metrics` is Prometheus text for a scraper."""
 
 from __future__ import annotations
 
+import hmac
 import logging
+from datetime import date
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 
+from feecollect import metrics
 from feecollect.api.auth import PUBLIC
+from feecollect.db.engine import unit_of_work
+from feecollect.errors import FeeCollectError
+from feecollect.reconcile import findings_repository
+from feecollect.reconcile import repository as reconcile_repository
 
 router = APIRouter(prefix="/api/v1", tags=["operations"])
+metrics_router = APIRouter(tags=["operations"])
 log = logging.getLogger("feecollect.api")
 BROKER_TIMEOUT_SECONDS = 2.0
 
@@ -59,3 +67,33 @@ def _broker(request: Request) -> str:
         log.warning("readiness: broker unreachable: %s", type(exc).__name__)
         return "down"
     return "ok"
+
+
+class _Unscrapable(FeeCollectError):
+    status_code = 401
+    code = "unauthorized"
+
+
+@metrics_router.get(
+    "/metrics",
+    summary="Prometheus text: callbacks, bill lag, open exceptions, statement days, requests",
+    dependencies=[PUBLIC],
+    response_class=Response,
+    responses={401: {"description": "FEECOLLECT_METRICS_TOKEN is set and the bearer token differs"}},
+)
+def metrics_text(request: Request) -> Response:
+    token = request.app.state.settings.metrics_token
+    if token is not None:
+        sent = request.headers.get("authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(sent.encode(), token.get_secret_value().encode()):
+            raise _Unscrapable("a scraper sends FEECOLLECT_METRICS_TOKEN as a bearer token")
+    sessions, zone = request.app.state.sessionmaker, request.app.state.settings.zone
+
+    def read() -> tuple[dict[str, int], dict[str, date]]:
+        with unit_of_work(sessions) as session:
+            return findings_repository.open_counts_by_class(
+                session
+            ), reconcile_repository.last_statement_days(session)
+
+    body = metrics.exposition(metrics.DatabaseGauges(read, zone))
+    return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")

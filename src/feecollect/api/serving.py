@@ -28,9 +28,16 @@ def serve(host: str, port: int, workers: int, access_log: bool) -> None:
     if workers == 1:
         from feecollect.api.app import create_app
 
-        uvicorn.run(create_app(), host=host, port=port, log_level="info", access_log=access_log)
+        uvicorn.run(create_app(), host=host, port=port, log_config=None, access_log=access_log)
         return
+    # The app configures logging itself (feecollect.logs), in every worker process.
     config = SharedSocketConfig(
-        APP_FACTORY, factory=True, host=host, port=port, workers=workers, access_log=access_log
+        APP_FACTORY,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        access_log=access_log,
+        log_config=None,
     )
     Multiprocess(config, sockets=[config.bind_socket()]).run()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -20,6 +21,9 @@ from feecollect.db.engine import unit_of_work
 from feecollect.reconcile.wording import chinese_detail
 from feecollect.schedules.service import current_catalogue
 from feecollect.wording import exception_class_name, status_name
+
+if TYPE_CHECKING:
+    from feecollect.settings import Settings
 
 
 @main.group("accounts")
@@ -71,9 +75,21 @@ def accounts_list() -> None:
 @click.option("--account", help="the account the statements belong to, where a file does not name it")
 @click.option("--date", "on_text", help="the business date to reconcile (default: the statements' last day)")
 @click.option("--report", type=click.Path(dir_okay=False, path_type=Path), help="write the xlsx report here")
+@click.option(
+    "--all-accounts",
+    is_flag=True,
+    help="send one task per account (and division) to the workers and gather their summaries",
+)
+@click.option("--timeout", default=3600.0, show_default=True, help="seconds to wait for the workers")
 @click.option("--json", "as_json", is_flag=True)
 def reconcile_command(
-    statements: tuple[Path, ...], account: str | None, on_text: str | None, report: Path | None, as_json: bool
+    statements: tuple[Path, ...],
+    account: str | None,
+    on_text: str | None,
+    report: Path | None,
+    all_accounts: bool,
+    timeout: float,
+    as_json: bool,
 ) -> None:
     """Import statements, then reconcile one business date; prints the SPEC §10 summary."""
     from feecollect.reconcile.bulk import cyclic_gc_paused
@@ -83,6 +99,14 @@ def reconcile_command(
 
     settings = load_settings()
     day = parse_date(on_text, "--date")
+    if all_accounts:
+        if statements or day is None:
+            raise click.UsageError(
+                "--all-accounts 对已导入的对账单按账户分派给工作进程：请只给 --date 日期"
+                "（对账单先用 feecollect statements import 导入）"
+            )
+        _reconcile_across_workers(settings, day, report, timeout, as_json)
+        return
     if not statements and day is None:
         raise click.UsageError("give --statement FILE, --date DATE, or both")
     # The collector stays paused for the whole command, not only inside the bulk steps: each time it
@@ -126,11 +150,29 @@ def reconcile_command(
             "更早的每一天请运行 feecollect reconcile --date 日期",
             err=True,
         )
+    _echo_summary(day, outcome.summary, report, as_json)
+
+
+def _reconcile_across_workers(
+    settings: Settings, day: date, report: Path | None, timeout: float, as_json: bool
+) -> None:
+    from feecollect.reconcile.results import day_report
+    from feecollect.tasks import reconcile_across_workers
+
+    sessions = open_database(settings)  # the schema is current before any worker is sent a part
+    summary = reconcile_across_workers(settings, day, cli_operator(), timeout)
+    if report:
+        with unit_of_work(sessions) as session:
+            report.write_bytes(day_report(session, day))
+    _echo_summary(day, summary, report, as_json)
+
+
+def _echo_summary(day: date, summary: dict[str, Any], report: Path | None, as_json: bool) -> None:
     if as_json:
-        echo_json(outcome.summary)
+        echo_json(summary)
         return
-    click.echo(f"{day} 对账：到账 {outcome.summary['matched']} 笔已匹配")
-    for name, count in outcome.summary["exceptions"].items():
+    click.echo(f"{day} 对账：到账 {summary['matched']} 笔已匹配")
+    for name, count in summary["exceptions"].items():
         click.echo(f"  {exception_class_name(name)}\t{count} 笔\t（{name}）")
     if report:
         click.echo(f"对账报告：{report}")

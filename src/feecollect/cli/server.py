@@ -20,13 +20,21 @@ from feecollect.wording import EXCEPTION_CLASS_NAMES, STATUS_NAMES
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64))
-@click.option("--access-log/--no-access-log", default=True, show_default=True)
+@click.option(
+    "--access-log/--no-access-log",
+    default=False,
+    show_default=True,
+    help="uvicorn's own access lines, beside the structured line every request logs",
+)
 def serve(host: str, port: int, workers: int, access_log: bool) -> None:
     """Migrate the database, load the schedules and serve the API."""
     _serve(host, port, workers, access_log)
 
 
 def _serve(host: str, port: int, workers: int, access_log: bool = True) -> None:
+    from feecollect import metrics_store
+
+    metrics_store.start_afresh()
     from feecollect.api.serving import serve as run_server
 
     click.echo(f"feecollect API on http://{host}:{port}/docs (OpenAPI docs; the API is under /api/v1/)")
@@ -95,6 +103,9 @@ def worker(concurrency: int) -> None:
     settings = load_settings()
     if settings.broker_url is None:
         raise click.ClickException("FEECOLLECT_BROKER_URL is not set: without a broker, tasks run in-process")
+    from feecollect import metrics_store
+
+    metrics_store.start_afresh()
     open_database(settings)
     from feecollect.tasks import celery_app  # its worker_init signal imports the event handlers
 
@@ -110,6 +121,16 @@ def beat(schedule_file: str) -> None:
     settings = load_settings()
     if settings.broker_url is None:
         raise click.ClickException("FEECOLLECT_BROKER_URL is not set: the embedded default has no scheduler")
+    from feecollect import logs
+    from feecollect.beat_lock import BeatLock
     from feecollect.tasks import celery_app
 
-    celery_app.start(["beat", "--loglevel=INFO", f"--schedule={schedule_file}"])
+    logs.configure(settings.log_format, settings.log_level)
+    lock = BeatLock.for_broker(settings.broker_url)
+    if lock is not None and (holder := lock.acquire()) is not None:
+        raise click.ClickException(f"另一个 beat 正在运行（{holder}）：一个部署只运行一个 beat")
+    try:
+        celery_app.start(["beat", "--loglevel=INFO", f"--schedule={schedule_file}"])
+    finally:
+        if lock is not None:
+            lock.release()

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from feecollect import events
+from feecollect import events, logs, metrics
 from feecollect.audit.service import SYSTEM, Actor, record
 from feecollect.einvoices import repository, signers, signing, sm2
 from feecollect.einvoices.content import bill_code, bill_content
@@ -30,6 +30,8 @@ from feecollect.proposals.models import Proposal
 from feecollect.settings import Settings
 from feecollect.users.principal import Principal
 from feecollect.users.service import Role
+
+log = logs.get_logger("feecollect.bills")
 
 
 def _create(
@@ -95,6 +97,14 @@ def issue_for_payment(session: Session, settings: Settings, payment_id: int) -> 
     notice = repository.notice(session, payment.notice_id)
     assert notice is not None
     bill = _create(session, settings, notice, payment, "normal")
+    metrics.BILL_ISSUE_LAG.observe(max(0.0, (bill.issued_at - payment.received_at).total_seconds()))
+    log.info(
+        "bill issued",
+        bill=f"{bill.bill_code}-{bill.number}",
+        payment_id=payment.id,
+        payment_code=notice.payment_code,
+        notice_id=notice.id,
+    )
     record(
         session,
         SYSTEM,

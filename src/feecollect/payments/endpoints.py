@@ -11,7 +11,9 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
+from feecollect import logs
 from feecollect.api.errors import validation_detail
+from feecollect.api.observe import BANK_ANSWER
 from feecollect.bank import response_codes as rc
 from feecollect.bank.auth import BankCaller, Signed, handle_signed, signed_json_body
 from feecollect.bank.response_codes import BankRefusal
@@ -22,6 +24,7 @@ from feecollect.payments.single_trip import first_payment
 from feecollect.reconcile.accounts import is_special_account
 from feecollect.settings import Settings
 
+log = logs.get_logger("feecollect.bank")
 router = APIRouter(prefix="/api/v1/bank", tags=["bank integration (SPEC §6)"])
 
 
@@ -95,7 +98,16 @@ async def payment_callback(signed: Signed, request: Request) -> PaymentOut:
             notice_status=outcome.notice_status,
         )
 
-    return await run_in_threadpool(answer)
+    answered = await run_in_threadpool(answer)
+    setattr(request.state, BANK_ANSWER, answered.code)
+    log.info(
+        "payment callback",
+        result=answered.result,
+        code=answered.code,
+        payment_code=answered.payment_code,
+        bank_txn_id=answered.bank_txn_id,
+    )
+    return answered
 
 
 def _parse_or_none(body: bytes, zone: ZoneInfo) -> PaymentRequest | None:

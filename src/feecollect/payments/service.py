@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from feecollect import events
+from feecollect import events, logs
 from feecollect.audit.service import Actor, record
 from feecollect.bank import response_codes as rc
 from feecollect.bank.auth import BankCaller
@@ -25,6 +25,8 @@ from feecollect.notices.status import NoticeStatus
 from feecollect.payments import repository, rules
 from feecollect.payments.rules import STATEMENT_BANK, CallbackFacts, LookupFacts, NoticeFacts
 from feecollect.settings import Settings
+
+log = logs.get_logger("feecollect.payments")
 
 
 @dataclass(frozen=True)
@@ -382,6 +384,13 @@ def record_payment(
         payment.payment_code,
         before={"status": before_status},
         after=audit_after,
+    )
+    log.info(
+        "payment recorded",
+        payment_id=payment_id,
+        payment_code=payment.payment_code,
+        notice_id=payment.notice_id,
+        bank_code=payment.bank_code,
     )
     events.publish(
         session,

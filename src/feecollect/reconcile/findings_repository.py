@@ -313,6 +313,16 @@ def open_counts(session: Session, day: date) -> dict[str, int]:
     return {name: int(count) for name, count in rows}
 
 
+def open_counts_by_class(session: Session) -> dict[str, int]:
+    """Open exceptions of every day, by class."""
+    query = (
+        select(ReconciliationException.exception_class, func.count())
+        .where(ReconciliationException.status == ExceptionStatus.OPEN)
+        .group_by(ReconciliationException.exception_class)
+    )
+    return {name: int(count) for name, count in session.execute(query)}
+
+
 def exception_amounts(session: Session, day: date) -> dict[str, int]:
     """Fen per exception class among the exceptions the run of ``day`` found."""
     query = (

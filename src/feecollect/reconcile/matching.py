@@ -112,9 +112,21 @@ class Verdict(NamedTuple):
 
 @dataclass
 class DayResult:
-    matched: int = 0
+    claims: list[int] = field(default_factory=list)  # the lines that paid their notice, by id
     verdicts: list[Verdict] = field(default_factory=list)
     pay_from_statement: list[tuple[Line, NoticeFacts]] = field(default_factory=list)
+
+    @property
+    def matched(self) -> int:
+        return len(self.claims)
+
+    def of_lines(self, line_ids: set[int]) -> DayResult:
+        """What the result says about these lines only (a part's, matched beside its rivals)."""
+        return DayResult(
+            [line_id for line_id in self.claims if line_id in line_ids],
+            [verdict for verdict in self.verdicts if verdict.line.id in line_ids],
+            [(line, notice) for line, notice in self.pay_from_statement if line.id in line_ids],
+        )
 
     @property
     def notice_ids(self) -> set[int]:
@@ -172,11 +184,10 @@ def match_special_credits(
         for c in earlier
         if c.payment_code in notices and c.amount_fen == notices[c.payment_code].amount_fen
     }
-    claim = claimed.add
-    matched = 0
+    claim, matched = claimed.add, result.claims.append
     find = cast("Callable[[str | None], NoticeFacts | None]", notices.get)
     for line in lines:  # every line of the day comes through here: kept to locals and unpacking
-        _, _, kind, _, _, _, amount, currency, _, _, _, code = line
+        line_id, _, kind, _, _, _, amount, currency, _, _, _, code = line
         if kind != "special" or amount <= 0:
             continue
         notice = find(code)  # a line without a code has None, never a key
@@ -192,13 +203,12 @@ def match_special_credits(
             verdict(Verdict("duplicate_payment", line, notice))
         else:
             claim(notice_id)
-            matched += 1
+            matched(line_id)
             if paid_through is None:
                 pay((line, notice))  # never called back, nor paid from a statement before
             if paid_through is None or paid_through == STATEMENT_BANK:
                 verdict(Verdict("paid_without_callback", line, notice))
             # otherwise the usual case: the callback and the statement line agree
-    result.matched = matched
     return result
 
 

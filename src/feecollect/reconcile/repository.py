@@ -22,9 +22,11 @@ from feecollect.reconcile.models import (
     StatementFile,
     StatementLine,
 )
+from feecollect.reconcile.parts import DIVISION_DIGITS, NO_CODE, Part
 from feecollect.reconcile.rows import CreditLine, PayerNotice
 from feecollect.reconcile.sql import (
     NOTICE_ORIGIN,
+    AnySelect,
     account_ids,
     chunks,
     in_chunks,
@@ -53,6 +55,16 @@ LINE_COLUMNS = (
 
 
 # accounts -----------------------------------------------------------------------------------------
+
+
+def last_statement_days(session: Session) -> dict[str, date]:
+    """Per account, the last business day its imported statements reach."""
+    query = (
+        select(BankAccount.account_no, func.max(StatementFile.last_date))
+        .join(StatementFile, StatementFile.account_id == BankAccount.id)
+        .group_by(BankAccount.account_no)
+    )
+    return {account_no: last for account_no, last in session.execute(query) if last is not None}
 
 
 def account_by_no(session: Session, account_no: str) -> BankAccount | None:
@@ -208,43 +220,93 @@ def insert_lines(
     raise NotImplementedError(f"bulk statement import supports SQLite and PostgreSQL, not {dialect}")
 
 
-def lines_of_day(session: Session, day: date, *, except_files: Iterable[int] = ()) -> list[Line]:
-    """Every line booked on ``day`` but those of ``except_files``, with its account's number, kind and
-    department, in booking order (the date is not read back a million times: it is ``day``)."""
-    query = (
-        select(
-            StatementLine.id,
-            BankAccount.account_no,
-            BankAccount.kind,
-            BankAccount.department_code,
-            StatementLine.booked_at,
-            StatementLine.amount_fen,
-            StatementLine.currency,
-            StatementLine.counterparty_name,
-            StatementLine.counterparty_account,
-            StatementLine.remark,
-            StatementLine.payment_code,
-        )
+def lines_of_day(
+    session: Session, day: date, *, except_files: Iterable[int] = (), part: Part | None = None
+) -> list[Line]:
+    """Every line booked on ``day`` (of one part) but those of ``except_files``, with its account's
+    number, kind and department, in booking order (the date is not read back a million times: it is
+    ``day``)."""
+    query = _in_part(
+        _line_columns()
         .join(BankAccount, BankAccount.id == StatementLine.account_id)
         .where(StatementLine.account_id.in_(account_ids()), StatementLine.booked_on == day)
-        .order_by(StatementLine.booked_at.nulls_first(), StatementLine.id)
+        .order_by(StatementLine.booked_at.nulls_first(), StatementLine.id),
+        part,
     )
     if excluded := sorted(except_files):
         query = query.where(StatementLine.file_id.not_in(excluded))
     return [Line(r[0], r[1], r[2], r[3], day, *r[4:]) for r in plain_rows(session, query)]
 
 
-def _codes_credited_on(day: date) -> Select[str | None]:
-    """The payment codes of the special-account credits booked on ``day`` (a subquery)."""
-    return select(StatementLine.payment_code).where(
+def rival_lines(session: Session, day: date, part: Part) -> list[Line]:
+    """The credits booked on ``day`` on other special accounts naming the notices the part's credits
+    name: whichever came first paid the notice."""
+    query = (
+        _line_columns()
+        .join(BankAccount, BankAccount.id == StatementLine.account_id)
+        .where(
+            BankAccount.kind == "special",
+            BankAccount.account_no != part.account_no,
+            StatementLine.booked_on == day,
+            StatementLine.amount_fen > 0,
+            StatementLine.payment_code.in_(_codes_credited_on(day, part)),
+        )
+    )
+    return [Line(r[0], r[1], r[2], r[3], day, *r[4:]) for r in plain_rows(session, query)]
+
+
+def parts_of_day(session: Session, day: date) -> list[Part]:
+    """The parts a day's lines fall into: per account, and per division of the notices they name."""
+    division = func.substr(StatementLine.payment_code, 1, DIVISION_DIGITS)
+    query = (
+        select(BankAccount.account_no, division)
+        .join(BankAccount, BankAccount.id == StatementLine.account_id)
+        .where(StatementLine.account_id.in_(account_ids()), StatementLine.booked_on == day)
+        .distinct()
+    )
+    return sorted(Part(account_no, code or NO_CODE) for account_no, code in session.execute(query))
+
+
+def _in_part(query: AnySelect, part: Part | None) -> AnySelect:
+    if part is None:
+        return query
+    account = select(BankAccount.id).where(BankAccount.account_no == part.account_no).scalar_subquery()
+    query = query.where(StatementLine.account_id == account)
+    if part.division is None:
+        return query
+    if part.division == NO_CODE:
+        return query.where(StatementLine.payment_code.is_(None))
+    return query.where(func.substr(StatementLine.payment_code, 1, DIVISION_DIGITS) == part.division)
+
+
+def _line_columns() -> Select[*tuple[Any, ...]]:
+    return select(
+        StatementLine.id,
+        BankAccount.account_no,
+        BankAccount.kind,
+        BankAccount.department_code,
+        StatementLine.booked_at,
+        StatementLine.amount_fen,
+        StatementLine.currency,
+        StatementLine.counterparty_name,
+        StatementLine.counterparty_account,
+        StatementLine.remark,
+        StatementLine.payment_code,
+    )
+
+
+def _codes_credited_on(day: date, part: Part | None = None) -> Select[str | None]:
+    """The payment codes of the special-account credits booked on ``day`` (of one part; a subquery)."""
+    query = select(StatementLine.payment_code).where(
         StatementLine.account_id.in_(account_ids("special")),
         StatementLine.booked_on == day,
         StatementLine.amount_fen > 0,
         StatementLine.payment_code.is_not(None),
     )
+    return _in_part(query, part)
 
 
-def earlier_special_credits(session: Session, day: date) -> list[EarlierCredit]:
+def earlier_special_credits(session: Session, day: date, part: Part | None = None) -> list[EarlierCredit]:
     """The special-account credits booked before ``day`` carrying a code that
     a credit of ``day`` carries too: the lines that may already have paid those notices."""
     query = (
@@ -254,20 +316,20 @@ def earlier_special_credits(session: Session, day: date) -> list[EarlierCredit]:
             BankAccount.kind == "special",
             StatementLine.amount_fen > 0,
             StatementLine.booked_on < day,
-            StatementLine.payment_code.in_(_codes_credited_on(day)),
+            StatementLine.payment_code.in_(_codes_credited_on(day, part)),
         )
     )
     return list(as_named(EarlierCredit, plain_rows(session, query)))
 
 
-def notices_credited_on(session: Session, day: date) -> list[NoticeFacts]:
+def notices_credited_on(session: Session, day: date, part: Part | None = None) -> list[NoticeFacts]:
     """The notices whose codes the special-account credits of ``day`` carry, with the bank code of
     their payment (None while unpaid). Nothing else is read for a million notices; where one
     was issued from is read by :func:`notice_origins`, for the few a finding names."""
     query = (
         select(Notice.id, Notice.payment_code, Notice.status, Notice.amount_fen, Payment.bank_code)
         .outerjoin(Payment, Payment.notice_id == Notice.id)
-        .where(Notice.payment_code.in_(_codes_credited_on(day)))
+        .where(Notice.payment_code.in_(_codes_credited_on(day, part)))
     )
     return list(as_named(NoticeFacts, plain_rows(session, query)))
 

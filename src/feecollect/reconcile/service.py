@@ -41,6 +41,7 @@ from feecollect.reconcile.matching import (
     match_special_credits,
 )
 from feecollect.reconcile.models import ExceptionStatus, ReconciliationRegression, ReconciliationRun
+from feecollect.reconcile.parts import Part, in_run_order
 from feecollect.reconcile.rows import CompletedCase
 from feecollect.reconcile.statement_payments import payment_from_line
 from feecollect.schedules.catalogue import Catalogue
@@ -100,6 +101,75 @@ def _lines_of_day(session: Session, day: date, just_imported: ImportReport | Non
     return lines
 
 
+@dataclass(frozen=True)
+class PartResult:
+    """What one part of a day's lines found (``feecollect.reconcile.parts``), before the day's
+    stored-state findings join them."""
+
+    findings: list[Finding]
+    matched: int
+    paid_from_statement: tuple[str, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        """What a worker sends back to the run that gathers the parts."""
+        return {
+            "findings": [
+                [
+                    f.exception_class,
+                    f.key,
+                    f.business_date.isoformat(),
+                    f.amount_fen,
+                    f.department,
+                    f.detail,
+                    f.evidence,
+                ]
+                for f in self.findings
+            ],
+            "matched": self.matched,
+            "paid_from_statement": list(self.paid_from_statement),
+        }
+
+    @classmethod
+    def of_json(cls, sent: dict[str, Any]) -> PartResult:
+        return cls(
+            [
+                Finding(cls_, key, date.fromisoformat(day), fen, department, detail, evidence)
+                for cls_, key, day, fen, department, detail, evidence in sent["findings"]
+            ],
+            int(sent["matched"]),
+            tuple(sent["paid_from_statement"]),
+        )
+
+
+def parts_of_day(session: Session, day: date) -> list[Part]:
+    return repository.parts_of_day(session, day)
+
+
+def reconcile_part(
+    session: Session, settings: Settings, catalogue: Catalogue, day: date, part: Part
+) -> PartResult:
+    """One part of a day's lines, matched beside its rivals: a worker's share of a fanned-out run. Its
+    writes (notices paid from the statement, credits held in suspense) are idempotent."""
+    with cyclic_gc_paused():
+        lines = repository.lines_of_day(session, day, part=part)
+        return _match_lines(session, settings, catalogue, day, lines, part)
+
+
+def finish_day(
+    session: Session,
+    settings: Settings,
+    catalogue: Catalogue,
+    day: date,
+    actor: Actor,
+    parts: list[PartResult],
+) -> RunOutcome:
+    """The day's run from the results of its parts: the same summary and findings as one process."""
+    line_findings = [finding for part in parts for finding in part.findings]
+    matched = sum(part.matched for part in parts)
+    paid = tuple(code for part in parts for code in part.paid_from_statement)
+    return _conclude(session, settings, catalogue, day, actor, PartResult(line_findings, matched, paid))
+
+
 def _reconcile_day(
     session: Session,
     settings: Settings,
@@ -109,8 +179,28 @@ def _reconcile_day(
     just_imported: ImportReport | None,
 ) -> RunOutcome:
     lines = _lines_of_day(session, day, just_imported)
-    notices = _notices_credited_on(session, day)
-    day_result = match_special_credits(lines, notices, repository.earlier_special_credits(session, day))
+    return _conclude(
+        session, settings, catalogue, day, actor, _match_lines(session, settings, catalogue, day, lines)
+    )
+
+
+def _match_lines(
+    session: Session,
+    settings: Settings,
+    catalogue: Catalogue,
+    day: date,
+    lines: list[Line],
+    part: Part | None = None,
+) -> PartResult:
+    """The findings the lines tell, the notices they pay and the credits they put in suspense."""
+    notices = _notices_credited_on(session, day, part)
+    earlier = repository.earlier_special_credits(session, day, part)
+    rivals = repository.rival_lines(session, day, part) if part is not None else []
+    if rivals:
+        day_result = match_special_credits(in_run_order([*lines, *rivals]), notices, earlier)
+        day_result = day_result.of_lines({line.id for line in lines})
+    else:
+        day_result = match_special_credits(lines, notices, earlier)
     origins = repository.notice_origins(session, day_result.notice_ids)
 
     paid = tuple(
@@ -129,12 +219,20 @@ def _reconcile_day(
     found = [
         *day_result.findings(origins, _open_notices(session, day_result.unknown_credits)),
         *match_department_credits(credits, _cases_of_payers(session, catalogue, credits)),
-        *_findings_from_stored_state(session, settings, catalogue, day),
     ]
+    return PartResult(found, day_result.matched, paid)
+
+
+def _conclude(
+    session: Session, settings: Settings, catalogue: Catalogue, day: date, actor: Actor, lines: PartResult
+) -> RunOutcome:
+    """Join the lines' findings to the stored state's, store them and the run, and say what changed."""
+    found = [*lines.findings, *_findings_from_stored_state(session, settings, catalogue, day)]
+    paid = lines.paid_from_statement
     counts = dict.fromkeys(EXCEPTION_CLASSES, 0)
     for finding in found:
         counts[finding.exception_class] += 1
-    summary: dict[str, Any] = {"date": day.isoformat(), "matched": day_result.matched, "exceptions": counts}
+    summary: dict[str, Any] = {"date": day.isoformat(), "matched": lines.matched, "exceptions": counts}
     changed, added, gone = _store_findings(session, day, found)
     run = findings_repository.run_of(session, day)
     regressed = run is not None and bool(added or gone)
@@ -169,10 +267,10 @@ def _reconcile_day(
     return RunOutcome(summary, changed or bool(paid), paid)
 
 
-def _notices_credited_on(session: Session, day: date) -> dict[str, NoticeFacts]:
+def _notices_credited_on(session: Session, day: date, part: Part | None) -> dict[str, NoticeFacts]:
     """The notices the day's credits name, by payment code (a million, for a year's statement: built
     at C speed, and the rows they are read as are dropped on return)."""
-    facts = repository.notices_credited_on(session, day)
+    facts = repository.notices_credited_on(session, day, part)
     return dict(zip(map(operator.attrgetter("payment_code"), facts), facts, strict=True))
 
 
