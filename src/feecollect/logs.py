@@ -97,12 +97,6 @@ def configure(log_format: str = "text", level: str = "INFO") -> None:
         # A plain traceback: a rich one prints each frame's local variables, secrets among them.
         else structlog.dev.ConsoleRenderer(colors=False, exception_formatter=structlog.dev.plain_traceback)
     )
-    structlog.configure(
-        processors=[*shared, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
-        logger_factory=structlog.stdlib.LoggerFactory(),
-        wrapper_class=structlog.stdlib.BoundLogger,
-        cache_logger_on_first_use=True,
-    )
     finish: list[Any] = [structlog.stdlib.ProcessorFormatter.remove_processors_meta]
     if log_format == "json":
         finish += [structlog.processors.format_exc_info, _exception_text]
@@ -123,3 +117,13 @@ def configure(log_format: str = "text", level: str = "INFO") -> None:
 
 def get_logger(name: str) -> Any:
     return structlog.stdlib.get_logger(name)
+
+
+# structlog hands every event to the stdlib logger as its message and fields (``extra``): a process that
+# never configured logging (a command printing JSON) shows warnings only, and never on standard output.
+structlog.configure(
+    processors=[structlog.contextvars.merge_contextvars, structlog.stdlib.render_to_log_kwargs],
+    logger_factory=structlog.stdlib.LoggerFactory(),
+    wrapper_class=structlog.stdlib.BoundLogger,
+    cache_logger_on_first_use=True,
+)
