@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import date
@@ -70,7 +68,7 @@ def generate(notices: int, lines: int) -> float:
     # code opens with the division's code.
     code = "(430100 + i % :divisions)::text || '26' || lpad(i::text, 10, '0') || '00'"
     # What happens to notice i of the day, spread over every account: a scrambled per-mille bucket.
-    bucket = "(i * 7919 % 1000)"
+    bucket = "(i::bigint * 7919 % 1000)"
     unpaid = f"{bucket} BETWEEN 15 AND 24"  # paid at the bank, which never called back: 1%
     steps = [
         """INSERT INTO bank_accounts (id, account_no, kind, created_at)
@@ -183,37 +181,23 @@ def across_workers(url: str, workers: int, logs: Path) -> tuple[float, dict[str,
     import redis
 
     from feecollect.audit.service import Actor
+    from feecollect.devtools.workers import worker_processes
     from feecollect.settings import Settings
     from feecollect.tasks import celery_app, reconcile_across_workers
 
     redis.Redis.from_url(REDIS).flushdb()
-    env = environment(url)
-    outputs = [(logs / f"worker-{workers}-{n}.log").open("w") for n in range(workers)]
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "feecollect.cli", "worker", "--concurrency", "1"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        for out in outputs
-    ]
-    try:
+    run_logs = logs / f"{workers}-workers"
+    run_logs.mkdir()
+    with worker_processes(environment(url), workers, run_logs) as started:
         deadline = time.monotonic() + 120
         while len(celery_app.control.ping(timeout=0.5)) < workers:
-            if time.monotonic() > deadline or any(p.poll() is not None for p in processes):
-                raise SystemExit((logs / f"worker-{workers}-0.log").read_text()[-3000:])
+            started.check_running()
+            if time.monotonic() > deadline:
+                raise SystemExit(f"{workers} workers not ready after 120 s")
         settings = Settings(database_url=url, schedules_dir=SCHEDULES, broker_url=REDIS)
-        started = time.perf_counter()
+        begun = time.perf_counter()
         summary = reconcile_across_workers(settings, DAY, Actor("bench", "finance"), timeout=3600)
-        return time.perf_counter() - started, summary
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=60)
-        for out in outputs:
-            out.close()
+        return time.perf_counter() - begun, summary
 
 
 def main() -> None:

@@ -108,6 +108,8 @@ def configure(log_format: str = "text", level: str = "INFO") -> None:
     # Configuring again (a second app in one process) replaces this handler and leaves others be.
     root.handlers = [h for h in root.handlers if h.get_name() != _HANDLER] + [handler]
     root.setLevel(level)
+    # An HTTP client's line per request it sends says nothing the service's own lines do not.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     # Servers' own loggers write through the same handler rather than their own formats.
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "celery", "celery.task", "celery.worker"):
         logger = logging.getLogger(name)

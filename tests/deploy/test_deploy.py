@@ -234,13 +234,17 @@ def test_the_units_commands_take_a_payment_to_its_bill(postgres_server, redis_ur
         served = api.get("/metrics", headers={"Authorization": "Bearer deploy-test-scrape-token"}).text
         assert re.search(r'^feecollect_callbacks_total\{code="00000"\} 1\.0$', served, re.M)
         text = "".join(path.read_text() for path in logs.values())
-        for secret in (
+        signing_keys = [
+            line for key in keys.glob("*.key") for line in key.read_text().splitlines() if "-----" not in line
+        ]
+        secrets = [
             "deploy-test-secret-0123456789abcdef",
             clerk,
             bank_key["secret"],
             "deploy-test-scrape-token",
-        ):
-            assert secret not in text, "a secret reached a log"
+        ]
+        for secret in secrets + signing_keys:
+            assert secret not in text, "a secret or a signing key reached a log"
     finally:
         api.close()
         for process in started.values():

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from datetime import UTC, datetime
 
@@ -13,6 +11,7 @@ import redis
 from sqlalchemy import func, select
 
 from feecollect.db.engine import unit_of_work
+from feecollect.devtools.workers import worker_processes
 from feecollect.einvoices.models import Bill
 from feecollect.payments.models import Payment
 from feecollect.tasks import ISSUE_BILL, make_celery
@@ -51,24 +50,14 @@ def test_500_payments_through_2_worker_processes_give_bills_1_to_500(
         "FEECOLLECT_SECRET_KEY": settings.secret_key.get_secret_value(),
         "FEECOLLECT_SCHEDULES_DIR": str(settings.schedules_dir),
     }
-    logs = [(tmp_path / f"worker-{n}.log").open("w") for n in range(2)]
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "feecollect.cli", "worker", "--concurrency", "1"],
-            env=environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        for log in logs
-    ]
     producer = make_celery(settings.model_copy(update={"broker_url": redis_url}))
     queue = redis.Redis.from_url(redis_url)
-    try:
+    with worker_processes(environment, 2, tmp_path) as workers:
         for payment_id in payment_ids:
             producer.send_task(ISSUE_BILL, args=[payment_id])
         deadline = time.monotonic() + 180
         while len(bill_numbers(client)) < PAYMENTS:
-            assert all(w.poll() is None for w in workers), (tmp_path / "worker-0.log").read_text()[-2000:]
+            workers.check_running()
             assert time.monotonic() < deadline, f"{len(bill_numbers(client))} bills after 180 s"
             time.sleep(0.5)
         assert bill_numbers(client) == list(range(1, PAYMENTS + 1))
@@ -81,15 +70,5 @@ def test_500_payments_through_2_worker_processes_give_bills_1_to_500(
         assert bill_numbers(client) == list(range(1, PAYMENTS + 1))
         with unit_of_work(client.app.state.sessionmaker) as session:
             assert session.scalar(select(func.count(func.distinct(Bill.payment_id)))) == PAYMENTS
-    finally:
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            try:
-                worker.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-        for log in logs:
-            log.close()
     notice = client.get("/api/v1/notices?status=paid&limit=1", headers=clerk).json()["items"][0]
     assert notice["bill"] is not None

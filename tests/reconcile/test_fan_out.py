@@ -14,6 +14,7 @@ import pytest
 
 from feecollect.audit.service import Actor
 from feecollect.db.engine import unit_of_work
+from feecollect.devtools.workers import worker_processes
 from feecollect.notices.payment_code import make_payment_code
 from feecollect.reconcile import results
 from feecollect.reconcile.parts import NO_CODE, Part
@@ -125,21 +126,10 @@ def test_two_workers_reconcile_the_parts_as_one_process_does(
         "FEECOLLECT_SCHEDULES_DIR": str(settings.schedules_dir),
         "FEECOLLECT_OPERATOR": "王芳",
     }
-    logs = [tmp_path / f"worker-{n}.log" for n in range(2)]
-    outputs = [log.open("w") for log in logs]
-    workers = [
-        subprocess.Popen(
-            [sys.executable, "-m", "feecollect.cli", "worker", "--concurrency", "1"],
-            env=environment,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        for out in outputs
-    ]
-    try:
+    with worker_processes(environment, 2, tmp_path) as workers:
         deadline = time.monotonic() + 60
-        while not all("ready." in log.read_text() for log in logs):
-            assert all(w.poll() is None for w in workers), logs[0].read_text()[-2000:]
+        while not all("ready." in log.read_text() for log in workers.logs):
+            workers.check_running()
             assert time.monotonic() < deadline, "workers not ready after 60 s"
             time.sleep(0.3)
         command = ["reconcile", "--date", day.isoformat(), "--all-accounts", "--json", "--timeout", "120"]
@@ -154,15 +144,5 @@ def test_two_workers_reconcile_the_parts_as_one_process_does(
         assert json.loads(ran.stdout[ran.stdout.index("{") :]) == summary
         with unit_of_work(client.app.state.sessionmaker) as session:
             assert _findings(session, day) == found
-        took = [log.read_text().count("feecollect.reconcile.part[") for log in logs]
+        took = [log.read_text().count("feecollect.reconcile.part[") for log in workers.logs]
         assert all(took), f"both workers reconciled parts: {took}"
-    finally:
-        for worker in workers:
-            worker.terminate()
-        for worker in workers:
-            try:
-                worker.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                worker.kill()
-        for out in outputs:
-            out.close()

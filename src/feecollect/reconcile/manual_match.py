@@ -5,11 +5,9 @@ a second approves; the approval pays the notice as the statement path does and c
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from sqlalchemy.orm import Session
 
-from feecollect.audit.service import Actor, record
+from feecollect.audit.service import Actor
 from feecollect.errors import Conflict, NotFound, Unprocessable
 from feecollect.ledger import suspense
 from feecollect.money import format_yuan
@@ -21,9 +19,8 @@ from feecollect.payments.rules import MANUAL_MATCH_BANK
 from feecollect.payments.service import record_payment
 from feecollect.proposals import service as proposals
 from feecollect.proposals.models import Proposal
-from feecollect.reconcile import findings_repository, repository
-from feecollect.reconcile.matching import line_key
-from feecollect.reconcile.models import ExceptionStatus, StatementLine
+from feecollect.reconcile.credit_lines import close_unidentified, special_credit
+from feecollect.reconcile.models import StatementLine
 from feecollect.reconcile.statement_payments import payment_from_line
 from feecollect.settings import Settings
 
@@ -64,34 +61,19 @@ def carry_out_match(session: Session, settings: Settings, proposal: Proposal, ch
     suspense.release(
         session, line.id, line.amount_fen, line.booked_on, f"匹配至缴款通知书 {notice.payment_code}"
     )
-    exception = findings_repository.open_by_key(session, line_key("unidentified_credit", line.id))
-    if exception is not None:
-        exception.status = ExceptionStatus.RESOLVED
-        exception.resolved_by = proposal.proposed_by
-        exception.resolved_at = datetime.now(UTC)
-        exception.resolution = f"人工匹配至缴款通知书 {notice.payment_code}：{proposal.reason}"
-        record(
-            session,
-            checker,
-            "exception.resolved",
-            "reconciliation_exception",
-            str(exception.id),
-            before={"status": "open"},
-            after={"status": "resolved", "reason": exception.resolution, "proposal": proposal.id},
-        )
+    close_unidentified(
+        session,
+        checker,
+        line.id,
+        resolved_by=proposal.proposed_by,
+        resolution=f"人工匹配至缴款通知书 {notice.payment_code}：{proposal.reason}",
+        proposal=proposal.id,
+    )
     return notice.payment_code
 
 
 def _matchable(session: Session, line_id: int, payment_code: str) -> tuple[StatementLine, Notice]:
-    found = repository.line_with_origin(session, line_id)
-    if found is None:
-        raise NotFound(f"no statement line {line_id}", code="unknown_statement_line")
-    line, account_no, _ = found
-    account = repository.account_by_no(session, account_no)
-    if account is None or account.kind != "special" or line.amount_fen <= 0 or line.currency != "CNY":
-        raise Unprocessable(
-            f"statement line {line_id} is not a credit in yuan on the special account", code="not_matchable"
-        )
+    line = special_credit(session, line_id, refused_as="not_matchable")
     if payments.by_txn(session, MANUAL_MATCH_BANK, f"line-{line_id}") is not None or (
         line.payment_code and notices.by_code(session, line.payment_code) is not None
     ):
