@@ -200,6 +200,17 @@ def across_workers(url: str, workers: int, logs: Path) -> tuple[float, dict[str,
         return time.perf_counter() - begun, summary
 
 
+def _parts(url: str) -> int:
+    from feecollect.db.engine import make_engine, make_sessionmaker, unit_of_work
+    from feecollect.reconcile.service import parts_of_day
+
+    engine = make_engine(url)
+    with unit_of_work(make_sessionmaker(engine)) as session:
+        found = len(parts_of_day(session, DAY))
+    engine.dispose()
+    return found
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--notices", type=int, default=10_000_000)
@@ -218,6 +229,7 @@ def main() -> None:
         ).scalar_one()
         on_file = connection.execute(sa.text("SELECT count(*) FROM notices")).scalar_one()
     engine.dispose()
+    parts = _parts(database_url(TEMPLATE))
 
     with tempfile.TemporaryDirectory() as workdir:
         logs = Path(workdir)
@@ -231,7 +243,7 @@ def main() -> None:
 
     print(
         f"cores: {os.cpu_count()}; notices on file: {on_file:,}; lines of {DAY}: {day_lines:,}; "
-        f"divisions and special accounts: {DIVISIONS}"
+        f"divisions and special accounts: {DIVISIONS}; parts of the day: {parts}"
     )
     print(f"summary: matched {expected['matched']:,}, exceptions {expected['exceptions']}")
     print(f"floor: one process: {floor:.1f} s ({day_lines / floor:,.0f} lines/s)")
