@@ -25,7 +25,7 @@ def issue(client, token, case_no="N-1"):  # type: ignore[no-untyped-def]
     return client.post(f"/api/v1/cases/{case_no}/notices", headers=bearer(token))
 
 
-def test_clerk_issues_fetches_prints_and_voids_a_notice(client, tokens):
+def test_clerk_issues_fetches_prints_and_voids_a_notice(client, tokens, cli):
     clerk = bearer(tokens["clerk"])
     register(client, tokens, items=[{"item": "XZ-BDC-002"}, {"item": "XZ-BDC-003", "quantity": "3"}])
     issued = issue(client, tokens["clerk"])
@@ -52,6 +52,11 @@ def test_clerk_issues_fetches_prints_and_voids_a_notice(client, tokens):
     assert code in text and "580.00" in text and "伍佰捌拾元整" in text
     unwrapped = "".join(text.split())  # the basis wraps in its narrow column
     assert "示范市星河商贸有限公司" in text and "发改价格规〔2016〕2559号" in unwrapped
+    assert "经办人：clerk" in unwrapped, "a clerk without a display name is shown by login name"
+    assert cli("users", "rename", "clerk", "李娜").exit_code == 0
+    renamed = client.get(f"/api/v1/notices/{code}.pdf", headers=clerk).content
+    printed = "".join("".join(page.extract_text() for page in PdfReader(io.BytesIO(renamed)).pages).split())
+    assert "经办人：李娜" in printed, "the notice names the clerk as people know them"
 
     voided = client.post(f"/api/v1/notices/{code}/void", json={"reason": "申请人信息有误"}, headers=clerk)
     assert voided.status_code == 200 and voided.json()["status"] == "voided"

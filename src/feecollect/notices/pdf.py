@@ -96,8 +96,15 @@ class QrCode(Flowable):
 
 
 def render_notice(
-    notice: Notice, *, centre_name: str, department_name: str, payee: Payee | None, printed_at: datetime
+    notice: Notice,
+    *,
+    centre_name: str,
+    department_name: str,
+    payee: Payee | None,
+    printed_at: datetime,
+    issued_by: str,
 ) -> bytes:
+    """``issued_by``: the clerk as people know them (their display name)."""
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,
@@ -218,7 +225,7 @@ def render_notice(
         ),
         p("本通知书按收费标准下限计收，各项目收费依据如上；如有疑问请向受理窗口咨询。"),
         Spacer(1, 3 * mm),
-        p(f"经办人：{notice.issued_by}　　打印时间：{printed_at:%Y-%m-%d %H:%M}", SMALL),
+        p(f"经办人：{issued_by}　　打印时间：{printed_at:%Y-%m-%d %H:%M}", SMALL),
     ]
     if notice.status != "issued":
         status_names = {"paid": "已缴款", "voided": "已作废", "expired": "已过期", "refunded": "已退付"}

@@ -23,7 +23,9 @@ from feecollect.notices.payment_code import make_payment_code
 from feecollect.notices.status import NoticeStatus
 from feecollect.schedules.catalogue import Catalogue
 from feecollect.settings import Settings
+from feecollect.users import repository as users
 from feecollect.users.principal import Principal
+from feecollect.wording import actor_display
 
 MAX_REASON = 500
 
@@ -226,6 +228,7 @@ def printable_pdf(
         department_name=catalogue.department_names().get(notice.department_code, notice.department_code),
         payee=payee,
         printed_at=datetime.now(UTC).astimezone(settings.zone),
+        issued_by=actor_display(notice.issued_by, users.display_names(session)),
     )
     return f"notice-{payment_code}.pdf", pdf
 

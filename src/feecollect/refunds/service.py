@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -57,18 +58,7 @@ def create_order(
         reason=f"项目 {project_no} 决算退付"[:200],
         status=RefundStatus.PROPOSED,
     )
-    repository.add(session, order)
-    record(
-        session,
-        actor,
-        "refund.proposed",
-        "refund",
-        order.refund_id,
-        after={"project_no": project_no, "amount": format_yuan(amount), "bank_code": order.bank_code},
-    )
-    proposals.propose(
-        session, actor, "approve_refund", order.refund_id, order.reason, {"project_no": project_no}
-    )
+    _propose(session, actor, order, order.reason, {"project_no": project_no})
     return order
 
 
@@ -100,6 +90,14 @@ def create_line_order(
         reason=f"未明款项退回付款人（流水号 {serial}）"[:200],
         status=RefundStatus.PROPOSED,
     )
+    return order, _propose(session, actor, order, reason, {"statement_line": line_id})
+
+
+def _propose(
+    session: Session, actor: Actor, order: RefundOrder, reason: str, origin: dict[str, Any]
+) -> Proposal:
+    """Store the order and propose its approval to a second finance user; ``origin`` says what it
+    pays back (a project's settlement or a statement line)."""
     repository.add(session, order)
     record(
         session,
@@ -107,12 +105,9 @@ def create_line_order(
         "refund.proposed",
         "refund",
         order.refund_id,
-        after={"statement_line": line_id, "amount": format_yuan(amount_fen), "bank_code": bank_code},
+        after=origin | {"amount": format_yuan(order.amount_fen), "bank_code": order.bank_code},
     )
-    proposal = proposals.propose(
-        session, actor, "approve_refund", order.refund_id, reason, {"statement_line": line_id}
-    )
-    return order, proposal
+    return proposals.propose(session, actor, "approve_refund", order.refund_id, reason, origin)
 
 
 def carry_out_refund_approval(
