@@ -98,7 +98,13 @@ def demo(host: str, port: int, no_serve: bool) -> None:
 
 @main.command()
 @click.option("--concurrency", default=2, show_default=True, type=click.IntRange(1, 64))
-def worker(concurrency: int) -> None:
+@click.option(
+    "--queues",
+    default="reconcile,celery",
+    show_default=True,
+    help="the queues to take tasks from, the first first: a day's reconciliation goes before bills",
+)
+def worker(concurrency: int, queues: str) -> None:
     """Run a Celery worker against FEECOLLECT_BROKER_URL."""
     settings = load_settings()
     if settings.broker_url is None:
@@ -109,7 +115,9 @@ def worker(concurrency: int) -> None:
     open_database(settings)
     from feecollect.tasks import celery_app  # its worker_init signal imports the event handlers
 
-    celery_app.worker_main(["worker", "--loglevel=INFO", f"--concurrency={concurrency}"])
+    celery_app.worker_main(
+        ["worker", "--loglevel=INFO", f"--concurrency={concurrency}", f"--queues={queues}"]
+    )
 
 
 @main.command()

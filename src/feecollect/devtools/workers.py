@@ -24,14 +24,17 @@ class Workers:
 
 
 @contextlib.contextmanager
-def worker_processes(environment: dict[str, str], count: int, logs: Path) -> Iterator[Workers]:
-    """``count`` workers of one process each, writing to ``logs/worker-N.log``; stopped on exit (killed
-    when they do not finish within 30 s)."""
+def worker_processes(
+    environment: dict[str, str], count: int, logs: Path, *, queues: str | None = None
+) -> Iterator[Workers]:
+    """``count`` workers of one process each, writing to ``logs/worker-N.log``, taking tasks from
+    ``queues`` (default: the worker's); stopped on exit (killed when they do not finish within 30 s)."""
     paths = [logs / f"worker-{n}.log" for n in range(count)]
     outputs = [path.open("w") for path in paths]
     processes = [
         subprocess.Popen(
-            [sys.executable, "-m", "feecollect.cli", "worker", "--concurrency", "1"],
+            [sys.executable, "-m", "feecollect.cli", "worker", "--concurrency", "1"]
+            + (["--queues", queues] if queues else []),
             env=environment,
             stdout=out,
             stderr=subprocess.STDOUT,
