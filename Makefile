@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test browser fonts lint bench clean
+.PHONY: install demo test browser fonts lint bench bench-tools clean
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ browser:
 
 bench: install
 	$(BIN)/python bench/quotes.py
+
+# bench/callbacks.py loads the API with wrk and replays a callback's SQL with pgbench.
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 && command -v pgbench >/dev/null 2>&1 \
+	  || (apt-get update -qq && apt-get install -y -qq wrk postgresql-client >/dev/null) \
+	  || echo "warning: could not install wrk or pgbench; bench/callbacks.py will say what is missing"
 
 clean:
 	rm -rf $(VENV) feecollect.db .pytest_cache .hypothesis test-output
