@@ -122,3 +122,22 @@ def approve_as_second_finance_user(client, tokens, proposed):  # type: ignore[no
     )
     assert approved.status_code == 200, approved.text
     return approved
+
+
+SPECIAL_ACCOUNT = "43050162360800000001"
+
+
+def reconcile_special_credits(cli, tmp_path, day: str, credits: list[tuple[str, str, str, str]]) -> None:  # type: ignore[no-untyped-def]
+    """Register the special account, then import and reconcile, for ``day``, a CCB statement of these
+    credits, each (time, amount, payer, remark); their serials are S1, S2…"""
+    assert cli("accounts", "add", SPECIAL_ACCOUNT, "--kind", "special").exit_code == 0
+    statement = tmp_path / "ccb.csv"
+    statement.write_text(
+        "账号,交易时间,借方发生额,贷方发生额,余额,对方户名,对方账号,摘要,流水号\n"
+        + "".join(
+            f"{SPECIAL_ACCOUNT},{day} {at},,{amount},,{payer},6223,{remark},S{n}\n"
+            for n, (at, amount, payer, remark) in enumerate(credits, start=1)
+        ),
+        encoding="utf-8",
+    )
+    assert cli("reconcile", "--statement", str(statement), "--date", day).exit_code == 0

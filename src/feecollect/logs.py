@@ -13,9 +13,12 @@ import re
 import sys
 import uuid
 from collections.abc import MutableMapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import structlog
+
+if TYPE_CHECKING:
+    from feecollect.settings import Settings
 
 REDACTED = "[redacted]"
 _HANDLER = "feecollect"
@@ -115,6 +118,12 @@ def configure(log_format: str = "text", level: str = "INFO") -> None:
         logger = logging.getLogger(name)
         logger.handlers = []
         logger.propagate = True
+
+
+def configure_for(settings: Settings) -> None:
+    """A process's logging as its settings say, with the master key among the values never written."""
+    configure(settings.log_format, settings.log_level)
+    never_log(settings.secret_key.get_secret_value())
 
 
 def get_logger(name: str) -> Any:

@@ -38,6 +38,8 @@ from feecollect.schedules.service import current_catalogue
 from feecollect.settings import Settings, get_settings
 
 EXPIRE_NOTICES = "feecollect.notices.expire_overdue"
+RECONCILE_PART = "feecollect.reconcile.part"
+FINISH_RECONCILIATION = "feecollect.reconcile.finish"
 RECONCILE_QUEUE = {"queue": "reconcile"}
 log = logging.getLogger("feecollect.tasks")
 
@@ -61,8 +63,8 @@ def make_celery(settings: Settings) -> Celery:
         # A fanned-out reconciliation has a queue of its own, which workers take from first: the parts
         # of a day do not wait behind the bills its statement-path payments enqueue.
         task_routes={
-            "feecollect.reconcile.part": RECONCILE_QUEUE,
-            "feecollect.reconcile.finish": RECONCILE_QUEUE,
+            RECONCILE_PART: RECONCILE_QUEUE,
+            FINISH_RECONCILIATION: RECONCILE_QUEUE,
         },
         beat_schedule={
             # Just after midnight in the centre's time zone: yesterday's due dates have passed.
@@ -80,8 +82,7 @@ def _react_to_events_in_the_worker(**_: Any) -> None:
     """However a worker is started (``feecollect worker`` or celery's own command), the payments its
     tasks record are billed and settle projects, as in the API, and it logs and counts as the API does."""
     settings = get_settings()
-    logs.configure(settings.log_format, settings.log_level)
-    logs.never_log(settings.secret_key.get_secret_value())
+    logs.configure_for(settings)
     subscriptions.install()
     events.import_handlers()
     if settings.worker_metrics_port is not None:
@@ -247,10 +248,6 @@ celery_app.conf.beat_schedule["reconcile-previous-day"] = {
     "task": RECONCILE_DAY,
     "schedule": crontab(hour=9, minute=0),
 }
-
-
-RECONCILE_PART = "feecollect.reconcile.part"  # routed to RECONCILE_QUEUE (make_celery)
-FINISH_RECONCILIATION = "feecollect.reconcile.finish"
 
 
 @celery_app.task(

@@ -14,7 +14,7 @@ import pytest
 from feecollect import logs
 from feecollect.devtools.bank_client import PAYMENTS, payment_body
 from tests.conftest import bearer
-from tests.helpers import case_body
+from tests.helpers import SPECIAL_ACCOUNT, case_body, reconcile_special_credits
 
 
 def _sample(text: str, name: str, **labels: str) -> float:
@@ -49,16 +49,8 @@ def test_metrics_name_callbacks_bills_exceptions_statements_and_requests(
     refused = bank.pay("T-M-2", "43032126000000099999", "1.00", datetime.now(UTC))
     assert refused.status_code != 200
 
-    account = "43050162360800000001"
-    assert cli("accounts", "add", account, "--kind", "special").exit_code == 0
     day = notice["issued_at"][:10]
-    statement = tmp_path / "ccb.csv"
-    statement.write_text(
-        "账号,交易时间,借方发生额,贷方发生额,余额,对方户名,对方账号,摘要,流水号\n"
-        f"{account},{day} 09:00:00,,10.00,,无名氏,6223,货款,S1\n",
-        encoding="utf-8",
-    )
-    assert cli("reconcile", "--statement", str(statement), "--date", day).exit_code == 0
+    reconcile_special_credits(cli, tmp_path, day, [("09:00:00", "10.00", "无名氏", "货款")])
 
     after = client.get("/metrics").text
     assert _sample(after, "feecollect_callbacks_total", code="00000") == accepted + 1
@@ -68,7 +60,7 @@ def test_metrics_name_callbacks_bills_exceptions_statements_and_requests(
     assert _sample(after, "feecollect_bill_issue_lag_seconds_count") == lag + 1, "the eager bill was timed"
     assert _sample(after, "feecollect_open_exceptions", **{"class": "unidentified_credit"}) == 1
     midnight = datetime.fromisoformat(day).replace(tzinfo=settings.zone).timestamp()
-    assert _sample(after, "feecollect_statement_last_day", account=account) == midnight
+    assert _sample(after, "feecollect_statement_last_day", account=SPECIAL_ACCOUNT) == midnight
     assert (
         _sample(
             after,

@@ -7,20 +7,13 @@ import io
 from openpyxl import load_workbook
 
 from tests.conftest import bearer, row_counts
+from tests.helpers import reconcile_special_credits
 
 
 def _open_exception(client, tokens, cli, tmp_path) -> int:  # type: ignore[no-untyped-def]
     """An unidentified credit on the special account, found by a reconciliation."""
-    account = "43050162360800000001"
-    assert cli("accounts", "add", account, "--kind", "special").exit_code == 0
-    statement = tmp_path / "ccb.csv"
-    statement.write_text(
-        "账号,交易时间,借方发生额,贷方发生额,余额,对方户名,对方账号,摘要,流水号\n"
-        f"{account},2026-03-02 09:00:00,,10.00,,无名氏,6223,货款,S1\n"
-        f"{account},2026-03-02 10:00:00,,20.00,,无名氏,6223,货款,S2\n",
-        encoding="utf-8",
-    )
-    assert cli("reconcile", "--statement", str(statement), "--date", "2026-03-02").exit_code == 0
+    credits = [("09:00:00", "10.00", "无名氏", "货款"), ("10:00:00", "20.00", "无名氏", "货款")]
+    reconcile_special_credits(cli, tmp_path, "2026-03-02", credits)
     found = client.get("/api/v1/exceptions?status=open", headers=bearer(tokens["finance"])).json()["items"]
     return sorted(e["id"] for e in found)
 
@@ -168,16 +161,9 @@ def test_an_unidentified_credit_matched_by_hand_pays_its_notice_once_approved(cl
     clerk, maker, checker = (bearer(tokens[name]) for name in ("clerk", "finance", "finance_2"))
     client.post("/api/v1/cases", json=case_body("MM-1"), headers=clerk)
     notice = client.post("/api/v1/cases/MM-1/notices", headers=clerk).json()
-    account = "43050162360800000001"
-    assert cli("accounts", "add", account, "--kind", "special").exit_code == 0
     day = notice["issued_at"][:10]
-    statement = tmp_path / "ccb.csv"
-    statement.write_text(
-        "账号,交易时间,借方发生额,贷方发生额,余额,对方户名,对方账号,摘要,流水号\n"
-        f"{account},{day} 09:00:00,,{Decimal(notice['amount']):.2f},,张三,6223,代缴,S-MM\n",
-        encoding="utf-8",
-    )
-    assert cli("reconcile", "--statement", str(statement), "--date", day).exit_code == 0
+    amount = f"{Decimal(notice['amount']):.2f}"
+    reconcile_special_credits(cli, tmp_path, day, [("09:00:00", amount, "张三", "代缴")])
     (found,) = client.get("/api/v1/exceptions?status=open&class=unidentified_credit", headers=maker).json()[
         "items"
     ]

@@ -42,8 +42,7 @@ from feecollect.web import pages as public_pages
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
-    logs.configure(settings.log_format, settings.log_level)
-    logs.never_log(settings.secret_key.get_secret_value())
+    logs.configure_for(settings)
     engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
     migrate(engine)
     sessions = make_sessionmaker(engine)

@@ -133,7 +133,7 @@ def beat(schedule_file: str) -> None:
     from feecollect.beat_lock import BeatLock
     from feecollect.tasks import celery_app
 
-    logs.configure(settings.log_format, settings.log_level)
+    logs.configure_for(settings)
     lock = BeatLock.for_broker(settings.broker_url)
     if lock is not None and (holder := lock.acquire()) is not None:
         raise click.ClickException(f"另一个 beat 正在运行（{holder}）：一个部署只运行一个 beat")

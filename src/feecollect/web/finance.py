@@ -212,10 +212,8 @@ def match_exception_line(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     """An unidentified credit matched by hand to the notice it pays: a proposal for a second user."""
-    found = results.find_exception(session, exception_id)
-    if found is None or not found.evidence.get("statement_line"):
-        raise NotFound(f"没有可匹配的对账异常 {exception_id}")
-    propose_match(session, user.principal.actor, int(found.evidence["statement_line"]), payment_code, reason)
+    line_id = _statement_line_of(session, exception_id, "没有可匹配的对账异常")
+    propose_match(session, user.principal.actor, line_id, payment_code, reason)
     return RedirectResponse("/finance/proposals", status_code=303)
 
 
@@ -228,11 +226,17 @@ def return_exception_line(
     reason: Annotated[str, Form()] = "",
 ) -> Response:
     """An unidentified credit sent back to its payer by the bank: a proposal for a second user."""
+    line_id = _statement_line_of(session, exception_id, "没有可退回的对账异常")
+    propose_return(session, user.principal.actor, line_id, bank_code, reason)
+    return RedirectResponse("/finance/proposals", status_code=303)
+
+
+def _statement_line_of(session: Session, exception_id: int, refusal: str) -> int:
+    """The statement line an exception is about; ``refusal`` says why not when it has none."""
     found = results.find_exception(session, exception_id)
     if found is None or not found.evidence.get("statement_line"):
-        raise NotFound(f"没有可退回的对账异常 {exception_id}")
-    propose_return(session, user.principal.actor, int(found.evidence["statement_line"]), bank_code, reason)
-    return RedirectResponse("/finance/proposals", status_code=303)
+        raise NotFound(f"{refusal} {exception_id}")
+    return int(found.evidence["statement_line"])
 
 
 @router.post("/finance/exceptions/{exception_id}/assign")
